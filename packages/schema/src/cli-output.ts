@@ -1,0 +1,124 @@
+import { z } from "zod";
+import { Approval, ChildRun, CommandEntry } from "./manifest.js";
+import { NullableTimestamp, RunStatus, StageKind } from "./primitives.js";
+
+/** What `start --format json` (and `resume --format json`) prints. */
+export const StartOutput = z.looseObject({
+  run_id: z.string().min(1),
+  task_id: z.string().min(1),
+  pipeline_id: z.string().min(1),
+  status: RunStatus,
+  status_detail: z.string().nullable(),
+  artifact_root: z.string().min(1),
+  manifest: z.string().min(1),
+  log_path: z.string().min(1),
+  exit_code: z.int(),
+});
+/** What `start --format json` prints. */
+export type StartOutput = z.infer<typeof StartOutput>;
+
+/** Heartbeat facts reported by `status`. */
+export const HeartbeatStatus = z.looseObject({
+  updated_at: NullableTimestamp,
+  age_seconds: z.number().nullable(),
+  stale: z.boolean(),
+  interval_seconds: z.number(),
+  stale_after_seconds: z.number(),
+  owner_alive: z.boolean().nullable().optional(),
+});
+/** Heartbeat facts reported by `status`. */
+export type HeartbeatStatus = z.infer<typeof HeartbeatStatus>;
+
+/** The failing stage of a failed run, with the tail of its output. */
+export const FailureStatus = z.looseObject({
+  stage_id: z.string(),
+  index: z.int().min(1),
+  exit_code: z.int().nullable(),
+  error_file: z.string().nullable(),
+  tail: z.array(z.string()),
+});
+/** The failing stage of a failed run. */
+export type FailureStatus = z.infer<typeof FailureStatus>;
+
+/** What `status --format json` prints (CONTRACT §1). */
+export const StatusOutput = z.looseObject({
+  run_id: z.string().min(1),
+  task_id: z.string().min(1),
+  pipeline_id: z.string().min(1),
+  status: RunStatus,
+  status_detail: z.string().nullable(),
+  started_at: z.string(),
+  completed_at: NullableTimestamp,
+  manifest: z.string().min(1),
+  artifact_root: z.string().min(1),
+  log_path: z.string().min(1),
+  compat_path: z.string().nullable(),
+  parent_run_id: z.string().nullable(),
+  heartbeat_at: NullableTimestamp,
+  heartbeat: HeartbeatStatus,
+  metrics: z.looseObject({ recorded: z.boolean(), path: z.string() }),
+  commands: z.array(CommandEntry),
+  child_runs: z.array(ChildRun),
+  approvals: z.array(Approval),
+  pending_approvals: z.array(z.string()).optional(),
+  failure: FailureStatus.nullable().optional(),
+  summary: z.string().optional(),
+});
+/** What `status --format json` prints. */
+export type StatusOutput = z.infer<typeof StatusOutput>;
+
+/** One stage as `plan` shows it. */
+export const PlanStage = z.looseObject({
+  index: z.int().min(1),
+  id: z.string().min(1),
+  title: z.string(),
+  kind: StageKind,
+  guardrail: z.boolean(),
+  origin: z.string(),
+  command: z.string().nullable(),
+  cwd: z.string().nullable(),
+  env: z.record(z.string(), z.string()),
+  allow_failure: z.boolean(),
+  timeout_seconds: z.number().nullable(),
+  retries: z.int().min(0),
+  pipeline: z.string().nullable(),
+  task: z.string().nullable(),
+  optional: z.boolean(),
+  instructions: z.string().nullable(),
+});
+/** One stage as `plan` shows it. */
+export type PlanStage = z.infer<typeof PlanStage>;
+
+/** What `plan --format json` prints. */
+export const PlanOutput = z.looseObject({
+  task_id: z.string().min(1),
+  pipeline: z.looseObject({
+    id: z.string().min(1),
+    title: z.string(),
+    description: z.string().nullable(),
+    source: z.string(),
+    extends: z.array(z.string()),
+  }),
+  plan_hash: z.string().min(1),
+  stages: z.array(PlanStage),
+  guardrails: z.looseObject({ present: z.boolean(), stages: z.array(z.string()) }),
+});
+/** What `plan --format json` prints. */
+export type PlanOutput = z.infer<typeof PlanOutput>;
+
+/** One row of `runs --format json`. */
+export const RunListEntry = z.looseObject({
+  run_id: z.string().min(1),
+  task_id: z.string().min(1),
+  pipeline_id: z.string().min(1),
+  parent_run_id: z.string().nullable(),
+  status: RunStatus,
+  started_at: z.string(),
+  completed_at: NullableTimestamp,
+  duration_seconds: z.number().nullable(),
+  guardrails: z.string(),
+  approvals: z.int().min(0),
+  manifest: z.string().min(1),
+});
+/** One row of `runs --format json`. */
+export type RunListEntry = z.infer<typeof RunListEntry>;

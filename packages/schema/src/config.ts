@@ -1,0 +1,173 @@
+import { z } from "zod";
+
+/** Stage and pipeline ids: used in file names and CLI flags, so kept to a safe alphabet. */
+export const IdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const Identifier = z
+  .string()
+  .regex(IdentifierPattern, { error: "must start with a letter or digit and use only letters, digits, '.', '_', '-'" });
+
+/** A shell command run through the system shell; exit 0 succeeds. */
+export const CommandStage = z.strictObject({
+  kind: z.literal("command"),
+  id: Identifier,
+  title: z.string().min(1),
+  command: z.string().min(1),
+  cwd: z.string().min(1).optional(),
+  env: z.record(z.string(), z.string()).optional(),
+  allowFailure: z.boolean().optional(),
+  summaryHint: z.string().optional(),
+  guardrail: z.boolean().optional(),
+  timeoutSeconds: z.number().positive().optional(),
+  retries: z.int().min(0).max(20).optional(),
+  retryBackoffSeconds: z.number().min(0).optional(),
+});
+/** A shell command stage. */
+export type CommandStage = z.infer<typeof CommandStage>;
+
+/** A nested run of another pipeline, optionally under another project's task id. */
+export const SubpipelineStage = z.strictObject({
+  kind: z.literal("subpipeline"),
+  id: Identifier,
+  title: z.string().min(1),
+  pipeline: Identifier,
+  task: z.string().min(1).optional(),
+  optional: z.boolean().optional(),
+});
+/** A nested pipeline stage. */
+export type SubpipelineStage = z.infer<typeof SubpipelineStage>;
+
+/** A gate: the run pauses until someone approves. */
+export const ManualStage = z.strictObject({
+  kind: z.literal("manual"),
+  id: Identifier,
+  title: z.string().min(1),
+  instructions: z.string().optional(),
+});
+/** A manual approval stage. */
+export type ManualStage = z.infer<typeof ManualStage>;
+
+/** Any stage, discriminated on `kind`. */
+export const Stage = z.discriminatedUnion("kind", [CommandStage, SubpipelineStage, ManualStage], {
+  error: (issue) =>
+    issue.code === "invalid_union"
+      ? `unknown stage kind ${JSON.stringify((issue.input as { kind?: unknown } | undefined)?.kind ?? null)} (expected "command", "subpipeline" or "manual")`
+      : undefined,
+});
+/** Any stage. */
+export type Stage = z.infer<typeof Stage>;
+
+function reportDuplicateIds(stages: readonly { id: string }[] | undefined, key: string, context: z.RefinementCtx) {
+  if (stages === undefined) return;
+  const seen = new Set<string>();
+  stages.forEach((stage, index) => {
+    if (seen.has(stage.id)) {
+      context.addIssue({ code: "custom", path: [key, index, "id"], message: `duplicate stage id "${stage.id}"` });
+    }
+    seen.add(stage.id);
+  });
+}
+
+/**
+ * A pipeline. Either it lists its own `stages`, or it `extends` another pipeline and adds stages
+ * `before` and/or `after` the inherited ones (so a project keeps the shared guardrail).
+ */
+export const Pipeline = z
+  .strictObject({
+    id: Identifier,
+    title: z.string().min(1).optional(),
+    description: z.string().optional(),
+    extends: Identifier.optional(),
+    stages: z.array(Stage).optional(),
+    before: z.array(Stage).optional(),
+    after: z.array(Stage).optional(),
+    tags: z.array(z.string()).optional(),
+  })
+  .superRefine((pipeline, context) => {
+    if (pipeline.extends === undefined) {
+      if (pipeline.stages === undefined) {
+        context.addIssue({ code: "custom", path: ["stages"], message: "a pipeline needs stages (or extends another)" });
+      }
+      if (pipeline.title === undefined) {
+        context.addIssue({ code: "custom", path: ["title"], message: "a pipeline without extends needs a title" });
+      }
+      for (const key of ["before", "after"] as const) {
+        if (pipeline[key] !== undefined) {
+          context.addIssue({ code: "custom", path: [key], message: `"${key}" is only allowed with "extends"` });
+        }
+      }
+    } else if (pipeline.stages !== undefined) {
+      context.addIssue({
+        code: "custom",
+        path: ["stages"],
+        message: 'use "before"/"after" with "extends", not "stages"',
+      });
+    }
+    reportDuplicateIds(pipeline.stages, "stages", context);
+    const added = [...(pipeline.before ?? []), ...(pipeline.after ?? [])];
+    const seen = new Set<string>();
+    for (const stage of added) {
+      if (seen.has(stage.id)) {
+        context.addIssue({ code: "custom", path: ["after"], message: `duplicate stage id "${stage.id}"` });
+      }
+      seen.add(stage.id);
+    }
+  });
+/** A pipeline definition. */
+export type Pipeline = z.infer<typeof Pipeline>;
+
+/** A registered project: its task id and its folder, relative to the repo root. */
+export const Project = z.strictObject({
+  taskId: z.string().min(1),
+  path: z.string().min(1),
+  name: z.string().optional(),
+});
+/** A registered project. */
+export type Project = z.infer<typeof Project>;
+
+/** What to scrub from every artifact. */
+export const RedactionConfig = z.strictObject({
+  /** Glob-like patterns (`*` wildcard, case-insensitive) of environment variable names whose values are secret. */
+  envPatterns: z.array(z.string().min(1)).optional(),
+  /** Literal values to scrub wherever they appear. */
+  values: z.array(z.string().min(1)).optional(),
+});
+/** What to scrub from every artifact. */
+export type RedactionConfig = z.infer<typeof RedactionConfig>;
+
+/** `codex.orchestrator.json`. */
+export const OrchestratorConfig = z
+  .strictObject({
+    $schema: z.string().optional(),
+    defaultPipeline: Identifier.optional(),
+    pipelines: z.array(Pipeline).optional(),
+    projects: z.array(Project).optional(),
+    redact: RedactionConfig.optional(),
+  })
+  .superRefine((config, context) => {
+    const seen = new Set<string>();
+    (config.pipelines ?? []).forEach((pipeline, index) => {
+      if (seen.has(pipeline.id)) {
+        context.addIssue({
+          code: "custom",
+          path: ["pipelines", index, "id"],
+          message: `duplicate pipeline id "${pipeline.id}"`,
+        });
+      }
+      seen.add(pipeline.id);
+    });
+    const tasks = new Map<string, number>();
+    (config.projects ?? []).forEach((project, index) => {
+      const previous = tasks.get(project.taskId);
+      if (previous !== undefined) {
+        context.addIssue({
+          code: "custom",
+          path: ["projects", index, "taskId"],
+          message: `task id "${project.taskId}" is already claimed by projects[${previous}]`,
+        });
+      } else {
+        tasks.set(project.taskId, index);
+      }
+    });
+  });
+/** `codex.orchestrator.json`. */
+export type OrchestratorConfig = z.infer<typeof OrchestratorConfig>;

@@ -1,0 +1,62 @@
+export { OrchestratorError, SchemaValidationError } from "./errors.js";
+export type { OrchestratorErrorOptions, ValidationIssue } from "./errors.js";
+export { NullableTimestamp, RunStatus, StageKind, StageStatus, TERMINAL_RUN_STATUSES, Timestamp } from "./primitives.js";
+export { Approval, ChildRun, CommandAttempt, CommandEntry, ExitReason, Manifest, ResumeEvent } from "./manifest.js";
+export {
+  ApprovalRecordedEvent,
+  ApprovalRequestedEvent,
+  ChildRunEvent,
+  CommandEndEvent,
+  CommandStartEvent,
+  CommandStderrEvent,
+  CommandStdoutEvent,
+  ResumeRequestedEvent,
+  RunEndEvent,
+  RunEvent,
+  RunStartEvent,
+  StageStatusEvent,
+} from "./events.js";
+export type { RunEventType } from "./events.js";
+export {
+  GuardrailResult,
+  LocalCompatRecord,
+  LocalManifestStub,
+  McpCompatPointer,
+  MetricsLine,
+  ResumeToken,
+  RunSummary,
+  StateSnapshot,
+} from "./records.js";
+export {
+  CommandStage,
+  IdentifierPattern,
+  ManualStage,
+  OrchestratorConfig,
+  Pipeline,
+  Project,
+  RedactionConfig,
+  Stage,
+  SubpipelineStage,
+} from "./config.js";
+export {
+  FailureStatus,
+  HeartbeatStatus,
+  PlanOutput,
+  PlanStage,
+  RunListEntry,
+  StartOutput,
+  StatusOutput,
+} from "./cli-output.js";
+export { createValidators, formatIssuePath, toValidationIssues } from "./validate.js";
+export type { SafeParseResult, ValidationResult, Validators } from "./validate.js";
+export {
+  ARTIFACT_SCHEMAS,
+  parseConfig,
+  parseManifest,
+  safeParseConfig,
+  safeParseManifest,
+  validateConfig,
+  validateManifest,
+  validatorsFor,
+} from "./artifacts.js";
+export type { ArtifactName } from "./artifacts.js";

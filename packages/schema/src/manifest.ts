@@ -1,0 +1,112 @@
+import { z } from "zod";
+import { NullableTimestamp, RunStatus, StageKind, StageStatus, Timestamp } from "./primitives.js";
+
+/** Why an attempt of a command ended. */
+export const ExitReason = z.enum(["exit", "signal", "timeout", "spawn-error"]);
+/** Why an attempt of a command ended. */
+export type ExitReason = z.infer<typeof ExitReason>;
+
+/** One try of a command stage (stages with `retries` have several). */
+export const CommandAttempt = z.looseObject({
+  attempt: z.int().min(1),
+  started_at: Timestamp,
+  completed_at: NullableTimestamp,
+  exit_code: z.int().nullable(),
+  signal: z.string().nullable(),
+  reason: ExitReason.nullable(),
+});
+/** One try of a command stage. */
+export type CommandAttempt = z.infer<typeof CommandAttempt>;
+
+/** One stage of a run as recorded in `manifest.commands[]`. */
+export const CommandEntry = z.looseObject({
+  index: z.int().min(1),
+  id: z.string().min(1),
+  title: z.string(),
+  kind: StageKind,
+  command: z.string().nullable(),
+  status: StageStatus,
+  started_at: NullableTimestamp,
+  completed_at: NullableTimestamp,
+  exit_code: z.int().nullable(),
+  summary: z.string().nullable(),
+  log_path: z.string().nullable(),
+  error_file: z.string().nullable(),
+  sub_run_id: z.string().nullable(),
+  guardrail: z.boolean().optional(),
+  signal: z.string().nullable().optional(),
+  exit_reason: ExitReason.nullable().optional(),
+  attempts: z.array(CommandAttempt).optional(),
+});
+/** One stage of a run as recorded in the manifest. */
+export type CommandEntry = z.infer<typeof CommandEntry>;
+
+/** A nested run started by this run (a subpipeline stage or a sub-agent `start`). */
+export const ChildRun = z.looseObject({
+  run_id: z.string().min(1),
+  task_id: z.string().min(1),
+  pipeline_id: z.string().min(1),
+  status: RunStatus,
+  manifest: z.string().min(1),
+});
+/** A nested run started by this run. */
+export type ChildRun = z.infer<typeof ChildRun>;
+
+/** A decision recorded at a manual stage; cite as `<manifest>#approvals[<i>]`. */
+export const Approval = z.looseObject({
+  stage_id: z.string().min(1),
+  actor: z.string().min(1),
+  decision: z.enum(["approved", "rejected"]),
+  reason: z.string().nullable(),
+  timestamp: Timestamp,
+  plan_hash: z.string().min(1),
+});
+/** A decision recorded at a manual stage. */
+export type Approval = z.infer<typeof Approval>;
+
+/** One attempt to resume the run, accepted or refused. */
+export const ResumeEvent = z.looseObject({
+  actor: z.string().min(1),
+  reason: z.string().nullable(),
+  outcome: z.enum(["accepted", "blocked"]),
+  detail: z.string().nullable(),
+  timestamp: Timestamp,
+});
+/** One attempt to resume the run. */
+export type ResumeEvent = z.infer<typeof ResumeEvent>;
+
+/** `manifest.json`, schema version 1 (CONTRACT §3.1). Unknown extra fields are kept. */
+export const Manifest = z.looseObject({
+  version: z.literal(1),
+  task_id: z.string().min(1),
+  task_slug: z.string().nullable(),
+  run_id: z.string().min(1),
+  parent_run_id: z.string().nullable(),
+  pipeline_id: z.string().min(1),
+  pipeline_title: z.string(),
+  runner: z.literal("codex-cli"),
+  approval_policy: z.string().nullable(),
+  status: RunStatus,
+  status_detail: z.string().nullable(),
+  started_at: Timestamp,
+  updated_at: Timestamp,
+  completed_at: NullableTimestamp,
+  heartbeat_at: NullableTimestamp,
+  heartbeat_interval_seconds: z.number().positive(),
+  heartbeat_stale_after_seconds: z.number().positive(),
+  artifact_root: z.string().min(1),
+  compat_path: z.string().nullable(),
+  log_path: z.string().min(1),
+  summary: z.string(),
+  metrics_recorded: z.boolean(),
+  resume_token: z.string().min(1),
+  resume_events: z.array(ResumeEvent),
+  approvals: z.array(Approval),
+  commands: z.array(CommandEntry),
+  child_runs: z.array(ChildRun),
+  run_summary_path: z.string().nullable(),
+  plan_hash: z.string().optional(),
+  pipeline_source: z.string().optional(),
+});
+/** `manifest.json`, schema version 1. */
+export type Manifest = z.infer<typeof Manifest>;
