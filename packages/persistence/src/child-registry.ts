@@ -1,0 +1,41 @@
+import fs from "node:fs";
+import path from "node:path";
+import { ChildRun } from "@codex/orchestrator-schema";
+import { ensureDirectory, writeJsonAtomic } from "./safe-fs.js";
+
+/**
+ * Records a child run in its parent's `children/` folder, one file per child. Parent and children
+ * each write only their own files, so concurrent writers cannot lose each other's updates; the
+ * parent folds these into `child_runs[]` whenever it writes its manifest.
+ */
+export function writeChildRegistration(childrenDir: string, child: ChildRun): void {
+  ensureDirectory(childrenDir);
+  writeJsonAtomic(path.join(childrenDir, `${child.run_id}.json`), child);
+}
+
+/** Every child registered with a run, oldest first; unreadable entries are skipped. */
+export function readChildRegistrations(childrenDir: string): ChildRun[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(childrenDir).filter((name) => name.endsWith(".json") && !name.startsWith("."));
+  } catch {
+    return [];
+  }
+  const children: ChildRun[] = [];
+  for (const name of names.sort()) {
+    try {
+      const parsed = ChildRun.safeParse(JSON.parse(fs.readFileSync(path.join(childrenDir, name), "utf8")));
+      if (parsed.success) children.push(parsed.data);
+    } catch {
+      // A registration being replaced right now; the next read sees it whole.
+    }
+  }
+  return children;
+}
+
+/** Merges children into a list by run id, later entries winning; order of first appearance kept. */
+export function mergeChildRuns(existing: readonly ChildRun[], updates: readonly ChildRun[]): ChildRun[] {
+  const byId = new Map<string, ChildRun>();
+  for (const child of [...existing, ...updates]) byId.set(child.run_id, child);
+  return [...byId.values()];
+}

@@ -1,0 +1,31 @@
+export { InvalidIdError, LockHeldError, ManifestReadError, PersistenceError, UnsafePathError, describeFsError } from "./errors.js";
+export { createRunId, findIdProblem, runIdTime, slugify, stageFileStem, validateId } from "./ids.js";
+export type { ValidateIdOptions } from "./ids.js";
+export { resolveLocations, resolveRunPaths, toRepoPath } from "./run-paths.js";
+export type { OrchestratorLocations, ResolveLocationsOptions, RunPaths } from "./run-paths.js";
+export {
+  AppendFile,
+  appendTextSync,
+  ensureDirectory,
+  ensureDirectoryInside,
+  readTextIfExists,
+  sleepSync,
+  writeFileAtomic,
+  writeJsonAtomic,
+} from "./safe-fs.js";
+export type { TextTransform } from "./safe-fs.js";
+export { JsonSyntaxError, lineAndColumn, parseJsonText } from "./json-text.js";
+export { acquireLock, isLockStale, isProcessAlive, readLockHolder, withLock } from "./file-lock.js";
+export type { AcquireLockOptions, LockHandle, LockHolder } from "./file-lock.js";
+export { claimRunOwnership, readRunOwner } from "./run-owner.js";
+export type { RunOwner } from "./run-owner.js";
+export { writeCompatPointers } from "./compat-pointers.js";
+export type { CompatPointers } from "./compat-pointers.js";
+export { readManifest, writeManifest } from "./manifest-file.js";
+export { updateStateSnapshot } from "./state-snapshot.js";
+export type { UpdateStateSnapshotOptions } from "./state-snapshot.js";
+export { findRunById, listRunIds, listTaskIds } from "./run-lookup.js";
+export type { FoundRun } from "./run-lookup.js";
+export { mergeChildRuns, readChildRegistrations, writeChildRegistration } from "./child-registry.js";
+export { PersistenceCoordinator } from "./persistence-coordinator.js";
+export type { PersistOutcome, PersistenceCoordinatorOptions, RunCompletionSource } from "./persistence-coordinator.js";

@@ -1,0 +1,27 @@
+import { safeParseManifest, type Manifest } from "@codex/orchestrator-schema";
+import { ManifestReadError } from "./errors.js";
+import { JsonSyntaxError, parseJsonText } from "./json-text.js";
+import { readTextIfExists, type TextTransform, writeJsonAtomic } from "./safe-fs.js";
+
+/** Reads and validates a manifest; throws {@link ManifestReadError} that says what is wrong and where. */
+export function readManifest(file: string): Manifest {
+  const text = readTextIfExists(file);
+  if (text === null) throw new ManifestReadError(`Manifest not found: ${file}`);
+  let value: unknown;
+  try {
+    value = parseJsonText(text, file);
+  } catch (error) {
+    if (error instanceof JsonSyntaxError) {
+      throw new ManifestReadError(`Manifest is corrupt: ${error.message}`, error);
+    }
+    throw error;
+  }
+  const result = safeParseManifest(value, { source: file });
+  if (!result.ok) throw new ManifestReadError(result.error.message, result.error);
+  return result.value;
+}
+
+/** Writes a manifest whole (temp + rename); `transform` rewrites the text (redaction). */
+export function writeManifest(file: string, manifest: Manifest, options: { transform?: TextTransform } = {}): void {
+  writeJsonAtomic(file, manifest, options);
+}

@@ -1,0 +1,50 @@
+import fs from "node:fs";
+import path from "node:path";
+import { findIdProblem } from "./ids.js";
+import type { OrchestratorLocations } from "./run-paths.js";
+
+/** Where a run was found. */
+export interface FoundRun {
+  taskId: string;
+  runId: string;
+  runDir: string;
+  manifest: string;
+}
+
+function readDirectoryNames(directory: string): string[] {
+  try {
+    return fs
+      .readdirSync(directory, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory())
+      .map((entry) => entry.name);
+  } catch {
+    return [];
+  }
+}
+
+/** Task ids that have runs, sorted (skips `local-mcp` and anything that is not a valid id). */
+export function listTaskIds(locations: OrchestratorLocations): string[] {
+  return readDirectoryNames(locations.runsDir)
+    .filter((name) => name !== "local-mcp" && findIdProblem(name) === null)
+    .sort();
+}
+
+/** Run ids of one task, oldest first (run ids sort by time). */
+export function listRunIds(locations: OrchestratorLocations, taskId: string): string[] {
+  return readDirectoryNames(path.join(locations.runsDir, taskId, "cli"))
+    .filter((name) => findIdProblem(name) === null)
+    .sort();
+}
+
+/**
+ * Finds a run by id alone. Costs one existence check per task, however many runs exist,
+ * so `status <id>` does not slow down as runs accumulate.
+ */
+export function findRunById(locations: OrchestratorLocations, runId: string): FoundRun | null {
+  for (const taskId of listTaskIds(locations)) {
+    const runDir = path.join(locations.runsDir, taskId, "cli", runId);
+    const manifest = path.join(runDir, "manifest.json");
+    if (fs.existsSync(manifest)) return { taskId, runId, runDir, manifest };
+  }
+  return null;
+}
