@@ -56,7 +56,9 @@ export const safeParseConfig = configValidators.safeParse;
 export const validateConfig = configValidators.validate;
 
 /** Validators for any artifact by name (`validatorsFor("metrics-line").validate(line)`). */
-export function validatorsFor<N extends ArtifactName>(name: N): Validators<z.infer<(typeof ARTIFACT_SCHEMAS)[N]>> {
+export function validatorsFor<N extends ArtifactName>(
+  name: N,
+): Validators<z.infer<(typeof ARTIFACT_SCHEMAS)[N]>> {
   return createValidators(ARTIFACT_SCHEMAS[name], name.replace(/-/g, " ")) as Validators<
     z.infer<(typeof ARTIFACT_SCHEMAS)[N]>
   >;

@@ -4,7 +4,9 @@ import { z } from "zod";
 export const IdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 const Identifier = z
   .string()
-  .regex(IdentifierPattern, { error: "must start with a letter or digit and use only letters, digits, '.', '_', '-'" });
+  .regex(IdentifierPattern, {
+    error: "must start with a letter or digit and use only letters, digits, '.', '_', '-'",
+  });
 
 /** A shell command run through the system shell; exit 0 succeeds. */
 export const CommandStage = z.strictObject({
@@ -56,12 +58,20 @@ export const Stage = z.discriminatedUnion("kind", [CommandStage, SubpipelineStag
 /** Any stage. */
 export type Stage = z.infer<typeof Stage>;
 
-function reportDuplicateIds(stages: readonly { id: string }[] | undefined, key: string, context: z.RefinementCtx) {
+function reportDuplicateIds(
+  stages: readonly { id: string }[] | undefined,
+  key: string,
+  context: z.RefinementCtx,
+) {
   if (stages === undefined) return;
   const seen = new Set<string>();
   stages.forEach((stage, index) => {
     if (seen.has(stage.id)) {
-      context.addIssue({ code: "custom", path: [key, index, "id"], message: `duplicate stage id "${stage.id}"` });
+      context.addIssue({
+        code: "custom",
+        path: [key, index, "id"],
+        message: `duplicate stage id "${stage.id}"`,
+      });
     }
     seen.add(stage.id);
   });
@@ -83,16 +93,29 @@ export const Pipeline = z
     tags: z.array(z.string()).optional(),
   })
   .superRefine((pipeline, context) => {
+    // The extends/stages/before/after/title rules are mirrored as if/then/else in json-schema.ts.
     if (pipeline.extends === undefined) {
       if (pipeline.stages === undefined) {
-        context.addIssue({ code: "custom", path: ["stages"], message: "a pipeline needs stages (or extends another)" });
+        context.addIssue({
+          code: "custom",
+          path: ["stages"],
+          message: "a pipeline needs stages (or extends another)",
+        });
       }
       if (pipeline.title === undefined) {
-        context.addIssue({ code: "custom", path: ["title"], message: "a pipeline without extends needs a title" });
+        context.addIssue({
+          code: "custom",
+          path: ["title"],
+          message: "a pipeline without extends needs a title",
+        });
       }
       for (const key of ["before", "after"] as const) {
         if (pipeline[key] !== undefined) {
-          context.addIssue({ code: "custom", path: [key], message: `"${key}" is only allowed with "extends"` });
+          context.addIssue({
+            code: "custom",
+            path: [key],
+            message: `"${key}" is only allowed with "extends"`,
+          });
         }
       }
     } else if (pipeline.stages !== undefined) {
@@ -103,13 +126,19 @@ export const Pipeline = z
       });
     }
     reportDuplicateIds(pipeline.stages, "stages", context);
-    const added = [...(pipeline.before ?? []), ...(pipeline.after ?? [])];
+    // before and after share one id space: a stage id may appear once across both.
     const seen = new Set<string>();
-    for (const stage of added) {
-      if (seen.has(stage.id)) {
-        context.addIssue({ code: "custom", path: ["after"], message: `duplicate stage id "${stage.id}"` });
-      }
-      seen.add(stage.id);
+    for (const key of ["before", "after"] as const) {
+      (pipeline[key] ?? []).forEach((stage, index) => {
+        if (seen.has(stage.id)) {
+          context.addIssue({
+            code: "custom",
+            path: [key, index, "id"],
+            message: `duplicate stage id "${stage.id}"`,
+          });
+        }
+        seen.add(stage.id);
+      });
     }
   });
 /** A pipeline definition. */

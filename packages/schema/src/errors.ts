@@ -47,7 +47,8 @@ export class SchemaValidationError extends OrchestratorError {
   constructor(subject: string, issues: readonly ValidationIssue[], options: { source?: string } = {}) {
     const first = issues[0];
     const where = options.source === undefined ? "" : ` (${options.source})`;
-    const detail = first === undefined ? "" : `: ${first.path === "" ? "" : `${first.path}: `}${first.message}`;
+    const detail =
+      first === undefined ? "" : `: ${first.path === "" ? "" : `${first.path}: `}${first.message}`;
     const more = issues.length > 1 ? ` (+${issues.length - 1} more)` : "";
     super(`Invalid ${subject}${where}${detail}${more}`, {
       code: "ERR_SCHEMA_INVALID",

@@ -13,11 +13,23 @@ const stageBase = {
 };
 
 /** A stage's command was spawned. */
-export const CommandStartEvent = z.looseObject({ type: z.literal("command:start"), command: z.string(), ...stageBase });
+export const CommandStartEvent = z.looseObject({
+  type: z.literal("command:start"),
+  command: z.string(),
+  ...stageBase,
+});
 /** A chunk of a command's standard output. */
-export const CommandStdoutEvent = z.looseObject({ type: z.literal("command:stdout"), data: z.string(), ...stageBase });
+export const CommandStdoutEvent = z.looseObject({
+  type: z.literal("command:stdout"),
+  data: z.string(),
+  ...stageBase,
+});
 /** A chunk of a command's standard error. */
-export const CommandStderrEvent = z.looseObject({ type: z.literal("command:stderr"), data: z.string(), ...stageBase });
+export const CommandStderrEvent = z.looseObject({
+  type: z.literal("command:stderr"),
+  data: z.string(),
+  ...stageBase,
+});
 /** A stage's command ended (`signal` set when a signal killed it). */
 export const CommandEndEvent = z.looseObject({
   type: z.literal("command:end"),

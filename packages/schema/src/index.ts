@@ -1,7 +1,22 @@
 export { OrchestratorError, SchemaValidationError } from "./errors.js";
 export type { OrchestratorErrorOptions, ValidationIssue } from "./errors.js";
-export { NullableTimestamp, RunStatus, StageKind, StageStatus, TERMINAL_RUN_STATUSES, Timestamp } from "./primitives.js";
-export { Approval, ChildRun, CommandAttempt, CommandEntry, ExitReason, Manifest, ResumeEvent } from "./manifest.js";
+export {
+  NullableTimestamp,
+  RunStatus,
+  StageKind,
+  StageStatus,
+  TERMINAL_RUN_STATUSES,
+  Timestamp,
+} from "./primitives.js";
+export {
+  Approval,
+  ChildRun,
+  CommandAttempt,
+  CommandEntry,
+  ExitReason,
+  Manifest,
+  ResumeEvent,
+} from "./manifest.js";
 export {
   ApprovalRecordedEvent,
   ApprovalRequestedEvent,
@@ -60,3 +75,9 @@ export {
   validatorsFor,
 } from "./artifacts.js";
 export type { ArtifactName } from "./artifacts.js";
+export {
+  JSON_SCHEMA_BASE_URL,
+  buildJsonSchema,
+  jsonSchemaFileName,
+  renderJsonSchemas,
+} from "./json-schema.js";

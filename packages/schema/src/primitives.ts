@@ -7,7 +7,14 @@ export const Timestamp = z.iso.datetime({ offset: true });
 export const NullableTimestamp = Timestamp.nullable();
 
 /** Lifecycle of a run. `awaiting_approval` means a manual stage is waiting. */
-export const RunStatus = z.enum(["queued", "in_progress", "succeeded", "failed", "cancelled", "awaiting_approval"]);
+export const RunStatus = z.enum([
+  "queued",
+  "in_progress",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "awaiting_approval",
+]);
 /** Lifecycle of a run. */
 export type RunStatus = z.infer<typeof RunStatus>;
 

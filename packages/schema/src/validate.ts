@@ -30,10 +30,26 @@ export function toValidationIssues(error: z.ZodError): ValidationIssue[] {
 
 // zod says "expected string, received undefined" for a missing key; people read "required".
 function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === "invalid_type" && issue.message.endsWith("received undefined")) {
+  if (
+    issue.code === "invalid_type" &&
+    issue.path.length > 0 &&
+    issue.message.endsWith("received undefined")
+  ) {
     return `required field is missing (expected ${issue.expected})`;
   }
   return issue.message;
+}
+
+// A missing key of a literal or enum field (`version`, `status`, `runner`) would otherwise read
+// "Invalid input: expected 1"; every missing field should say "required". Schema-level messages
+// (such as the unknown stage kind one) take precedence over this per-parse map.
+function describeMissingField(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.input !== undefined || issue.path === undefined || issue.path.length === 0) return undefined;
+  if (issue.code === "invalid_type") return `required field is missing (expected ${issue.expected})`;
+  if (issue.code === "invalid_value") {
+    return `required field is missing (expected ${issue.values.map((value) => JSON.stringify(value)).join(" | ")})`;
+  }
+  return undefined;
 }
 
 /** The parse / safeParse / validate trio for one schema. */
@@ -49,9 +65,12 @@ export interface Validators<T> {
 /** Builds the trio for a schema; `subject` names the artifact in messages ("manifest", "config"). */
 export function createValidators<S extends z.ZodType>(schema: S, subject: string): Validators<z.infer<S>> {
   const safeParse = (value: unknown, options: { source?: string } = {}): SafeParseResult<z.infer<S>> => {
-    const result = schema.safeParse(value);
+    const result = schema.safeParse(value, { error: describeMissingField });
     if (result.success) return { ok: true, value: result.data };
-    return { ok: false, error: new SchemaValidationError(subject, toValidationIssues(result.error), options) };
+    return {
+      ok: false,
+      error: new SchemaValidationError(subject, toValidationIssues(result.error), options),
+    };
   };
   return {
     parse(value, options) {
@@ -61,8 +80,10 @@ export function createValidators<S extends z.ZodType>(schema: S, subject: string
     },
     safeParse,
     validate(value) {
-      const result = schema.safeParse(value);
-      return result.success ? { valid: true, errors: [] } : { valid: false, errors: toValidationIssues(result.error) };
+      const result = schema.safeParse(value, { error: describeMissingField });
+      return result.success
+        ? { valid: true, errors: [] }
+        : { valid: false, errors: toValidationIssues(result.error) };
     },
   };
 }

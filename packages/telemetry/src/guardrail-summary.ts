@@ -3,7 +3,7 @@ import type { CommandEntry, GuardrailResult } from "@codex/orchestrator-schema";
 const SPEC_GUARD = /(^|[\s/'"])scripts\/spec-guard\.sh\b/;
 
 /** Whether a stage is a guardrail: marked so, or its command runs `scripts/spec-guard.sh`. */
-export function isGuardrailStage(stage: { command?: string | null; guardrail?: boolean }): boolean {
+export function isGuardrailStage(stage: { command?: string | null | undefined; guardrail?: boolean | undefined }): boolean {
   if (stage.guardrail !== undefined) return stage.guardrail;
   return typeof stage.command === "string" && SPEC_GUARD.test(stage.command);
 }
