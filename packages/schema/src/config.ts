@@ -2,11 +2,9 @@ import { z } from "zod";
 
 /** Stage and pipeline ids: used in file names and CLI flags, so kept to a safe alphabet. */
 export const IdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
-const Identifier = z
-  .string()
-  .regex(IdentifierPattern, {
-    error: "must start with a letter or digit and use only letters, digits, '.', '_', '-'",
-  });
+const Identifier = z.string().regex(IdentifierPattern, {
+  error: "must start with a letter or digit and use only letters, digits, '.', '_', '-'",
+});
 
 /** A shell command run through the system shell; exit 0 succeeds. */
 export const CommandStage = z.strictObject({
