@@ -1,4 +1,7 @@
 import { defineProject, mergeConfig } from "vitest/config";
 import { sharedVitestConfig } from "../vitest.shared.ts";
 
-export default mergeConfig(sharedVitestConfig, defineProject({ test: { name: "e2e", testTimeout: 120_000 } }));
+export default mergeConfig(
+  sharedVitestConfig,
+  defineProject({ test: { name: "e2e", testTimeout: 120_000 } }),
+);
