@@ -22,7 +22,7 @@ export function buildSummaryText(manifest: Manifest): string {
   for (const entry of manifest.commands) {
     if (entry.status === "failed") {
       const how = entry.exit_code === null ? (entry.signal ? `signal ${entry.signal}` : "no exit code") : `exit ${entry.exit_code}`;
-      lines.push(`Failed: ${entry.id} (${how})${entry.summary ? `: ${entry.summary}` : ""}.`);
+      lines.push(`Failed: ${entry.id}: ${entry.summary ?? how}.`);
     } else if (entry.status === "skipped" && entry.exit_code !== null && entry.exit_code !== 0) {
       lines.push(`Allowed failure: ${entry.id} (exit ${entry.exit_code}).`);
     }

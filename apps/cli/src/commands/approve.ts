@@ -1,0 +1,43 @@
+import { CodexOrchestrator } from "@codex/orchestrator-core";
+import { UsageError } from "../errors.js";
+import { runIdFrom } from "../run-id-argument.js";
+import { printJson } from "../terminal.js";
+
+/** `approve [run-id] --stage <id> --actor <name> [--reason …] [--reject]`. */
+export async function runApprove(argv: {
+  runId?: string | undefined;
+  run?: string | undefined;
+  stage?: string | undefined;
+  actor?: string | undefined;
+  reason?: string | undefined;
+  reject?: boolean | undefined;
+  planHash?: string | undefined;
+  format: string;
+}): Promise<number> {
+  const runId = runIdFrom(argv);
+  const orchestrator = new CodexOrchestrator();
+  let stageId = argv.stage;
+  if (stageId === undefined) {
+    const pending = orchestrator.status(runId).pending_approvals ?? [];
+    if (pending.length !== 1) throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
+    stageId = pending[0] as string;
+  }
+  const actor = argv.actor ?? process.env.USER ?? process.env.USERNAME;
+  if (actor === undefined || actor.trim() === "") throw new UsageError("Say who decides with --actor <name>");
+  const recorded = orchestrator.approve(runId, {
+    stageId,
+    actor,
+    ...(argv.reason === undefined ? {} : { reason: argv.reason }),
+    ...(argv.reject === undefined ? {} : { reject: argv.reject }),
+    ...(argv.planHash === undefined ? {} : { planHash: argv.planHash }),
+  });
+  if (argv.format === "json") {
+    printJson({ run_id: runId, ...recorded.approval, index: recorded.index, manifest: recorded.manifest, citation: recorded.citation });
+  } else {
+    process.stdout.write(
+      `Recorded: ${stageId} ${recorded.approval.decision} by ${actor}\nCite: ${recorded.citation}\n` +
+        (recorded.approval.decision === "approved" ? `Continue with: codex-orchestrator resume ${runId}\n` : `Run ${runId} fails at this gate.\n`),
+    );
+  }
+  return 0;
+}

@@ -1,0 +1,38 @@
+import { CodexOrchestrator } from "@codex/orchestrator-core";
+import type { PlanOutput } from "@codex/orchestrator-schema";
+import { createPainter, printJson } from "../terminal.js";
+
+/** `plan [pipeline]`: what would run, guardrails first-class, nothing executed. */
+export async function runPlan(argv: { pipeline?: string | undefined; task?: string | undefined; format: string }): Promise<number> {
+  const orchestrator = new CodexOrchestrator();
+  const { output } = orchestrator.plan(argv.pipeline, argv.task === undefined ? {} : { taskId: argv.task });
+  if (argv.format === "json") printJson(output);
+  else process.stdout.write(renderPlan(output));
+  return 0;
+}
+
+function renderPlan(plan: PlanOutput): string {
+  const paint = createPainter(process.stdout);
+  const lines: string[] = [];
+  const extended = plan.pipeline.extends.length > 0 ? `, extends ${plan.pipeline.extends.join(" → ")}` : "";
+  lines.push(paint.bold(`Pipeline ${plan.pipeline.id}: ${plan.pipeline.title}`) + ` (task ${plan.task_id}; from ${plan.pipeline.source}${extended})`);
+  if (plan.pipeline.description) lines.push(`  ${plan.pipeline.description}`);
+  lines.push(`Plan hash: ${plan.plan_hash}`, "");
+  for (const stage of plan.stages) {
+    const guard = stage.guardrail ? paint.yellow(" [guardrail]") : "";
+    lines.push(`${stage.index}. ${stage.id} (${stage.kind})${guard} — ${stage.title}`);
+    if (stage.command !== null) lines.push(`     command: ${stage.command}`);
+    if (stage.cwd !== null) lines.push(`     cwd:     ${stage.cwd}`);
+    const env = Object.entries(stage.env);
+    if (env.length > 0) lines.push(`     env:     ${env.map(([key, value]) => `${key}=${value}`).join(" ")}`);
+    if (stage.allow_failure) lines.push("     allowFailure: true");
+    if (stage.timeout_seconds !== null) lines.push(`     timeout: ${stage.timeout_seconds}s`);
+    if (stage.retries > 0) lines.push(`     retries: ${stage.retries}`);
+    if (stage.pipeline !== null) lines.push(`     runs:    pipeline ${stage.pipeline}${stage.task ? ` of task ${stage.task}` : ""}${stage.optional ? " (optional)" : ""}`);
+    if (stage.instructions !== null) lines.push(`     instructions: ${stage.instructions}`);
+    lines.push(`     from:    ${stage.origin}`);
+  }
+  lines.push("");
+  lines.push(plan.guardrails.present ? `Guardrails: ${plan.guardrails.stages.join(", ")}` : paint.red("Guardrails: none (no stage runs scripts/spec-guard.sh or is marked guardrail)"));
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,22 @@
+import { OrchestratorError } from "@codex/orchestrator-schema";
+
+/** A bad flag or argument, reported like every usage error (exit 2). */
+export class UsageError extends OrchestratorError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: "ERR_USAGE", usage: true, ...(hint === undefined ? {} : { hint }) });
+  }
+}
+
+/**
+ * The one place errors become output and exit codes: an expected error prints one line (and its
+ * hint) and exits 2 for bad input, 1 otherwise; anything else is a bug and shows its stack.
+ */
+export function reportError(error: unknown): number {
+  if (error instanceof OrchestratorError) {
+    const hint = error.hint === undefined ? "" : ` (${error.hint})`;
+    process.stderr.write(`codex-orchestrator: ${error.message.replace(/\s*\n\s*/g, " ")}${hint}\n`);
+    return error.usage ? 2 : 1;
+  }
+  process.stderr.write(`codex-orchestrator: unexpected error (a bug; please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  return 1;
+}

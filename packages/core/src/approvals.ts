@@ -1,0 +1,76 @@
+import { appendTextSync, readManifest, resolveRunPaths, toRepoPath, type FoundRun, type OrchestratorLocations, type TextTransform } from "@codex/orchestrator-persistence";
+import type { Approval } from "@codex/orchestrator-schema";
+import { ApprovalError } from "./errors.js";
+import { appendJournalEntry, mergeJournal, refreshUnownedManifest } from "./manifest-journal.js";
+import { readPlanSnapshot } from "./plan-snapshot.js";
+
+/** Options for {@link recordApproval}. */
+export interface RecordApprovalOptions {
+  locations: OrchestratorLocations;
+  found: FoundRun;
+  stageId: string;
+  actor: string;
+  reason: string | null;
+  decision: "approved" | "rejected";
+  /** The plan hash the approver reviewed; refused when the run's plan differs. */
+  planHash: string | null;
+  transform: TextTransform;
+}
+
+/** A recorded decision and how a reviewer cites it. */
+export interface RecordedApproval {
+  approval: Approval;
+  index: number;
+  manifest: string;
+  /** `<manifest path>#approvals[<i>]`. */
+  citation: string;
+}
+
+/**
+ * Records a decision for a gate that is waiting (or that was rejected before), bound to the hash
+ * of the run's plan. Refused: an unknown or non-manual stage, a gate not waiting, a plan that has
+ * changed since the run started, or a `planHash` that is not the run's.
+ */
+export function recordApproval(options: RecordApprovalOptions): RecordedApproval {
+  const { locations, found, stageId } = options;
+  const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
+  const manifest = readManifest(paths.manifest);
+  mergeJournal(manifest, paths);
+  const entry = manifest.commands.find((candidate) => candidate.id === stageId);
+  const gates = manifest.commands.filter((candidate) => candidate.kind === "manual").map((candidate) => candidate.id);
+  if (entry === undefined) {
+    throw new ApprovalError(`Run ${found.runId} has no stage "${stageId}" (manual gates: ${gates.join(", ") || "none"})`);
+  }
+  if (entry.kind !== "manual") {
+    throw new ApprovalError(`Stage "${stageId}" of run ${found.runId} is a ${entry.kind} stage, not a manual gate`);
+  }
+  const waiting = manifest.status === "awaiting_approval" && manifest.status_detail === `approval:${stageId}:pending`;
+  const rejected = manifest.status === "failed" && manifest.status_detail === `approval:${stageId}:rejected`;
+  if (!waiting && !rejected) {
+    throw new ApprovalError(
+      `Gate "${stageId}" of run ${found.runId} is not awaiting approval (run is ${manifest.status}${manifest.status_detail ? `, ${manifest.status_detail}` : ""})`,
+    );
+  }
+  const plan = readPlanSnapshot(paths.pipelineSnapshot, locations.root);
+  if (manifest.plan_hash !== undefined && manifest.plan_hash !== plan.planHash) {
+    throw new ApprovalError(`The plan of run ${found.runId} has changed since it started (${manifest.plan_hash} → ${plan.planHash}); refusing to approve`);
+  }
+  if (options.planHash !== null && options.planHash !== plan.planHash) {
+    throw new ApprovalError(`Plan ${options.planHash} was reviewed, but run ${found.runId} runs plan ${plan.planHash}; refusing to record the decision`);
+  }
+  const approval: Approval = {
+    stage_id: stageId,
+    actor: options.actor,
+    decision: options.decision,
+    reason: options.reason,
+    timestamp: new Date().toISOString(),
+    plan_hash: plan.planHash,
+  };
+  appendJournalEntry(paths.runDir, "approvals", approval);
+  const updated = refreshUnownedManifest(paths, options.transform);
+  const line = { type: "approval:recorded", stage_id: stageId, decision: approval.decision, actor: approval.actor, timestamp: approval.timestamp, index: entry.index };
+  appendTextSync(paths.runnerLog, options.transform(`${JSON.stringify(line)}\n`));
+  const index = updated.approvals.findIndex((candidate) => candidate.timestamp === approval.timestamp && candidate.actor === approval.actor && candidate.stage_id === stageId);
+  const manifestPath = toRepoPath(locations.root, paths.manifest);
+  return { approval, index, manifest: manifestPath, citation: `${manifestPath}#approvals[${index}]` };
+}

@@ -1,0 +1,65 @@
+import { OrchestratorError } from "@codex/orchestrator-schema";
+
+/** `codex.orchestrator.json` (or `tasks/index.json`) is unreadable or invalid. */
+export class ConfigError extends OrchestratorError {
+  constructor(message: string, options: { hint?: string; cause?: unknown } = {}) {
+    super(message, { code: "ERR_CONFIG_INVALID", usage: true, ...options });
+  }
+}
+
+/** A pipeline id that no source defines. */
+export class UnknownPipelineError extends OrchestratorError {
+  /** Every pipeline id that is defined. */
+  readonly known: readonly string[];
+
+  constructor(pipelineId: string, known: readonly string[], where: string) {
+    super(`Unknown pipeline "${pipelineId}"${where}. Known pipelines: ${known.join(", ") || "(none)"}`, {
+      code: "ERR_UNKNOWN_PIPELINE",
+      usage: true,
+    });
+    this.known = known;
+  }
+}
+
+/** Pipelines that extend or nest each other in a loop. */
+export class PipelineCycleError extends OrchestratorError {
+  /** The loop, first element repeated last. */
+  readonly cycle: readonly string[];
+
+  constructor(kind: "extends" | "subpipeline", cycle: readonly string[]) {
+    super(`Pipeline ${kind} cycle: ${cycle.join(" → ")}`, { code: "ERR_PIPELINE_CYCLE", usage: true });
+    this.cycle = cycle;
+  }
+}
+
+/** No run with that id exists under the runs directory. */
+export class RunNotFoundError extends OrchestratorError {
+  constructor(runId: string, runsDir: string) {
+    super(`Run ${runId} not found under ${runsDir}`, {
+      code: "ERR_RUN_NOT_FOUND",
+      usage: true,
+      hint: "List runs with `codex-orchestrator runs`.",
+    });
+  }
+}
+
+/** `resume` refused: wrong token, live owner, already succeeded. */
+export class ResumeRefusedError extends OrchestratorError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: "ERR_RESUME_REFUSED", usage: true, ...(hint === undefined ? {} : { hint }) });
+  }
+}
+
+/** `approve` refused: no such gate, not waiting, plan changed, already decided. */
+export class ApprovalError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, { code: "ERR_APPROVAL_REFUSED", usage: true });
+  }
+}
+
+/** The task registry refuses a task id. */
+export class TaskRegistryError extends OrchestratorError {
+  constructor(message: string, hint?: string) {
+    super(message, { code: "ERR_TASK_UNREGISTERED", usage: true, ...(hint === undefined ? {} : { hint }) });
+  }
+}

@@ -1,0 +1,256 @@
+import {
+  findRunById,
+  resolveLocations,
+  validateId,
+  type FoundRun,
+  type OrchestratorLocations,
+} from "@codex/orchestrator-persistence";
+import type { PlanOutput, RunListEntry, RunStatus, StatusOutput } from "@codex/orchestrator-schema";
+import { createApprovalPolicy, type ApprovalPrompt } from "./approval-policy.js";
+import { recordApproval, type RecordedApproval } from "./approvals.js";
+import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-planner.js";
+import { RunNotFoundError } from "./errors.js";
+import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
+import { exitCodeForRun } from "./exit-codes.js";
+import { defaultPipelineId } from "./pipeline-registry.js";
+import { Redactor } from "./redaction.js";
+import { prepareResume } from "./resume.js";
+import { findLatestRun, listRuns, type RunFilter } from "./run-index.js";
+import { RunSession } from "./run-session.js";
+import { buildRunStatus } from "./run-status.js";
+import { TaskManager } from "./task-manager.js";
+import { loadWorkspace, resolveTaskId, type Workspace } from "./workspace.js";
+
+/** Options for {@link CodexOrchestrator}. */
+export interface CodexOrchestratorOptions {
+  /** The repo root (default `CODEX_ORCHESTRATOR_ROOT`, else `cwd`). */
+  root?: string;
+  /** Environment for settings and stage commands (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory, for relative roots and project detection (default `process.cwd()`). */
+  cwd?: string;
+  /** Between SIGTERM and SIGKILL when a stage is stopped (default 5000 ms, or `CODEX_ORCHESTRATOR_KILL_GRACE_MS`). */
+  killGraceMs?: number;
+}
+
+/** Options shared by {@link CodexOrchestrator.start} and {@link CodexOrchestrator.resume}. */
+export interface ExecuteOptions {
+  /** `prompt` (default), `pause`, `auto-approve` or `auto-reject`. */
+  approvalPolicy?: string;
+  /** Asks for a decision inline (a terminal); without it, `prompt` pauses. */
+  approvalPrompt?: ApprovalPrompt;
+  /** Aborting stops the running stage (SIGTERM, then SIGKILL) and cancels the run; the reason names the signal. */
+  abortSignal?: AbortSignal;
+}
+
+/** Options for {@link CodexOrchestrator.start}. */
+export interface StartOptions extends ExecuteOptions {
+  taskId?: string;
+  /** Attach to this parent run (default `CODEX_ORCHESTRATOR_PARENT_RUN_ID`, set inside every stage). */
+  parentRunId?: string;
+}
+
+/** Options for {@link CodexOrchestrator.resume}. */
+export interface ResumeOptions extends ExecuteOptions {
+  token?: string;
+  actor?: string;
+  reason?: string;
+}
+
+/** What a started or resumed run came to. */
+export interface RunResult {
+  runId: string;
+  taskId: string;
+  pipelineId: string;
+  status: RunStatus;
+  statusDetail: string | null;
+  /** Repo-relative paths. */
+  artifactRoot: string;
+  manifest: string;
+  logPath: string;
+  /** CONTRACT §1 exit code for this outcome. */
+  exitCode: number;
+}
+
+/**
+ * The programmatic API of codex-orchestrator: plan, start, resume, approve, status and list runs
+ * in a repository, and subscribe to run events.
+ *
+ * ```ts
+ * const orchestrator = new CodexOrchestrator({ root: "/path/to/repo" });
+ * orchestrator.on("stage:finished", (event) => console.log(event.stageId, event.status));
+ * const result = await orchestrator.start("diagnostics", { taskId: "0101" });
+ * ```
+ */
+export class CodexOrchestrator {
+  readonly locations: OrchestratorLocations;
+  readonly bus = new EventBus();
+  readonly #env: NodeJS.ProcessEnv;
+  readonly #cwd: string;
+  readonly #killGraceMs: number;
+  #workspace: Workspace | null = null;
+
+  constructor(options: CodexOrchestratorOptions = {}) {
+    this.#env = options.env ?? process.env;
+    this.#cwd = options.cwd ?? process.cwd();
+    this.locations = resolveLocations({ env: this.#env, cwd: this.#cwd, ...(options.root === undefined ? {} : { root: options.root }) });
+    const graceFromEnv = Number(this.#env.CODEX_ORCHESTRATOR_KILL_GRACE_MS);
+    this.#killGraceMs = options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000);
+  }
+
+  /** Subscribes to run events; returns the unsubscribe function. */
+  on<N extends OrchestratorEventName>(name: N, listener: (payload: OrchestratorEvents[N]) => void): () => void {
+    return this.bus.on(name, listener);
+  }
+
+  /** The repository's configs, projects and tasks (read once). */
+  get workspace(): Workspace {
+    this.#workspace ??= loadWorkspace(this.locations.root);
+    return this.#workspace;
+  }
+
+  /** Plans a pipeline without running anything. */
+  plan(pipelineId?: string, options: { taskId?: string } = {}): { plan: ExecutionPlan; output: PlanOutput } {
+    const plan = this.#plan(pipelineId, options.taskId);
+    return { plan, output: describePlan(this.locations.root, plan) };
+  }
+
+  /** Runs a pipeline to its end (or a gate, or cancellation). */
+  async start(pipelineId?: string, options: StartOptions = {}): Promise<RunResult> {
+    const policy = createApprovalPolicy(options.approvalPolicy ?? "prompt");
+    const plan = this.#plan(pipelineId, options.taskId);
+    const parentRunId = this.#parentRunId(options.parentRunId);
+    const redactor = this.#redactor();
+    const session = RunSession.create({
+      locations: this.locations,
+      plan,
+      taskSlug: this.workspace.tasks.get(plan.taskId)?.slug ?? null,
+      parentRunId,
+      approvalPolicy: policy.name,
+      transform: (text) => redactor.redact(text),
+    });
+    const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: false });
+    return this.#result(session, outcome.status, outcome.statusDetail);
+  }
+
+  /** Continues a failed, cancelled, crashed or paused run in place (CONTRACT §5). */
+  async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
+    const found = this.findRun(runId, "--run");
+    const redactor = this.#redactor();
+    const prepared = prepareResume({
+      locations: this.locations,
+      found,
+      actor: options.actor ?? this.#env.USER ?? "unknown",
+      reason: options.reason ?? null,
+      token: options.token ?? null,
+      transform: (text) => redactor.redact(text),
+    });
+    if (prepared.alreadySucceeded) throw new Error("unreachable: a succeeded run is refused");
+    const session = prepared.session;
+    const policy = createApprovalPolicy(options.approvalPolicy ?? session.manifest.approval_policy ?? "prompt");
+    const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: true });
+    return this.#result(session, outcome.status, outcome.statusDetail);
+  }
+
+  /** Records a decision for a waiting gate; `resume` then continues past it. */
+  approve(
+    runId: string,
+    options: { stageId: string; actor: string; reason?: string; reject?: boolean; planHash?: string },
+  ): RecordedApproval {
+    const found = this.findRun(runId, "--run");
+    const redactor = this.#redactor();
+    return recordApproval({
+      locations: this.locations,
+      found,
+      stageId: options.stageId,
+      actor: options.actor,
+      reason: options.reason ?? null,
+      decision: options.reject ? "rejected" : "approved",
+      planHash: options.planHash ?? null,
+      transform: (text) => redactor.redact(text),
+    });
+  }
+
+  /** Where a run stands. */
+  status(runId: string): StatusOutput {
+    return buildRunStatus(this.locations, this.findRun(runId, "--run"));
+  }
+
+  /** The newest run, of one task or of all; null when there are none. */
+  latestRun(taskId?: string): FoundRun | null {
+    if (taskId !== undefined) validateId(taskId, { kind: "task id", source: "--task" });
+    return findLatestRun(this.locations, taskId);
+  }
+
+  /** Runs across tasks, newest first. */
+  listRuns(filter: RunFilter = {}): RunListEntry[] {
+    if (filter.taskId !== undefined) validateId(filter.taskId, { kind: "task id", source: "--task" });
+    return listRuns(this.locations, filter);
+  }
+
+  /** Finds a run by id alone, whatever its task; `source` names the flag in errors. */
+  findRun(runId: string, source: string): FoundRun {
+    validateId(runId, { kind: "run id", source });
+    const found = findRunById(this.locations, runId);
+    if (found === null) throw new RunNotFoundError(runId, this.locations.runsDir);
+    return found;
+  }
+
+  #plan(pipelineId: string | undefined, taskFlag: string | undefined): ExecutionPlan {
+    const workspace = this.workspace;
+    const { taskId, source } = resolveTaskId(workspace, { flag: taskFlag, env: this.#env, cwd: this.#cwd });
+    validateId(taskId, { kind: "task id", source });
+    return new CommandPlanner(workspace).plan(taskId, pipelineId ?? defaultPipelineId(workspace, taskId));
+  }
+
+  #parentRunId(flag: string | undefined): string | null {
+    if (flag !== undefined) {
+      this.findRun(flag, "--parent-run");
+      return flag;
+    }
+    const inherited = this.#env.CODEX_ORCHESTRATOR_PARENT_RUN_ID;
+    if (inherited === undefined || inherited === "") return null;
+    validateId(inherited, { kind: "run id", source: "CODEX_ORCHESTRATOR_PARENT_RUN_ID" });
+    return inherited;
+  }
+
+  #redactor(): Redactor {
+    const redact = this.workspace.config?.config.redact;
+    return Redactor.fromEnvironment({
+      env: this.#env,
+      ...(redact?.envPatterns === undefined ? {} : { envPatterns: redact.envPatterns }),
+      ...(redact?.values === undefined ? {} : { values: redact.values }),
+    });
+  }
+
+  #taskManager(redactor: Redactor, options: ExecuteOptions, policy: ReturnType<typeof createApprovalPolicy>): TaskManager {
+    const workspace = this.workspace;
+    return new TaskManager({
+      workspace,
+      locations: this.locations,
+      env: this.#env,
+      redactor,
+      bus: this.bus,
+      killGraceMs: this.#killGraceMs,
+      approvalPolicy: policy,
+      approvalPrompt: options.approvalPrompt,
+      abortSignal: options.abortSignal ?? new AbortController().signal,
+      taskSlug: (taskId) => workspace.tasks.get(taskId)?.slug ?? null,
+    });
+  }
+
+  #result(session: RunSession, status: RunStatus, statusDetail: string | null): RunResult {
+    const manifest = session.manifest;
+    return {
+      runId: manifest.run_id,
+      taskId: manifest.task_id,
+      pipelineId: manifest.pipeline_id,
+      status,
+      statusDetail,
+      artifactRoot: manifest.artifact_root,
+      manifest: session.manifestPath,
+      logPath: manifest.log_path,
+      exitCode: exitCodeForRun(status, statusDetail),
+    };
+  }
+}

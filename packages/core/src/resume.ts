@@ -1,0 +1,100 @@
+import {
+  claimRunOwnership,
+  LockHeldError,
+  readManifest,
+  readRunOwner,
+  readTextIfExists,
+  resolveRunPaths,
+  type FoundRun,
+  type OrchestratorLocations,
+  type TextTransform,
+} from "@codex/orchestrator-persistence";
+import { ResumeToken, type ResumeEvent } from "@codex/orchestrator-schema";
+import { ResumeRefusedError } from "./errors.js";
+import { appendJournalEntry, refreshUnownedManifest } from "./manifest-journal.js";
+import { RunSession } from "./run-session.js";
+
+/** Options for {@link prepareResume}. */
+export interface PrepareResumeOptions {
+  locations: OrchestratorLocations;
+  found: FoundRun;
+  actor: string;
+  reason: string | null;
+  /** The token the caller presented, or null when none was given. */
+  token: string | null;
+  transform: TextTransform;
+  /** For nested runs: a child that already succeeded is simply reused. */
+  allowSucceeded?: boolean;
+}
+
+/** A run claimed for resuming, or a child that needs nothing. */
+export type PreparedResume = { alreadySucceeded: true } | { alreadySucceeded: false; session: RunSession };
+
+/**
+ * Checks that a run may be resumed (CONTRACT §5) and claims it: a wrong token, a live owner, a run
+ * that already succeeded, or a concurrent resume that got there first are refused and recorded as
+ * `blocked` resume events. On success, stages not succeeded/skipped are reset to pending.
+ */
+export function prepareResume(options: PrepareResumeOptions): PreparedResume {
+  const { locations, found, actor, reason, transform } = options;
+  const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
+  const manifest = readManifest(paths.manifest);
+  const block = (detail: string, message: string, hint?: string): never => {
+    const event: ResumeEvent = { actor, reason, outcome: "blocked", detail, timestamp: new Date().toISOString() };
+    try {
+      appendJournalEntry(paths.runDir, "resume-events", event);
+      refreshUnownedManifest(paths, transform);
+    } catch {
+      // Recording the refusal is best effort; the refusal itself stands.
+    }
+    throw new ResumeRefusedError(message, hint);
+  };
+
+  if (manifest.status === "succeeded") {
+    if (options.allowSucceeded) return { alreadySucceeded: true };
+    block("run already succeeded", `Run ${found.runId} already succeeded; there is nothing to resume`);
+  }
+  if (options.token !== null) {
+    const tokenFile = readTextIfExists(paths.resumeTokenJson);
+    const recorded = tokenFile === null ? null : ResumeToken.safeParse(JSON.parse(tokenFile));
+    const expected = recorded?.success ? recorded.data.token : manifest.resume_token;
+    if (options.token !== expected) {
+      block("resume token mismatch", `Resume token does not match run ${found.runId}`, "Use the token in resume-token.json of the run.");
+    }
+  }
+  const owner = readRunOwner(paths.ownerLock);
+  if (owner?.alive === true) {
+    block(
+      `owner process ${owner.pid} is alive`,
+      `Run ${found.runId} is still running (owned by process ${owner.pid} on ${owner.hostname})`,
+      "Wait for it to finish, or stop that process first.",
+    );
+  }
+  let lock;
+  try {
+    lock = claimRunOwnership(paths.ownerLock, found.runId);
+  } catch (error) {
+    if (error instanceof LockHeldError) {
+      block("another process claimed the run first", `Run ${found.runId} is being resumed by process ${error.holderPid ?? "?"}`);
+    }
+    throw error;
+  }
+  let session: RunSession;
+  try {
+    session = RunSession.open({ locations, paths, owner: lock, transform });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const first = session.manifest.commands.find((entry) => entry.status !== "succeeded" && entry.status !== "skipped");
+  for (const entry of session.manifest.commands) {
+    if (entry.status === "succeeded" || entry.status === "skipped") continue;
+    entry.status = "pending";
+    entry.completed_at = null;
+  }
+  session.manifest.metrics_recorded = false;
+  const detail = first === undefined ? "no stages left to run" : `resuming at stage ${first.id}`;
+  session.manifest.resume_events.push({ actor, reason, outcome: "accepted", detail, timestamp: new Date().toISOString() });
+  session.events.run({ type: "run:resume", actor, outcome: "accepted", detail });
+  return { alreadySucceeded: false, session };
+}

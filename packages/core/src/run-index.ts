@@ -1,0 +1,146 @@
+import fs from "node:fs";
+import path from "node:path";
+import { listRunIds, listTaskIds, runIdTime, writeJsonAtomic, type FoundRun, type OrchestratorLocations } from "@codex/orchestrator-persistence";
+import { Manifest, RunListEntry, type RunStatus } from "@codex/orchestrator-schema";
+import { z } from "zod";
+
+/** Filters for {@link listRuns}; every one optional. */
+export interface RunFilter {
+  taskId?: string;
+  status?: RunStatus;
+  pipelineId?: string;
+  parentRunId?: string;
+  /** Only runs started at or after this time. */
+  since?: Date;
+  limit?: number;
+}
+
+const INDEX_FILE = ".run-index.json";
+const IndexFile = z.object({
+  version: z.literal(1),
+  entries: z.record(z.string(), z.object({ mtimeMs: z.number(), size: z.number(), run: RunListEntry })),
+});
+type IndexFile = z.infer<typeof IndexFile>;
+
+function loadIndex(file: string): IndexFile {
+  try {
+    const parsed = IndexFile.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
+    if (parsed.success) return parsed.data;
+  } catch {
+    // Missing or corrupt: rebuilt below from the manifests, which are the only source of truth.
+  }
+  return { version: 1, entries: {} };
+}
+
+function rowFor(manifest: Manifest, manifestPath: string): RunListEntry {
+  const end = manifest.completed_at === null ? null : Date.parse(manifest.completed_at);
+  const lines = manifest.summary.split("\n");
+  return {
+    run_id: manifest.run_id,
+    task_id: manifest.task_id,
+    pipeline_id: manifest.pipeline_id,
+    parent_run_id: manifest.parent_run_id,
+    status: manifest.status,
+    started_at: manifest.started_at,
+    completed_at: manifest.completed_at,
+    duration_seconds: end === null ? null : Math.max(0, Math.round((end - Date.parse(manifest.started_at)) / 10) / 100),
+    guardrails: lines[lines.length - 1] ?? "",
+    approvals: manifest.approvals.length,
+    manifest: manifestPath,
+  };
+}
+
+/**
+ * Lists runs across every task, newest first. A cache (`<runs>/.run-index.json`) keeps one row per
+ * manifest keyed by its size and mtime, so a listing reads only manifests that changed; the cache
+ * is rebuilt on its own when missing, stale or corrupt and is never the only copy of anything.
+ */
+export function listRuns(locations: OrchestratorLocations, filter: RunFilter = {}): RunListEntry[] {
+  const indexPath = path.join(locations.runsDir, INDEX_FILE);
+  const index = loadIndex(indexPath);
+  const seen = new Set<string>();
+  let changed = false;
+  const rows: RunListEntry[] = [];
+  const sinceMs = filter.since?.getTime();
+  const tasks = filter.taskId === undefined ? listTaskIds(locations) : [filter.taskId];
+  for (const taskId of tasks) {
+    for (const runId of listRunIds(locations, taskId)) {
+      const key = `${taskId}/${runId}`;
+      if (sinceMs !== undefined) {
+        const startedAt = runIdTime(runId);
+        if (startedAt !== null && startedAt.getTime() < sinceMs) {
+          if (index.entries[key] !== undefined) seen.add(key);
+          continue;
+        }
+      }
+      const manifestFile = path.join(locations.runsDir, taskId, "cli", runId, "manifest.json");
+      let stat: fs.Stats;
+      try {
+        stat = fs.statSync(manifestFile);
+      } catch {
+        continue;
+      }
+      seen.add(key);
+      const cached = index.entries[key];
+      let row: RunListEntry;
+      if (cached !== undefined && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
+        row = cached.run;
+      } else {
+        const parsed = (() => {
+          try {
+            return Manifest.safeParse(JSON.parse(fs.readFileSync(manifestFile, "utf8")));
+          } catch {
+            return null;
+          }
+        })();
+        if (parsed === null || !parsed.success) continue;
+        const relative = path.relative(locations.root, manifestFile).split(path.sep).join("/");
+        row = rowFor(parsed.data, relative);
+        index.entries[key] = { mtimeMs: stat.mtimeMs, size: stat.size, run: row };
+        changed = true;
+      }
+      rows.push(row);
+    }
+  }
+  if (filter.taskId === undefined) {
+    for (const key of Object.keys(index.entries)) {
+      if (!seen.has(key)) {
+        delete index.entries[key];
+        changed = true;
+      }
+    }
+  }
+  if (changed) {
+    try {
+      writeJsonAtomic(indexPath, index);
+    } catch {
+      // The cache is an optimisation; a read-only runs dir still lists correctly.
+    }
+  }
+  const filtered = rows.filter(
+    (row) =>
+      (filter.status === undefined || row.status === filter.status) &&
+      (filter.pipelineId === undefined || row.pipeline_id === filter.pipelineId) &&
+      (filter.parentRunId === undefined || row.parent_run_id === filter.parentRunId) &&
+      (sinceMs === undefined || Date.parse(row.started_at) >= sinceMs),
+  );
+  filtered.sort((left, right) => right.started_at.localeCompare(left.started_at) || right.run_id.localeCompare(left.run_id));
+  return filter.limit === undefined ? filtered : filtered.slice(0, filter.limit);
+}
+
+/** The newest run (of a task, or of all), by run id alone: no manifest is read. */
+export function findLatestRun(locations: OrchestratorLocations, taskId?: string): FoundRun | null {
+  let best: FoundRun | null = null;
+  for (const task of taskId === undefined ? listTaskIds(locations) : [taskId]) {
+    const runIds = listRunIds(locations, task);
+    for (let position = runIds.length - 1; position >= 0; position -= 1) {
+      const runId = runIds[position] as string;
+      const runDir = path.join(locations.runsDir, task, "cli", runId);
+      const manifest = path.join(runDir, "manifest.json");
+      if (!fs.existsSync(manifest)) continue;
+      if (best === null || runId > best.runId) best = { taskId: task, runId, runDir, manifest };
+      break;
+    }
+  }
+  return best;
+}

@@ -1,0 +1,86 @@
+import fs from "node:fs";
+import path from "node:path";
+import { readManifest, readRunOwner, resolveRunPaths, toRepoPath, type FoundRun, type OrchestratorLocations } from "@codex/orchestrator-persistence";
+import type { ChildRun, FailureStatus, Manifest, StatusOutput } from "@codex/orchestrator-schema";
+import { assessHeartbeat, readHeartbeatFile } from "@codex/orchestrator-telemetry";
+import { mergeJournal } from "./manifest-journal.js";
+
+/**
+ * Where a run stands (CONTRACT §1 `status`): heartbeat age and staleness (stale at once when the
+ * owning process is gone), metrics, child runs with their current status, approvals, pending
+ * gates, and for a failed run the failing stage with the tail of its output.
+ */
+export function buildRunStatus(locations: OrchestratorLocations, found: FoundRun, now: Date = new Date()): StatusOutput {
+  const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
+  const manifest = readManifest(paths.manifest);
+  mergeJournal(manifest, paths);
+  const owner = readRunOwner(paths.ownerLock);
+  const active = manifest.status === "in_progress" || manifest.status === "queued";
+  const ownerAlive = owner === null ? (active ? false : null) : owner.alive;
+  const heartbeatAt = readHeartbeatFile(paths.heartbeat) ?? manifest.heartbeat_at;
+  const root = locations.root;
+  return {
+    run_id: manifest.run_id,
+    task_id: manifest.task_id,
+    pipeline_id: manifest.pipeline_id,
+    status: manifest.status,
+    status_detail: manifest.status_detail,
+    started_at: manifest.started_at,
+    completed_at: manifest.completed_at,
+    manifest: toRepoPath(root, paths.manifest),
+    artifact_root: manifest.artifact_root,
+    log_path: manifest.log_path,
+    compat_path: manifest.compat_path,
+    parent_run_id: manifest.parent_run_id,
+    heartbeat_at: heartbeatAt,
+    heartbeat: assessHeartbeat({
+      updatedAt: heartbeatAt,
+      status: manifest.status,
+      ownerAlive,
+      now,
+      intervalSeconds: manifest.heartbeat_interval_seconds,
+      staleAfterSeconds: manifest.heartbeat_stale_after_seconds,
+    }),
+    metrics: { recorded: manifest.metrics_recorded, path: toRepoPath(root, paths.metrics) },
+    commands: manifest.commands,
+    child_runs: manifest.child_runs.map((child) => currentChildStatus(root, child)),
+    approvals: manifest.approvals,
+    pending_approvals: pendingGates(manifest),
+    failure: failureOf(root, manifest),
+    summary: manifest.summary,
+    resume_events: manifest.resume_events,
+    owner: owner === null ? null : { pid: owner.pid, hostname: owner.hostname, alive: owner.alive },
+  };
+}
+
+function currentChildStatus(root: string, child: ChildRun): ChildRun {
+  try {
+    const manifest = JSON.parse(fs.readFileSync(path.resolve(root, child.manifest), "utf8")) as Partial<Manifest>;
+    return typeof manifest.status === "string" ? { ...child, status: manifest.status } : child;
+  } catch {
+    return child;
+  }
+}
+
+function pendingGates(manifest: Manifest): string[] {
+  const detail = manifest.status_detail;
+  if (manifest.status !== "awaiting_approval" || detail === null) return [];
+  const match = /^approval:(.+):pending$/.exec(detail);
+  return match?.[1] === undefined ? [] : [match[1]];
+}
+
+function failureOf(root: string, manifest: Manifest): FailureStatus | null {
+  if (manifest.status !== "failed" && manifest.status !== "cancelled") return null;
+  const entry = manifest.commands.find((candidate) => candidate.status === "failed");
+  if (entry === undefined) return null;
+  let tail: string[] = [];
+  if (entry.error_file !== null) {
+    try {
+      const details = JSON.parse(fs.readFileSync(path.resolve(root, entry.error_file), "utf8")) as { tail_lines?: unknown };
+      if (Array.isArray(details.tail_lines)) tail = details.tail_lines.filter((line): line is string => typeof line === "string");
+    } catch {
+      // The error file is optional evidence; the manifest still says what failed.
+    }
+  }
+  return { stage_id: entry.id, index: entry.index, exit_code: entry.exit_code, error_file: entry.error_file, tail };
+}
