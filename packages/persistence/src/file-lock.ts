@@ -159,5 +159,3 @@ function handleFor(lockPath: string, token: string): LockHandle {
     },
   };
 }
-
-/** The directory part of a lock path, for callers that must create it first. */

@@ -38,9 +38,11 @@ export function listRunIds(locations: OrchestratorLocations, taskId: string): st
 
 /**
  * Finds a run by id alone. Costs one existence check per task, however many runs exist,
- * so `status <id>` does not slow down as runs accumulate.
+ * so `status <id>` does not slow down as runs accumulate. An unsafe id finds nothing.
  */
 export function findRunById(locations: OrchestratorLocations, runId: string): FoundRun | null {
+  // An id such as `../../other/cli/x` must not reach a manifest outside the run directories.
+  if (findIdProblem(runId) !== null) return null;
   for (const taskId of listTaskIds(locations)) {
     const runDir = path.join(locations.runsDir, taskId, "cli", runId);
     const manifest = path.join(runDir, "manifest.json");

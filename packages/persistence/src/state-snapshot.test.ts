@@ -1,0 +1,122 @@
+import fs from "node:fs";
+import path from "node:path";
+import { validatorsFor } from "@codex/orchestrator-schema";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../../../test/helpers/temp-dir.js";
+import { runNode, usePackageBundle, writeScript } from "../test/child-processes.js";
+import { runSummary } from "../test/fixtures.js";
+import { PersistenceError } from "./errors.js";
+import { updateStateSnapshot } from "./state-snapshot.js";
+
+const bundle = usePackageBundle();
+
+const runId = (n: number) => `2025-10-31T22-56-${String(n).padStart(2, "0")}-000Z-0000000${n % 10}`;
+
+function readState(statePath: string): unknown {
+  return JSON.parse(fs.readFileSync(statePath, "utf8"));
+}
+
+describe("updateStateSnapshot", () => {
+  it("creates the snapshot, adds runs sorted by id and replaces a run by run_id", () => {
+    const statePath = path.join(tempDir(), "state.json");
+    updateStateSnapshot({ statePath, taskId: "0101", summary: runSummary(runId(2)) });
+    updateStateSnapshot({
+      statePath,
+      taskId: "0101",
+      summary: runSummary(runId(1), { completed_at: "2025-10-31T23:00:00.000Z" }),
+    });
+    const after = updateStateSnapshot({
+      statePath,
+      taskId: "0101",
+      summary: runSummary(runId(2), { status: "failed" }),
+    });
+    const onDisk = readState(statePath);
+    expect(onDisk).toEqual(after);
+    expect(validatorsFor("state-snapshot").validate(onDisk)).toEqual({ valid: true, errors: [] });
+    expect(after.taskId).toBe("0101");
+    expect(after.runs.map((run) => [run.run_id, run.status])).toEqual([
+      [runId(1), "succeeded"],
+      [runId(2), "failed"],
+    ]);
+    expect(after.lastRunAt).toBe("2025-10-31T22:57:40.012Z");
+    expect(fs.readdirSync(path.dirname(statePath))).toEqual(["state.json"]);
+  });
+
+  it("uses started_at as lastRunAt while the run has not completed", () => {
+    const statePath = path.join(tempDir(), "state.json");
+    const snapshot = updateStateSnapshot({
+      statePath,
+      taskId: "0101",
+      summary: runSummary(runId(1), { completed_at: null, status: "in_progress" }),
+    });
+    expect(snapshot.lastRunAt).toBe("2025-10-31T22:56:34.431Z");
+  });
+
+  it("keeps only the newest maxRuns runs and applies the transform", () => {
+    const statePath = path.join(tempDir(), "state.json");
+    for (let n = 1; n <= 5; n += 1) {
+      updateStateSnapshot({
+        statePath,
+        taskId: "0101",
+        summary: runSummary(runId(n), { summary: "token=s3cret" }),
+        maxRuns: 3,
+        transform: (text) => text.replaceAll("s3cret", "[redacted]"),
+      });
+    }
+    const snapshot = readState(statePath) as { runs: Array<{ run_id: string; summary: string }> };
+    expect(snapshot.runs.map((run) => run.run_id)).toEqual([runId(3), runId(4), runId(5)]);
+    expect(snapshot.runs.every((run) => run.summary === "token=[redacted]")).toBe(true);
+  });
+
+  it.each([
+    ["not JSON", "{ broken"],
+    ["JSON that is not a snapshot", '{"taskId": "0101", "runs": "nope"}'],
+  ])("sets a corrupt file (%s) aside and rebuilds", (_label, content) => {
+    const directory = tempDir();
+    const statePath = path.join(directory, "state.json");
+    fs.writeFileSync(statePath, content);
+    const snapshot = updateStateSnapshot({ statePath, taskId: "0101", summary: runSummary(runId(1)) });
+    expect(snapshot.runs).toHaveLength(1);
+    const names = fs.readdirSync(directory).sort();
+    expect(names).toHaveLength(2);
+    expect(names[0]).toBe("state.json");
+    expect(names[1]).toMatch(/^state\.json\.corrupt-\d+$/);
+    expect(fs.readFileSync(path.join(directory, names[1] ?? ""), "utf8")).toBe(content);
+  });
+
+  it("throws PersistenceError when the snapshot directory does not exist", () => {
+    const statePath = path.join(tempDir(), "missing", "state.json");
+    expect(() => updateStateSnapshot({ statePath, taskId: "0101", summary: runSummary(runId(1)) })).toThrow(
+      PersistenceError,
+    );
+  });
+
+  it("loses no run when 4 processes update the same snapshot 10 times each", async () => {
+    const directory = tempDir();
+    const statePath = path.join(directory, "state.json");
+    const template = JSON.stringify(runSummary("placeholder"));
+    const script = writeScript(
+      directory,
+      "update.mjs",
+      `import { updateStateSnapshot } from ${JSON.stringify(bundle())};
+const [statePath, writer] = process.argv.slice(2);
+const template = JSON.parse(${JSON.stringify(template)});
+for (let n = 0; n < 10; n += 1) {
+  const run_id = "2025-10-31T22-56-3" + n + "-000Z-0000000" + writer;
+  updateStateSnapshot({ statePath, taskId: "0101", summary: { ...template, run_id } });
+}
+`,
+    );
+    const results = await Promise.all(
+      Array.from({ length: 4 }, (_, writer) => runNode(script, [statePath, String(writer)])),
+    );
+    for (const result of results) {
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+    }
+    const snapshot = readState(statePath) as { runs: Array<{ run_id: string }> };
+    expect(snapshot.runs).toHaveLength(40);
+    expect(new Set(snapshot.runs.map((run) => run.run_id)).size).toBe(40);
+    expect(fs.readdirSync(directory).sort()).toEqual(["state.json", "update.mjs"]);
+  });
+});
