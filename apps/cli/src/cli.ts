@@ -114,7 +114,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .command("help", "Show this help", () => {}, () => {
       parser.showHelp("log");
     })
-    .demandCommand(1, "Name a command (see --help).")
+    .demandCommand(1, "Name a command: start, plan, resume, status, approve or runs")
     .recommendCommands()
     .strict()
     .help()

@@ -71,6 +71,11 @@ export class CommandBuilder {
     const combinedTail = new OutputTail();
     const startedAt = Date.now();
     let outcome: ProcessOutcome | null = null;
+    // A log write that fails (disk full, file-size limit) happens inside a stream callback, where a
+    // throw would crash the process and orphan the command: remember it, stop the command, rethrow.
+    let logError: unknown = null;
+    const stopOnLogError = new AbortController();
+    const abortSignal = AbortSignal.any([context.abortSignal, stopOnLogError.signal]);
 
     for (let attempt = firstAttempt; attempt < firstAttempt + maxAttempts; attempt += 1) {
       if (attempt > firstAttempt) {
@@ -92,8 +97,14 @@ export class CommandBuilder {
       const streams = { stdout: redactor.stream(), stderr: redactor.stream() };
       const listening = bus.has("stage:output");
       const emit = (stream: "stdout" | "stderr", data: string) => {
-        if (data === "") return;
-        session.events.stage(item.index, { type: `command:${stream}`, data, attempt });
+        if (data === "" || logError !== null) return;
+        try {
+          session.events.stage(item.index, { type: `command:${stream}`, data, attempt });
+        } catch (error) {
+          logError = error;
+          stopOnLogError.abort();
+          return;
+        }
         (stream === "stdout" ? stdoutTail : stderrTail).push(data);
         combinedTail.push(data);
         if (listening) bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
@@ -106,11 +117,15 @@ export class CommandBuilder {
         onStdout: (chunk) => emit("stdout", streams.stdout.push(chunk)),
         onStderr: (chunk) => emit("stderr", streams.stderr.push(chunk)),
         killGraceMs: context.killGraceMs,
-        abortSignal: context.abortSignal,
+        abortSignal,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
       emit("stdout", streams.stdout.flush());
       emit("stderr", streams.stderr.flush());
+      if (logError !== null) {
+        session.events.closeStage(item.index);
+        throw logError;
+      }
       if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
       const reason = outcome.reason === "cancelled" ? "signal" : outcome.reason;
       session.events.stage(item.index, {

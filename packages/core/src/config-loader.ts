@@ -1,10 +1,9 @@
-import path from "node:path";
-import { JsonSyntaxError, parseJsonText, readTextIfExists } from "@codex/orchestrator-persistence";
-import { safeParseConfig, type OrchestratorConfig } from "@codex/orchestrator-schema";
+import type { OrchestratorConfig } from "@codex/orchestrator-schema";
+import { safeParseConfig } from "@codex/orchestrator-schema";
+import { readConfigSource, type ConfigSource } from "./config-file.js";
 import { ConfigError } from "./errors.js";
 
-/** The config file name, at the repo root and in project folders. */
-export const CONFIG_FILE_NAME = "codex.orchestrator.json";
+export { CONFIG_FILE_NAME } from "./config-file.js";
 
 /** A config file that was found and validated. */
 export interface LoadedConfig {
@@ -18,31 +17,21 @@ export interface LoadedConfig {
  * with line and column, a bad value with its JSON path: `codex.orchestrator.json: pipelines[0].stages[1].kind: …`.
  */
 export function loadConfigFile(directory: string, displayRoot: string = directory): LoadedConfig | null {
-  const file = path.join(directory, CONFIG_FILE_NAME);
-  const display = path.relative(displayRoot, file) || CONFIG_FILE_NAME;
-  let text: string | null;
-  try {
-    text = readTextIfExists(file);
-  } catch (error) {
-    throw new ConfigError(`Cannot read ${display}: ${(error as Error).message}`, { cause: error });
-  }
-  if (text === null) return null;
-  let value: unknown;
-  try {
-    value = parseJsonText(text, display);
-  } catch (error) {
-    if (error instanceof JsonSyntaxError) throw new ConfigError(error.message, { cause: error });
-    throw error;
-  }
-  const result = safeParseConfig(value);
+  const source = readConfigSource(directory, displayRoot);
+  return source === null ? null : validateConfigSource(source);
+}
+
+/** Checks a parsed config against the schema; throws a {@link ConfigError} naming the file and place. */
+export function validateConfigSource(source: ConfigSource): LoadedConfig {
+  const result = safeParseConfig(source.value);
   if (!result.ok) {
     const first = result.error.issues[0];
     const where = first === undefined || first.path === "" ? "" : `${first.path}: `;
     const more = result.error.issues.length > 1 ? ` (+${result.error.issues.length - 1} more)` : "";
-    throw new ConfigError(`${display}: ${where}${first?.message ?? "invalid config"}${more}`, {
+    throw new ConfigError(`${source.display}: ${where}${first?.message ?? "invalid config"}${more}`, {
       cause: result.error,
       hint: "See docs/configuration.md for the config format.",
     });
   }
-  return { file, config: result.value };
+  return { file: source.file, config: result.value };
 }

@@ -1,4 +1,4 @@
-import { OrchestratorError } from "@codex/orchestrator-schema";
+import { OrchestratorError } from "@codex/orchestrator-schema/errors";
 
 /** `codex.orchestrator.json` (or `tasks/index.json`) is unreadable or invalid. */
 export class ConfigError extends OrchestratorError {

@@ -17,7 +17,11 @@ export type { ApprovalPolicy, ApprovalPolicyName, ApprovalPrompt, ApprovalReques
 export { BUILTIN_PIPELINES, DEFAULT_PIPELINE_ID, DIAGNOSTICS_PIPELINE } from "./builtin-pipelines.js";
 export { CONFIG_FILE_NAME, loadConfigFile } from "./config-loader.js";
 export type { LoadedConfig } from "./config-loader.js";
-export { DEFAULT_TASK_ID, assertTaskRegistered, findProjectForDirectory, loadWorkspace, projectForTask, resolveTaskId } from "./workspace.js";
+export { loadWorkspaceCached } from "./config-cache.js";
+export type { ConfigCacheOptions } from "./config-cache.js";
+export { planPipeline } from "./plan-pipeline.js";
+export type { PlanPipelineOptions } from "./plan-pipeline.js";
+export { DEFAULT_TASK_ID, assembleWorkspace, assertTaskRegistered, findProjectForDirectory, loadWorkspace, projectForTask, resolveTaskId } from "./workspace.js";
 export type { RegisteredProject, ResolvedTaskId, Workspace } from "./workspace.js";
 export { defaultPipelineId, listPipelineIds, resolvePipeline } from "./pipeline-registry.js";
 export type { ResolvedPipeline, ResolvedStage } from "./pipeline-registry.js";

@@ -12,14 +12,14 @@ import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-plan
 import { RunNotFoundError } from "./errors.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
 import { exitCodeForRun } from "./exit-codes.js";
-import { defaultPipelineId } from "./pipeline-registry.js";
 import { Redactor } from "./redaction.js";
 import { prepareResume } from "./resume.js";
 import { findLatestRun, listRuns, type RunFilter } from "./run-index.js";
 import { RunSession } from "./run-session.js";
 import { buildRunStatus } from "./run-status.js";
 import { TaskManager } from "./task-manager.js";
-import { loadWorkspace, resolveTaskId, type Workspace } from "./workspace.js";
+import { planInWorkspace } from "./plan-pipeline.js";
+import { loadWorkspace, type Workspace } from "./workspace.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {
@@ -120,7 +120,7 @@ export class CodexOrchestrator {
     const policy = createApprovalPolicy(options.approvalPolicy ?? "prompt");
     const plan = this.#plan(pipelineId, options.taskId);
     const parentRunId = this.#parentRunId(options.parentRunId);
-    const redactor = this.#redactor();
+    const redactor = this.#redactor().withStageSecrets(plan.items.map((item) => item.stage));
     const session = RunSession.create({
       locations: this.locations,
       plan,
@@ -136,7 +136,8 @@ export class CodexOrchestrator {
   /** Continues a failed, cancelled, crashed or paused run in place (CONTRACT §5). */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
     const found = this.findRun(runId, "--run");
-    const redactor = this.#redactor();
+    const workspace = this.workspace;
+    let redactor = this.#redactor();
     const prepared = prepareResume({
       locations: this.locations,
       found,
@@ -144,9 +145,11 @@ export class CodexOrchestrator {
       reason: options.reason ?? null,
       token: options.token ?? null,
       transform: (text) => redactor.redact(text),
+      replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),
     });
     if (prepared.alreadySucceeded) throw new Error("unreachable: a succeeded run is refused");
     const session = prepared.session;
+    redactor = redactor.withStageSecrets(session.plan.items.map((item) => item.stage));
     const policy = createApprovalPolicy(options.approvalPolicy ?? session.manifest.approval_policy ?? "prompt");
     const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: true });
     return this.#result(session, outcome.status, outcome.statusDetail);
@@ -197,10 +200,7 @@ export class CodexOrchestrator {
   }
 
   #plan(pipelineId: string | undefined, taskFlag: string | undefined): ExecutionPlan {
-    const workspace = this.workspace;
-    const { taskId, source } = resolveTaskId(workspace, { flag: taskFlag, env: this.#env, cwd: this.#cwd });
-    validateId(taskId, { kind: "task id", source });
-    return new CommandPlanner(workspace).plan(taskId, pipelineId ?? defaultPipelineId(workspace, taskId));
+    return planInWorkspace(this.workspace, { pipelineId, taskFlag, env: this.#env, cwd: this.#cwd });
   }
 
   #parentRunId(flag: string | undefined): string | null {

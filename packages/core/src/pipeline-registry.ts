@@ -2,7 +2,7 @@ import path from "node:path";
 import type { Pipeline, Stage } from "@codex/orchestrator-schema";
 import { BUILTIN_PIPELINES } from "./builtin-pipelines.js";
 import { ConfigError, PipelineCycleError, UnknownPipelineError } from "./errors.js";
-import { projectForTask, type Workspace } from "./workspace.js";
+import { projectForTask, type Workspace } from "./workspace-model.js";
 
 /** A stage with where it came from and the folder its relative `cwd` is based on. */
 export interface ResolvedStage {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { readTextIfExists, toRepoPath, writeJsonAtomic } from "@codex/orchestrator-persistence";
+import { readTextIfExists, toRepoPath, writeJsonAtomic, type TextTransform } from "@codex/orchestrator-persistence";
 import { Stage } from "@codex/orchestrator-schema";
 import { z } from "zod";
 import type { ExecutionPlan } from "./command-planner.js";
@@ -30,10 +30,14 @@ const PlanSnapshot = z.object({
 
 /**
  * Keeps the plan a run started with (`pipeline.json` in the run folder), so resume replays that
- * plan rather than today's config, and approvals can be checked against it.
+ * plan rather than today's config, and approvals can be checked against it. `transform` redacts
+ * secrets (config values, secret stage env); resume recovers them from a fresh plan with the same
+ * hash (see RunSession.open).
  */
-export function writePlanSnapshot(file: string, root: string, plan: ExecutionPlan): void {
-  writeJsonAtomic(file, {
+export function writePlanSnapshot(file: string, root: string, plan: ExecutionPlan, transform?: TextTransform): void {
+  writeJsonAtomic(
+    file,
+    {
     version: 1,
     task_id: plan.taskId,
     plan_hash: plan.planHash,
@@ -45,7 +49,9 @@ export function writePlanSnapshot(file: string, root: string, plan: ExecutionPla
       extends: plan.pipeline.extends,
     },
     items: plan.items.map((item) => ({ ...item, cwd: toRepoPath(root, item.cwd) || "." })),
-  });
+    },
+    transform === undefined ? {} : { transform },
+  );
 }
 
 /** Reads a run's plan snapshot; a missing or corrupt one is a usage error naming the file. */

@@ -73,6 +73,18 @@ export class Redactor {
     return new Redactor([...this.#secrets, ...more], this.#namePatterns);
   }
 
+  /**
+   * A redactor that also knows the secret-looking `env` values of these stages, so run-wide
+   * artifacts that list stages (the stored plan) never carry them.
+   */
+  withStageSecrets(stages: Iterable<{ kind: string; env?: Record<string, string> | undefined }>): Redactor {
+    const more: string[] = [];
+    for (const stage of stages) {
+      for (const [name, value] of Object.entries(stage.env ?? {})) if (this.isSecretName(name)) more.push(value);
+    }
+    return more.length === 0 ? this : this.extend(more);
+  }
+
   /** Text with every secret replaced. */
   redact(text: string): string {
     if (this.#pattern === null) return text;

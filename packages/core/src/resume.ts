@@ -10,6 +10,7 @@ import {
   type TextTransform,
 } from "@codex/orchestrator-persistence";
 import { ResumeToken, type ResumeEvent } from "@codex/orchestrator-schema";
+import type { ExecutionPlan } from "./command-planner.js";
 import { ResumeRefusedError } from "./errors.js";
 import { appendJournalEntry, refreshUnownedManifest } from "./manifest-journal.js";
 import { RunSession } from "./run-session.js";
@@ -25,6 +26,8 @@ export interface PrepareResumeOptions {
   transform: TextTransform;
   /** For nested runs: a child that already succeeded is simply reused. */
   allowSucceeded?: boolean;
+  /** Plans the run's pipeline from today's config, to recover secrets redacted in the stored plan. */
+  replan?: (taskId: string, pipelineId: string) => ExecutionPlan;
 }
 
 /** A run claimed for resuming, or a child that needs nothing. */
@@ -81,7 +84,7 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   }
   let session: RunSession;
   try {
-    session = RunSession.open({ locations, paths, owner: lock, transform });
+    session = RunSession.open({ locations, paths, owner: lock, transform, replan: options.replan });
   } catch (error) {
     lock.release();
     throw error;

@@ -1,8 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { listRunIds, listTaskIds, runIdTime, writeJsonAtomic, type FoundRun, type OrchestratorLocations } from "@codex/orchestrator-persistence";
-import { Manifest, RunListEntry, type RunStatus } from "@codex/orchestrator-schema";
-import { z } from "zod";
+import { Manifest, type RunListEntry, type RunStatus } from "@codex/orchestrator-schema";
 
 /** Filters for {@link listRuns}; every one optional. */
 export interface RunFilter {
@@ -16,20 +15,48 @@ export interface RunFilter {
 }
 
 const INDEX_FILE = ".run-index.json";
-const IndexFile = z.object({
-  version: z.literal(1),
-  entries: z.record(z.string(), z.object({ mtimeMs: z.number(), size: z.number(), run: RunListEntry })),
-});
-type IndexFile = z.infer<typeof IndexFile>;
+
+interface IndexEntry {
+  mtimeMs: number;
+  size: number;
+  run: RunListEntry;
+}
+
+interface IndexFile {
+  version: 1;
+  entries: Record<string, IndexEntry>;
+}
+
+// Every row was validated (from a manifest that passed the schema) when it was written; on the way
+// back only the shape the listing relies on is checked, because parsing 10,000 rows with the schema
+// on every `runs` call would cost more than the listing itself. A row that fails is rebuilt.
+function isIndexEntry(value: unknown): value is IndexEntry {
+  const entry = value as Partial<IndexEntry> | null;
+  const run = entry?.run as Partial<RunListEntry> | null | undefined;
+  return (
+    typeof entry?.mtimeMs === "number" &&
+    typeof entry.size === "number" &&
+    typeof run === "object" &&
+    run !== null &&
+    typeof run.run_id === "string" &&
+    typeof run.task_id === "string" &&
+    typeof run.pipeline_id === "string" &&
+    typeof run.status === "string" &&
+    typeof run.started_at === "string" &&
+    typeof run.manifest === "string"
+  );
+}
 
 function loadIndex(file: string): IndexFile {
+  const index: IndexFile = { version: 1, entries: {} };
   try {
-    const parsed = IndexFile.safeParse(JSON.parse(fs.readFileSync(file, "utf8")));
-    if (parsed.success) return parsed.data;
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown; entries?: unknown } | null;
+    if (parsed?.version !== 1 || typeof parsed.entries !== "object" || parsed.entries === null) return index;
+    for (const [key, entry] of Object.entries(parsed.entries)) if (isIndexEntry(entry)) index.entries[key] = entry;
   } catch {
     // Missing or corrupt: rebuilt below from the manifests, which are the only source of truth.
   }
-  return { version: 1, entries: {} };
+  return index;
 }
 
 function rowFor(manifest: Manifest, manifestPath: string): RunListEntry {

@@ -113,7 +113,7 @@ export class RunSession {
     const tokenRecord: ResumeToken = { run_id: runId, token, created_at: createdAt };
     writeJsonAtomic(paths.resumeTokenJson, tokenRecord);
     fs.writeFileSync(paths.resumeTokenText, `${token}\n`, { flag: "wx", mode: 0o600 });
-    writePlanSnapshot(paths.pipelineSnapshot, locations.root, plan);
+    writePlanSnapshot(paths.pipelineSnapshot, locations.root, plan, options.transform);
     const pointers = writeCompatPointers(locations, paths, now);
     const root = locations.root;
     const manifest: Manifest = {
@@ -153,17 +153,22 @@ export class RunSession {
     return session;
   }
 
-  /** Reopens an existing run for this process (resume); the caller has checked it may. */
+  /**
+   * Reopens an existing run for this process (resume); the caller has checked it may. The stored
+   * plan has its secrets redacted, so when `replan` yields a plan with the same hash (the config
+   * has not changed), that plan, with the real values, is the one replayed.
+   */
   static open(options: {
     locations: OrchestratorLocations;
     paths: RunPaths;
     owner: LockHandle;
     transform: TextTransform;
+    replan?: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined;
   }): RunSession {
     const manifest = readManifest(options.paths.manifest);
-    const plan = readPlanSnapshot(options.paths.pipelineSnapshot, options.locations.root);
+    const plan = withLiveSecrets(readPlanSnapshot(options.paths.pipelineSnapshot, options.locations.root), options.replan);
     writeCompatPointers(options.locations, options.paths);
-    return new RunSession({ ...options, manifest, plan });
+    return new RunSession({ locations: options.locations, paths: options.paths, owner: options.owner, transform: options.transform, manifest, plan });
   }
 
   /** The manifest path relative to the root, as printed and cited. */
@@ -233,5 +238,16 @@ export class RunSession {
       this.#owner?.release();
       this.#owner = null;
     }
+  }
+}
+
+function withLiveSecrets(stored: ExecutionPlan, replan: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined): ExecutionPlan {
+  if (replan === undefined) return stored;
+  try {
+    const live = replan(stored.taskId, stored.pipeline.id);
+    return live.planHash === stored.planHash ? live : stored;
+  } catch {
+    // Today's config no longer plans this pipeline; replay the plan the run started with.
+    return stored;
   }
 }

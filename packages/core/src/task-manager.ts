@@ -84,10 +84,18 @@ export class TaskManager {
 
   async #runStages(session: RunSession): Promise<RunOutcome> {
     const { abortSignal } = this.#options;
+    // A stage that ends well is written into the manifest together with the next stage's start (one
+    // whole-manifest write per stage instead of two); both happen in the same tick, so no reader and
+    // no crash can see a difference. Any other ending, and the last stage, is written at once.
+    let unwritten = false;
     for (const item of session.plan.items) {
       const entry = session.entry(item.index);
       if (entry.status === "succeeded" || entry.status === "skipped") continue;
-      if (abortSignal.aborted) return { status: "cancelled", statusDetail: `signal:${String(abortSignal.reason ?? "SIGTERM")}` };
+      if (abortSignal.aborted) {
+        if (unwritten) session.persist();
+        return { status: "cancelled", statusDetail: `signal:${String(abortSignal.reason ?? "SIGTERM")}` };
+      }
+      unwritten = false;
       entry.status = "running";
       entry.started_at = new Date().toISOString();
       entry.completed_at = null;
@@ -109,6 +117,10 @@ export class TaskManager {
       });
       entry.status = outcome.status === "paused" ? "pending" : outcome.status === "cancelled" ? "failed" : outcome.status;
       session.events.runForStage(item.index, { type: "stage:status", stage_id: item.stage.id, status: entry.status });
+      if (entry.status === "succeeded" || entry.status === "skipped") {
+        unwritten = true;
+        continue;
+      }
       session.persist();
       if (outcome.status === "failed") return { status: "failed", statusDetail: outcome.detail };
       if (outcome.status === "paused") return { status: "awaiting_approval", statusDetail: outcome.detail };
@@ -116,6 +128,7 @@ export class TaskManager {
         return { status: "cancelled", statusDetail: `signal:${String(abortSignal.reason ?? "SIGTERM")}` };
       }
     }
+    if (unwritten) session.persist();
     return { status: "succeeded", statusDetail: null };
   }
 
@@ -124,11 +137,13 @@ export class TaskManager {
     const manifest = session.manifest;
     const runId = manifest.run_id;
     const terminal = TERMINAL_RUN_STATUSES.includes(outcome.status);
+    // The final beat persists the manifest: it must still say in_progress, or a crash right after it
+    // would leave a run that looks finished without its metrics line, run summary or state entry.
+    session.stopHeartbeat();
     manifest.status = outcome.status;
     manifest.status_detail = outcome.statusDetail;
     manifest.completed_at = terminal ? new Date().toISOString() : null;
     session.events.run({ type: "run:end", status: outcome.status, status_detail: outcome.statusDetail });
-    session.stopHeartbeat();
     manifest.summary = this.reviewer.review(manifest).summary;
     if (terminal) {
       try {
@@ -195,6 +210,7 @@ export class TaskManager {
         token: null,
         transform: parent.transform,
         allowSucceeded: true,
+        replan: (childTask, pipelineId) => this.planner.plan(childTask, pipelineId),
       });
       if (prepared.alreadySucceeded) return { runId: existingRunId, status: "succeeded" };
       child = prepared.session;
@@ -202,13 +218,14 @@ export class TaskManager {
       return { runId: child.manifest.run_id, status: outcome.status };
     }
     const plan = this.planner.plan(taskId, stage.pipeline);
+    const childRedactor = options.redactor.withStageSecrets(plan.items.map((item) => item.stage));
     child = RunSession.create({
       locations: options.locations,
       plan,
       taskSlug: options.taskSlug(taskId),
       parentRunId: parent.manifest.run_id,
       approvalPolicy: options.approvalPolicy.name,
-      transform: parent.transform,
+      transform: (text) => childRedactor.redact(parent.transform(text)),
       taskSource: `stage "${stage.id}"`,
     });
     const entry = parent.manifest.commands.find((candidate) => candidate.id === stage.id);

@@ -1,4 +1,4 @@
-import { OrchestratorError } from "@codex/orchestrator-schema";
+import { OrchestratorError } from "@codex/orchestrator-schema/errors";
 
 /** A file operation failed; the message says what was being done and to which path. */
 export class PersistenceError extends OrchestratorError {

@@ -1,4 +1,4 @@
-import { OrchestratorError } from "@codex/orchestrator-schema";
+import { OrchestratorError } from "@codex/orchestrator-schema/errors";
 
 /** JSON text that does not parse; `line` and `column` are 1-based. */
 export class JsonSyntaxError extends OrchestratorError {

@@ -46,7 +46,18 @@ export function findRunById(locations: OrchestratorLocations, runId: string): Fo
   for (const taskId of listTaskIds(locations)) {
     const runDir = path.join(locations.runsDir, taskId, "cli", runId);
     const manifest = path.join(runDir, "manifest.json");
-    if (fs.existsSync(manifest)) return { taskId, runId, runDir, manifest };
+    // A run folder that a planted link leads out of the runs directory is not a run of ours:
+    // resume, approve and child registrations would write through it.
+    if (fs.existsSync(manifest) && staysInside(runDir, locations.runsDir)) return { taskId, runId, runDir, manifest };
   }
   return null;
+}
+
+function staysInside(directory: string, base: string): boolean {
+  try {
+    const relative = path.relative(fs.realpathSync(base), fs.realpathSync(directory));
+    return relative !== ".." && !relative.startsWith(`..${path.sep}`) && !path.isAbsolute(relative);
+  } catch {
+    return false;
+  }
 }

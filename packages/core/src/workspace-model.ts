@@ -1,0 +1,122 @@
+import path from "node:path";
+import { findIdProblem } from "@codex/orchestrator-persistence";
+import type { LoadedConfig } from "./config-loader.js";
+import { ConfigError, TaskRegistryError } from "./errors.js";
+import { readTaskIndex, type TaskRecord } from "./task-index.js";
+
+/** A project registered in the root config: a task id and its folder. */
+export interface RegisteredProject {
+  taskId: string;
+  name: string | null;
+  /** Absolute folder. */
+  directory: string;
+  /** Folder relative to the root, forward slashes (`.` for the root itself). */
+  relativePath: string;
+  /** The project's own `codex.orchestrator.json`, when it has one (not for the root project). */
+  config: LoadedConfig | null;
+}
+
+/** Everything read from a repository before a run: configs, projects and tasks. */
+export interface Workspace {
+  root: string;
+  config: LoadedConfig | null;
+  projects: RegisteredProject[];
+  tasks: Map<string, TaskRecord>;
+}
+
+/** The default task id when neither `--task` nor `MCP_RUNNER_TASK_ID` is set (CONTRACT §2). */
+export const DEFAULT_TASK_ID = "0101";
+
+/**
+ * Builds a workspace from the root config: checks each registered project, asks `loadProjectConfig`
+ * for its own config (in order, so errors come in file order) and reads `tasks/index.json`. No schema
+ * library here: the caller decides how configs are validated (config-loader.ts, config-cache.ts).
+ */
+export function assembleWorkspace(
+  root: string,
+  config: LoadedConfig | null,
+  loadProjectConfig: (directory: string) => LoadedConfig | null,
+): Workspace {
+  const projects: RegisteredProject[] = [];
+  (config?.config.projects ?? []).forEach((project, index) => {
+    const problem = findIdProblem(project.taskId);
+    if (problem !== null) {
+      throw new ConfigError(
+        `codex.orchestrator.json: projects[${index}].taskId: invalid task id (${problem})`,
+      );
+    }
+    const directory = path.resolve(root, project.path);
+    const relativePath = path.relative(root, directory).split(path.sep).join("/") || ".";
+    if (relativePath.startsWith("..")) {
+      throw new ConfigError(
+        `codex.orchestrator.json: projects[${index}].path: "${project.path}" is outside the repository`,
+      );
+    }
+    projects.push({
+      taskId: project.taskId,
+      name: project.name ?? null,
+      directory,
+      relativePath,
+      config: relativePath === "." ? null : loadProjectConfig(directory),
+    });
+  });
+  return { root, config, projects, tasks: readTaskIndex(root) };
+}
+
+/** Where a task id came from, for messages. */
+export interface ResolvedTaskId {
+  taskId: string;
+  source: string;
+}
+
+/**
+ * Picks the task id: `--task`, else `MCP_RUNNER_TASK_ID`, else the registered project whose folder
+ * holds `cwd` (the deepest), else `0101`. With a registry, an unregistered id is refused.
+ */
+export function resolveTaskId(
+  workspace: Workspace,
+  options: { flag?: string | undefined; env?: NodeJS.ProcessEnv; cwd?: string },
+): ResolvedTaskId {
+  const env = options.env ?? process.env;
+  let resolved: ResolvedTaskId;
+  if (options.flag !== undefined) resolved = { taskId: options.flag, source: "--task" };
+  else if (env.MCP_RUNNER_TASK_ID !== undefined && env.MCP_RUNNER_TASK_ID !== "") {
+    resolved = { taskId: env.MCP_RUNNER_TASK_ID, source: "MCP_RUNNER_TASK_ID" };
+  } else {
+    const project = findProjectForDirectory(workspace, options.cwd ?? process.cwd());
+    resolved =
+      project === null
+        ? { taskId: DEFAULT_TASK_ID, source: "the default task id" }
+        : { taskId: project.taskId, source: `the project folder ${project.relativePath}` };
+  }
+  assertTaskRegistered(workspace, resolved.taskId, resolved.source);
+  return resolved;
+}
+
+/** The deepest registered project whose folder contains `directory`. */
+export function findProjectForDirectory(workspace: Workspace, directory: string): RegisteredProject | null {
+  let best: RegisteredProject | null = null;
+  const target = path.resolve(directory);
+  for (const project of workspace.projects) {
+    const relative = path.relative(project.directory, target);
+    const inside = relative === "" || (!relative.startsWith("..") && !path.isAbsolute(relative));
+    if (inside && (best === null || project.directory.length > best.directory.length)) best = project;
+  }
+  return best;
+}
+
+/** Refuses a task id that the registry (when there is one) does not list. */
+export function assertTaskRegistered(workspace: Workspace, taskId: string, source: string): void {
+  if (workspace.projects.length === 0) return;
+  if (workspace.projects.some((project) => project.taskId === taskId)) return;
+  const known = workspace.projects.map((project) => `${project.taskId} (${project.relativePath})`).join(", ");
+  throw new TaskRegistryError(
+    `Task id "${taskId}" from ${source} is not registered in codex.orchestrator.json`,
+    `Registered projects: ${known}.`,
+  );
+}
+
+/** The registered project of a task, if any. */
+export function projectForTask(workspace: Workspace, taskId: string): RegisteredProject | null {
+  return workspace.projects.find((project) => project.taskId === taskId) ?? null;
+}
