@@ -1,4 +1,4 @@
-import { build, defineConfig, type Options } from "tsup";
+import { defineConfig, type Options } from "tsup";
 import { packageBuild } from "../../tsup.base.ts";
 
 // The CLI is bundled with its workspace packages and split per command, so `--version` loads one
@@ -27,11 +27,14 @@ const planCommand: Options = packageBuild({
   treeshake: false,
 });
 
-export default defineConfig(
+// Both bundles build in one tsup run (an array config); the package's build script empties dist/
+// first, since neither may clean it while the other writes.
+export default defineConfig([
   packageBuild({
     ...shared,
     entry: ["src/index.ts", "src/bin.ts"],
     dts: { entry: "src/index.ts" },
+    clean: false,
     splitting: true,
     esbuildPlugins: [
       {
@@ -44,8 +47,6 @@ export default defineConfig(
         },
       },
     ],
-    async onSuccess() {
-      await build({ ...planCommand, silent: true });
-    },
   }),
-);
+  planCommand,
+]);

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, realpathSync } from "node:fs";
+import fsExtra from "fs-extra";
 import os from "node:os";
 import path from "node:path";
 import { onTestFinished } from "vitest";
@@ -11,7 +12,7 @@ import { onTestFinished } from "vitest";
 export function tempDir(prefix = "codex-orchestrator-test-"): string {
   const directory = realpathSync(mkdtempSync(path.join(os.tmpdir(), prefix)));
   onTestFinished(() => {
-    rmSync(directory, { recursive: true, force: true });
+    fsExtra.removeSync(directory);
   });
   return directory;
 }
@@ -19,8 +20,6 @@ export function tempDir(prefix = "codex-orchestrator-test-"): string {
 /** Writes `files` (relative path → content) under `root`, creating parent directories as needed. */
 export function writeFiles(root: string, files: Record<string, string>): void {
   for (const [relative, content] of Object.entries(files)) {
-    const file = path.join(root, relative);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, content);
+    fsExtra.outputFileSync(path.join(root, relative), content);
   }
 }

@@ -1,3 +1,4 @@
+import { findIdProblem } from "@codex/orchestrator-persistence";
 import { UsageError } from "./errors.js";
 
 /** The run id from the positional argument or `--run` (both may be given only if they agree). */
@@ -9,5 +10,9 @@ export function runIdFrom(argv: { runId?: string | undefined; run?: string | und
   }
   const runId = positional ?? flag;
   if (runId === undefined || runId === "") throw new UsageError("Missing run id: pass it as an argument or with --run <run-id>");
+  const problem = findIdProblem(runId);
+  if (problem !== null) {
+    throw new UsageError(`Invalid run id ${JSON.stringify(runId)} from ${positional === undefined ? "--run" : "the run-id argument"}: ${problem}`);
+  }
   return runId;
 }

@@ -51,6 +51,12 @@ export function recordApproval(options: RecordApprovalOptions): RecordedApproval
       `Gate "${stageId}" of run ${found.runId} is not awaiting approval (run is ${manifest.status}${manifest.status_detail ? `, ${manifest.status_detail}` : ""})`,
     );
   }
+  const decided = manifest.approvals.filter((candidate) => candidate.stage_id === stageId).pop();
+  if (waiting && decided !== undefined && decided.decision === "approved") {
+    throw new ApprovalError(
+      `Gate "${stageId}" of run ${found.runId} was already approved by ${decided.actor} at ${decided.timestamp}; resume the run to continue`,
+    );
+  }
   const plan = readPlanSnapshot(paths.pipelineSnapshot, locations.root);
   if (manifest.plan_hash !== undefined && manifest.plan_hash !== plan.planHash) {
     throw new ApprovalError(`The plan of run ${found.runId} has changed since it started (${manifest.plan_hash} → ${plan.planHash}); refusing to approve`);
@@ -66,7 +72,7 @@ export function recordApproval(options: RecordApprovalOptions): RecordedApproval
     timestamp: new Date().toISOString(),
     plan_hash: plan.planHash,
   };
-  appendJournalEntry(paths.runDir, "approvals", approval);
+  appendJournalEntry(paths.runDir, "approvals", approval, options.transform);
   const updated = refreshUnownedManifest(paths, options.transform);
   const line = { type: "approval:recorded", stage_id: stageId, decision: approval.decision, actor: approval.actor, timestamp: approval.timestamp, index: entry.index };
   appendTextSync(paths.runnerLog, options.transform(`${JSON.stringify(line)}\n`));

@@ -48,3 +48,4 @@ export {
   TaskRegistryError,
   UnknownPipelineError,
 } from "./errors.js";
+export { chooseRoot, findRegisteringRoot } from "./repository-root.js";

@@ -25,11 +25,11 @@ import { buildSummaryText } from "@codex/orchestrator-telemetry";
 export type JournalKind = "approvals" | "resume-events";
 
 /** Adds an entry to a run's journal. */
-export function appendJournalEntry(runDir: string, kind: JournalKind, entry: Approval | ResumeEvent): void {
+export function appendJournalEntry(runDir: string, kind: JournalKind, entry: Approval | ResumeEvent, transform?: TextTransform): void {
   const directory = path.join(runDir, kind);
   ensureDirectory(directory);
   const name = `${entry.timestamp.replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.json`;
-  writeJsonAtomic(path.join(directory, name), entry);
+  writeJsonAtomic(path.join(directory, name), entry, transform === undefined ? {} : { transform });
 }
 
 function readJournal<T>(runDir: string, kind: JournalKind, schema: { safeParse(value: unknown): { success: boolean; data?: T } }): T[] {

@@ -5,6 +5,7 @@ import {
   type FoundRun,
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
+import { chooseRoot } from "./repository-root.js";
 import type { PlanOutput, RunListEntry, RunStatus, StatusOutput } from "@codex/orchestrator-schema";
 import { createApprovalPolicy, type ApprovalPrompt } from "./approval-policy.js";
 import { recordApproval, type RecordedApproval } from "./approvals.js";
@@ -93,7 +94,8 @@ export class CodexOrchestrator {
   constructor(options: CodexOrchestratorOptions = {}) {
     this.#env = options.env ?? process.env;
     this.#cwd = options.cwd ?? process.cwd();
-    this.locations = resolveLocations({ env: this.#env, cwd: this.#cwd, ...(options.root === undefined ? {} : { root: options.root }) });
+    const root = chooseRoot({ root: options.root, env: this.#env, cwd: this.#cwd });
+    this.locations = resolveLocations({ env: this.#env, cwd: this.#cwd, ...(root === undefined ? {} : { root }) });
     const graceFromEnv = Number(this.#env.CODEX_ORCHESTRATOR_KILL_GRACE_MS);
     this.#killGraceMs = options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000);
   }

@@ -35,7 +35,6 @@ interface PipelineSource {
 /** The layers a task's pipelines come from, highest priority first. */
 export function pipelineSources(workspace: Workspace, taskId: string): PipelineSource[] {
   const project = projectForTask(workspace, taskId);
-  const taskDirectory = project?.directory ?? workspace.root;
   const sources: PipelineSource[] = [];
   if (project?.config) {
     sources.push({
@@ -47,7 +46,8 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
   if (workspace.config) {
     sources.push({ label: "codex.orchestrator.json", baseDirectory: workspace.root, pipelines: workspace.config.config.pipelines ?? [] });
   }
-  sources.push({ label: "built-in", baseDirectory: taskDirectory, pipelines: BUILTIN_PIPELINES });
+  // Built-ins are repository-wide (the spec guard lives at the root); a project's own pipelines run in its folder.
+  sources.push({ label: "built-in", baseDirectory: workspace.root, pipelines: BUILTIN_PIPELINES });
   return sources;
 }
 

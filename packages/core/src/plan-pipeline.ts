@@ -1,5 +1,6 @@
 import path from "node:path";
 import { resolveLocations, validateId } from "@codex/orchestrator-persistence";
+import { chooseRoot } from "./repository-root.js";
 import type { PlanOutput } from "@codex/orchestrator-schema";
 import { loadWorkspaceCached } from "./config-cache.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-planner.js";
@@ -57,11 +58,8 @@ export async function planPipeline(
 ): Promise<{ plan: ExecutionPlan; output: PlanOutput }> {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
-  const locations = resolveLocations({
-    env,
-    cwd,
-    ...(options.root === undefined ? {} : { root: options.root }),
-  });
+  const root = chooseRoot({ root: options.root, env, cwd });
+  const locations = resolveLocations({ env, cwd, ...(root === undefined ? {} : { root }) });
   const workspace =
     options.configCacheSalt === undefined
       ? (await import("./workspace.js")).loadWorkspace(locations.root)

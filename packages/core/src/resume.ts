@@ -1,4 +1,5 @@
 import {
+  appendTextSync,
   claimRunOwnership,
   LockHeldError,
   readManifest,
@@ -45,7 +46,8 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   const block = (detail: string, message: string, hint?: string): never => {
     const event: ResumeEvent = { actor, reason, outcome: "blocked", detail, timestamp: new Date().toISOString() };
     try {
-      appendJournalEntry(paths.runDir, "resume-events", event);
+      appendJournalEntry(paths.runDir, "resume-events", event, transform);
+      appendTextSync(paths.runnerLog, transform(`${JSON.stringify({ type: "run:resume", actor, outcome: "blocked", detail, timestamp: event.timestamp, index: null })}\n`));
       refreshUnownedManifest(paths, transform);
     } catch {
       // Recording the refusal is best effort; the refusal itself stands.
@@ -59,7 +61,7 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   }
   if (options.token !== null) {
     const tokenFile = readTextIfExists(paths.resumeTokenJson);
-    const recorded = tokenFile === null ? null : ResumeToken.safeParse(JSON.parse(tokenFile));
+    const recorded = tokenFile === null ? null : ResumeToken.safeParse(parseOrNull(tokenFile));
     const expected = recorded?.success ? recorded.data.token : manifest.resume_token;
     if (options.token !== expected) {
       block("resume token mismatch", `Resume token does not match run ${found.runId}`, "Use the token in resume-token.json of the run.");
@@ -100,4 +102,13 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   session.manifest.resume_events.push({ actor, reason, outcome: "accepted", detail, timestamp: new Date().toISOString() });
   session.events.run({ type: "run:resume", actor, outcome: "accepted", detail });
   return { alreadySucceeded: false, session };
+}
+
+// A damaged resume-token.json falls back to the manifest's copy of the token.
+function parseOrNull(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return null;
+  }
 }

@@ -112,6 +112,7 @@ export class RunSession {
     const createdAt = now.toISOString();
     const tokenRecord: ResumeToken = { run_id: runId, token, created_at: createdAt };
     writeJsonAtomic(paths.resumeTokenJson, tokenRecord);
+    fs.chmodSync(paths.resumeTokenJson, 0o600);
     fs.writeFileSync(paths.resumeTokenText, `${token}\n`, { flag: "wx", mode: 0o600 });
     writePlanSnapshot(paths.pipelineSnapshot, locations.root, plan, options.transform);
     const pointers = writeCompatPointers(locations, paths, now);

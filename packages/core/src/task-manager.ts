@@ -1,4 +1,5 @@
 import {
+  appendTextSync,
   findRunById,
   PersistenceCoordinator,
   readRunOwner,
@@ -71,7 +72,7 @@ export class TaskManager {
       manifest.completed_at = null;
       session.events.run({ type: "run:start", run_id: runId, task_id: manifest.task_id, pipeline_id: manifest.pipeline_id, resumed: options.resumed });
       session.persist();
-      this.#registerWithParent(session);
+      this.#registerWithParent(session, { started: !options.resumed });
       bus.emit("run:started", { runId, taskId: manifest.task_id, pipelineId: manifest.pipeline_id, resumed: options.resumed, manifest: session.manifestPath });
       session.startHeartbeat((error) => warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`));
 
@@ -171,7 +172,8 @@ export class TaskManager {
   }
 
   // A child tells its parent about itself through the parent's children/ folder (see child-registry).
-  #registerWithParent(session: RunSession): void {
+  // On the first registration of a run (not a resume) the parent's log also gets a `child:start` event.
+  #registerWithParent(session: RunSession, options: { started?: boolean } = {}): void {
     const manifest = session.manifest;
     if (manifest.parent_run_id === null) return;
     try {
@@ -188,6 +190,17 @@ export class TaskManager {
         status: manifest.status,
         manifest: session.manifestPath,
       });
+      if (options.started === true) {
+        const line = {
+          type: "child:start",
+          child_run_id: manifest.run_id,
+          child_task_id: manifest.task_id,
+          pipeline_id: manifest.pipeline_id,
+          timestamp: new Date().toISOString(),
+          index: null,
+        };
+        appendTextSync(parentPaths.runnerLog, session.transform(`${JSON.stringify(line)}\n`));
+      }
       if (readRunOwner(parentPaths.ownerLock)?.alive !== true) refreshUnownedManifest(parentPaths, session.transform);
     } catch (error) {
       this.#options.bus.emit("warning", { runId: manifest.run_id, message: `Could not update the parent run: ${(error as Error).message}` });

@@ -27,7 +27,7 @@ export function parseJsonText(text: string, source: string): unknown {
 }
 
 function simplify(message: string): string {
-  const trimmed = message.replace(/ in JSON at position \d+.*$/, "").replace(/, ".*" is not valid JSON$/s, "");
+  const trimmed = message.replace(/ in JSON at position \d+.*$/, "").replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "");
   return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
 }
 

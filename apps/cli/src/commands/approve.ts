@@ -16,9 +16,10 @@ export async function runApprove(argv: {
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const orchestrator = new CodexOrchestrator();
+  const before = orchestrator.status(runId);
   let stageId = argv.stage;
   if (stageId === undefined) {
-    const pending = orchestrator.status(runId).pending_approvals ?? [];
+    const pending = before.pending_approvals ?? [];
     if (pending.length !== 1) throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
     stageId = pending[0] as string;
   }
@@ -31,12 +32,26 @@ export async function runApprove(argv: {
     ...(argv.reject === undefined ? {} : { reject: argv.reject }),
     ...(argv.planHash === undefined ? {} : { planHash: argv.planHash }),
   });
+  // A rejection fails the run at once: resuming replays the gate, which now fails, and finalises
+  // the run (status, metrics line, run summary, state snapshot) like any other failure.
+  let runStatus = before.status;
+  if (recorded.approval.decision === "rejected" && before.status === "awaiting_approval") {
+    const result = await orchestrator.resume(runId, { actor, reason: `gate ${stageId} rejected`, approvalPolicy: "pause" });
+    runStatus = result.status;
+  }
   if (argv.format === "json") {
-    printJson({ run_id: runId, ...recorded.approval, index: recorded.index, manifest: recorded.manifest, citation: recorded.citation });
+    printJson({
+      run_id: runId,
+      ...recorded.approval,
+      index: recorded.index,
+      manifest: recorded.manifest,
+      citation: recorded.citation,
+      run_status: runStatus,
+    });
   } else {
     process.stdout.write(
       `Recorded: ${stageId} ${recorded.approval.decision} by ${actor}\nCite: ${recorded.citation}\n` +
-        (recorded.approval.decision === "approved" ? `Continue with: codex-orchestrator resume ${runId}\n` : `Run ${runId} fails at this gate.\n`),
+        (recorded.approval.decision === "approved" ? `Continue with: codex-orchestrator resume ${runId}\n` : `Run ${runId} is ${runStatus}: rejected at this gate.\n`),
     );
   }
   return 0;
