@@ -4,18 +4,28 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 /** The built CLI every end-to-end test runs (built by `pnpm test` before vitest starts). */
-export const CLI_BIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../apps/cli/dist/bin.js");
+export const CLI_BIN = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../apps/cli/dist/bin.js",
+);
 
 /** Fails fast with a clear message when the CLI has not been built. */
 export function assertCliBuilt(): void {
-  if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first (pnpm test does).`);
+  if (!existsSync(CLI_BIN))
+    throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first (pnpm test does).`);
 }
 
 /** A clean environment for the CLI: no inherited task/run variables, no colour. */
 export function cliEnvironment(root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
-    if (key.startsWith("CODEX_ORCHESTRATOR_") || key === "MCP_RUNNER_TASK_ID" || key.startsWith("VITEST") || key === "NODE_OPTIONS") continue;
+    if (
+      key.startsWith("CODEX_ORCHESTRATOR_") ||
+      key === "MCP_RUNNER_TASK_ID" ||
+      key.startsWith("VITEST") ||
+      key === "NODE_OPTIONS"
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, NO_COLOR: "1", CODEX_ORCHESTRATOR_ROOT: root, ...extra };
@@ -30,7 +40,11 @@ export interface CliResult {
 }
 
 /** Runs the built CLI synchronously in `root` (cwd and CODEX_ORCHESTRATOR_ROOT). */
-export function runCli(root: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {}): CliResult {
+export function runCli(
+  root: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number } = {},
+): CliResult {
   assertCliBuilt();
   const result = spawnSync(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd ?? root,
@@ -42,19 +56,29 @@ export function runCli(root: string, args: readonly string[], options: { env?: N
 }
 
 /** Runs the CLI with `--format json` and parses stdout (which must be exactly one JSON document). */
-export function runCliJson<T = Record<string, unknown>>(root: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): CliResult & { json: T } {
+export function runCliJson<T = Record<string, unknown>>(
+  root: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): CliResult & { json: T } {
   const result = runCli(root, [...args, "--format", "json"], options);
   let json: T;
   try {
     json = JSON.parse(result.stdout) as T;
   } catch {
-    throw new Error(`stdout is not one JSON document (exit ${result.status}):\n${result.stdout}\nstderr:\n${result.stderr}`);
+    throw new Error(
+      `stdout is not one JSON document (exit ${result.status}):\n${result.stdout}\nstderr:\n${result.stderr}`,
+    );
   }
   return { ...result, json };
 }
 
 /** Starts the CLI in the background (for signals, concurrency and crash tests). */
-export function spawnCli(root: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): ChildProcess {
+export function spawnCli(
+  root: string,
+  args: readonly string[],
+  options: { env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): ChildProcess {
   assertCliBuilt();
   return spawn(process.execPath, [CLI_BIN, ...args], {
     cwd: options.cwd ?? root,

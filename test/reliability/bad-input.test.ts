@@ -289,7 +289,7 @@ const CASES: BadInput[] = [
   idCases("MCP_RUNNER_TASK_ID", "a/b", 'Invalid task id "a/b" from MCP_RUNNER_TASK_ID'),
   idCases("MCP_RUNNER_TASK_ID", "a\tb", "from MCP_RUNNER_TASK_ID: it contains a control character"),
   // Run ids for status, resume, approve.
-  idCases("status", "../../etc/passwd", 'Invalid run id "../../etc/passwd" from --run'),
+  idCases("status", "../../etc/passwd", 'Invalid run id "../../etc/passwd" from the run-id argument'),
   idCases("status", "a/b", "it contains '/'"),
   idCases("resume", "..", "it starts with '.'"),
   idCases("resume", "x\u0001y", "it contains a control character"),

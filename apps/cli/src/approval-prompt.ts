@@ -8,7 +8,11 @@ export function createTerminalPrompt(env: NodeJS.ProcessEnv = process.env): Appr
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
     try {
       if (request.instructions) process.stderr.write(`${request.instructions}\n`);
-      const answer = (await rl.question(`Approve gate "${request.title}" (${request.stageId})? [y]es / [n]o / [p]ause: `)).trim().toLowerCase();
+      const answer = (
+        await rl.question(`Approve gate "${request.title}" (${request.stageId})? [y]es / [n]o / [p]ause: `)
+      )
+        .trim()
+        .toLowerCase();
       if (answer !== "y" && answer !== "yes" && answer !== "n" && answer !== "no") return null;
       const reason = (await rl.question("Reason (optional): ")).trim();
       return {

@@ -2,7 +2,12 @@ import yargs, { type Argv } from "yargs";
 import { reportError, UsageError } from "./errors.js";
 import { VERSION } from "./version.js";
 
-const FORMAT = { type: "string", choices: ["text", "json"] as const, default: "text", describe: "Output format (json: one document on stdout)" } as const;
+const FORMAT = {
+  type: "string",
+  choices: ["text", "json"] as const,
+  default: "text",
+  describe: "Output format (json: one document on stdout)",
+} as const;
 
 function runIdOption<T>(argv: Argv<T>) {
   return argv
@@ -22,12 +27,16 @@ export async function main(args: readonly string[]): Promise<number> {
       (command) =>
         command
           .positional("pipeline", { type: "string", describe: "Pipeline id" })
-          .option("task", { type: "string", describe: "Task id (default: MCP_RUNNER_TASK_ID, the project folder, else 0101)" })
+          .option("task", {
+            type: "string",
+            describe: "Task id (default: MCP_RUNNER_TASK_ID, the project folder, else 0101)",
+          })
           .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
           .option("approval-policy", {
             type: "string",
             choices: ["prompt", "pause", "auto-approve", "auto-reject"],
-            describe: "At a manual stage: prompt on a terminal else pause (default), always pause, or decide automatically",
+            describe:
+              "At a manual stage: prompt on a terminal else pause (default), always pause, or decide automatically",
           })
           .option("format", FORMAT),
       async (argv) => {
@@ -56,7 +65,11 @@ export async function main(args: readonly string[]): Promise<number> {
           .option("token", { type: "string", describe: "The run's resume token (resume-token.json)" })
           .option("actor", { type: "string", describe: "Who resumes (default: $USER)" })
           .option("reason", { type: "string", describe: "Why, recorded in resume_events" })
-          .option("approval-policy", { type: "string", choices: ["prompt", "pause", "auto-approve", "auto-reject"], describe: "Override the run's approval policy" })
+          .option("approval-policy", {
+            type: "string",
+            choices: ["prompt", "pause", "auto-approve", "auto-reject"],
+            describe: "Override the run's approval policy",
+          })
           .option("format", FORMAT),
       async (argv) => {
         const { runResume } = await import("./commands/resume.js");
@@ -70,7 +83,10 @@ export async function main(args: readonly string[]): Promise<number> {
         runIdOption(command)
           .option("latest", { type: "boolean", describe: "The newest run (of --task, or of all tasks)" })
           .option("task", { type: "string", describe: "With --latest: the task" })
-          .option("watch", { type: "boolean", describe: "Repeat until the run is terminal (exit code then follows the run)" })
+          .option("watch", {
+            type: "boolean",
+            describe: "Repeat until the run is terminal (exit code then follows the run)",
+          })
           .option("interval", { type: "number", default: 10, describe: "Seconds between --watch polls" })
           .option("format", FORMAT),
       async (argv) => {
@@ -83,11 +99,17 @@ export async function main(args: readonly string[]): Promise<number> {
       "Record a decision for a manual stage that is waiting; then resume the run",
       (command) =>
         runIdOption(command)
-          .option("stage", { type: "string", describe: "The manual stage id (default: the gate that is waiting)" })
+          .option("stage", {
+            type: "string",
+            describe: "The manual stage id (default: the gate that is waiting)",
+          })
           .option("actor", { type: "string", describe: "Who decides (default: $USER)" })
           .option("reason", { type: "string", describe: "Why, recorded with the decision" })
           .option("reject", { type: "boolean", describe: "Reject instead of approve (fails the run)" })
-          .option("plan-hash", { type: "string", describe: "The plan hash you reviewed; refused if the run's plan differs" })
+          .option("plan-hash", {
+            type: "string",
+            describe: "The plan hash you reviewed; refused if the run's plan differs",
+          })
           .option("format", FORMAT),
       async (argv) => {
         const { runApprove } = await import("./commands/approve.js");
@@ -100,10 +122,17 @@ export async function main(args: readonly string[]): Promise<number> {
       (command) =>
         command
           .option("task", { type: "string", describe: "Only this task" })
-          .option("status", { type: "string", choices: ["queued", "in_progress", "succeeded", "failed", "cancelled", "awaiting_approval"], describe: "Only runs with this status" })
+          .option("status", {
+            type: "string",
+            choices: ["queued", "in_progress", "succeeded", "failed", "cancelled", "awaiting_approval"],
+            describe: "Only runs with this status",
+          })
           .option("pipeline", { type: "string", describe: "Only this pipeline" })
           .option("parent", { type: "string", describe: "Only children of this run" })
-          .option("since", { type: "string", describe: "Only runs started since a date (2025-10-31) or a duration (90m, 12h, 7d)" })
+          .option("since", {
+            type: "string",
+            describe: "Only runs started since a date (2025-10-31) or a duration (90m, 12h, 7d)",
+          })
           .option("limit", { type: "number", describe: "At most this many rows" })
           .option("format", FORMAT),
       async (argv) => {
@@ -111,9 +140,14 @@ export async function main(args: readonly string[]): Promise<number> {
         exitCode = await runRuns(argv);
       },
     )
-    .command("help", "Show this help", () => {}, () => {
-      parser.showHelp("log");
-    })
+    .command(
+      "help",
+      "Show this help",
+      () => {},
+      () => {
+        parser.showHelp("log");
+      },
+    )
     .demandCommand(1, "Name a command: start, plan, resume, status, approve or runs")
     .recommendCommands()
     .strict()

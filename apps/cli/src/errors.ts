@@ -17,7 +17,9 @@ export function reportError(error: unknown): number {
     process.stderr.write(`codex-orchestrator: ${error.message.replace(/\s*\n\s*/g, " ")}${hint}\n`);
     return error.usage ? 2 : 1;
   }
-  process.stderr.write(`codex-orchestrator: unexpected error (a bug; please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `codex-orchestrator: unexpected error (a bug; please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   return 1;
 }
 

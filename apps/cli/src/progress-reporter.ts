@@ -10,7 +10,11 @@ export interface ProgressState {
  * Shows each stage on stderr as it runs, with its elapsed time and outcome; nested runs are
  * indented under their parent. Colours only on a terminal without NO_COLOR.
  */
-export function attachProgressReporter(orchestrator: CodexOrchestrator, painter: Painter, stream: NodeJS.WritableStream = process.stderr): ProgressState {
+export function attachProgressReporter(
+  orchestrator: CodexOrchestrator,
+  painter: Painter,
+  stream: NodeJS.WritableStream = process.stderr,
+): ProgressState {
   const state: ProgressState = { failedStage: null };
   const depth = new Map<string, number>();
   let topRunId: string | null = null;
@@ -22,11 +26,19 @@ export function attachProgressReporter(orchestrator: CodexOrchestrator, painter:
     if (topRunId === null) {
       topRunId = event.runId;
       depth.set(event.runId, 0);
-      write(event.runId, painter.bold(`${event.resumed ? "Resuming" : "Running"} ${event.pipelineId} (task ${event.taskId}, run ${event.runId})`));
+      write(
+        event.runId,
+        painter.bold(
+          `${event.resumed ? "Resuming" : "Running"} ${event.pipelineId} (task ${event.taskId}, run ${event.runId})`,
+        ),
+      );
     } else {
       const level = depth.get(event.runId) ?? Math.max(...depth.values()) + 1;
       depth.set(event.runId, level);
-      write(event.runId, painter.dim(`↳ child run ${event.runId}: ${event.pipelineId} (task ${event.taskId})`));
+      write(
+        event.runId,
+        painter.dim(`↳ child run ${event.runId}: ${event.pipelineId} (task ${event.taskId})`),
+      );
     }
   });
   orchestrator.on("stage:started", (event) => {
@@ -45,7 +57,10 @@ export function attachProgressReporter(orchestrator: CodexOrchestrator, painter:
     }
   });
   orchestrator.on("approval:requested", (event) => {
-    write(event.runId, `${painter.yellow("⏸")} gate ${event.stageId} is waiting for approval${event.instructions ? `: ${event.instructions}` : ""}`);
+    write(
+      event.runId,
+      `${painter.yellow("⏸")} gate ${event.stageId} is waiting for approval${event.instructions ? `: ${event.instructions}` : ""}`,
+    );
   });
   orchestrator.on("warning", (event) => {
     stream.write(`${painter.yellow("warning:")} ${event.message}\n`);

@@ -9,10 +9,13 @@ export function runIdFrom(argv: { runId?: string | undefined; run?: string | und
     throw new UsageError(`Two different run ids given: ${positional} and --run ${flag}`);
   }
   const runId = positional ?? flag;
-  if (runId === undefined || runId === "") throw new UsageError("Missing run id: pass it as an argument or with --run <run-id>");
+  if (runId === undefined || runId === "")
+    throw new UsageError("Missing run id: pass it as an argument or with --run <run-id>");
   const problem = findIdProblem(runId);
   if (problem !== null) {
-    throw new UsageError(`Invalid run id ${JSON.stringify(runId)} from ${positional === undefined ? "--run" : "the run-id argument"}: ${problem}`);
+    throw new UsageError(
+      `Invalid run id ${JSON.stringify(runId)} from ${positional === undefined ? "--run" : "the run-id argument"}: ${problem}`,
+    );
   }
   return runId;
 }

@@ -3,7 +3,13 @@ import type { ProgressState } from "./progress-reporter.js";
 import { printJson, type Painter } from "./terminal.js";
 
 /** Prints the outcome of `start`/`resume`: JSON on stdout, or the four text lines plus next steps on stderr. */
-export function reportRun(result: RunResult, format: string, progress: ProgressState, painter: Painter, verb: "started" | "resumed"): number {
+export function reportRun(
+  result: RunResult,
+  format: string,
+  progress: ProgressState,
+  painter: Painter,
+  verb: "started" | "resumed",
+): number {
   if (format === "json") {
     printJson({
       run_id: result.runId,
@@ -18,18 +24,30 @@ export function reportRun(result: RunResult, format: string, progress: ProgressS
     });
   } else {
     process.stdout.write(
-      [`Run ${verb}: ${result.runId}`, `Status: ${result.status}${result.statusDetail ? ` (${result.statusDetail})` : ""}`, `Manifest: ${result.manifest}`, `Log: ${result.logPath}`].join("\n") + "\n",
+      [
+        `Run ${verb}: ${result.runId}`,
+        `Status: ${result.status}${result.statusDetail ? ` (${result.statusDetail})` : ""}`,
+        `Manifest: ${result.manifest}`,
+        `Log: ${result.logPath}`,
+      ].join("\n") + "\n",
     );
   }
   if (result.status === "failed" || result.status === "cancelled") {
     if (progress.failedStage !== null && progress.failedStage.tail.length > 0) {
-      process.stderr.write(`${painter.red(`Last lines of ${progress.failedStage.stageId}:`)}\n${progress.failedStage.tail.map((line) => `  ${line}`).join("\n")}\n`);
+      process.stderr.write(
+        `${painter.red(`Last lines of ${progress.failedStage.stageId}:`)}\n${progress.failedStage.tail.map((line) => `  ${line}`).join("\n")}\n`,
+      );
     }
     process.stderr.write(`Resume with: codex-orchestrator resume ${result.runId}\n`);
   } else if (result.status === "awaiting_approval") {
     const gate = /^approval:(.+):pending$/.exec(result.statusDetail ?? "")?.[1];
-    const approve = gate === undefined ? `codex-orchestrator status ${result.runId}` : `codex-orchestrator approve ${result.runId} --stage ${gate} --actor <name>`;
-    process.stderr.write(`Paused for approval. Approve with: ${approve}\nThen: codex-orchestrator resume ${result.runId}\n`);
+    const approve =
+      gate === undefined
+        ? `codex-orchestrator status ${result.runId}`
+        : `codex-orchestrator approve ${result.runId} --stage ${gate} --actor <name>`;
+    process.stderr.write(
+      `Paused for approval. Approve with: ${approve}\nThen: codex-orchestrator resume ${result.runId}\n`,
+    );
   }
   return result.exitCode;
 }

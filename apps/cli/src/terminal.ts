@@ -1,7 +1,12 @@
 /** Colours for stderr, off with `NO_COLOR` or when stderr is not a terminal. */
-export function createPainter(stream: NodeJS.WriteStream = process.stderr, env: NodeJS.ProcessEnv = process.env) {
-  const enabled = stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "") && env.TERM !== "dumb";
-  const wrap = (open: number, close: number) => (text: string) => (enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text);
+export function createPainter(
+  stream: NodeJS.WriteStream = process.stderr,
+  env: NodeJS.ProcessEnv = process.env,
+) {
+  const enabled =
+    stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "") && env.TERM !== "dumb";
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return {
     enabled,
     green: wrap(32, 39),

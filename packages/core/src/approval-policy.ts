@@ -37,10 +37,13 @@ export interface ApprovalPolicy {
  */
 export function createApprovalPolicy(name: string): ApprovalPolicy {
   if (!(APPROVAL_POLICIES as readonly string[]).includes(name)) {
-    throw new OrchestratorError(`Unknown approval policy "${name}" (expected one of: ${APPROVAL_POLICIES.join(", ")})`, {
-      code: "ERR_APPROVAL_POLICY",
-      usage: true,
-    });
+    throw new OrchestratorError(
+      `Unknown approval policy "${name}" (expected one of: ${APPROVAL_POLICIES.join(", ")})`,
+      {
+        code: "ERR_APPROVAL_POLICY",
+        usage: true,
+      },
+    );
   }
   const policy = name as ApprovalPolicyName;
   return {
@@ -52,9 +55,17 @@ export function createApprovalPolicy(name: string): ApprovalPolicy {
         case "pause":
           return null;
         case "auto-approve":
-          return { decision: "approved", actor: "policy:auto-approve", reason: "approved by --approval-policy auto-approve" };
+          return {
+            decision: "approved",
+            actor: "policy:auto-approve",
+            reason: "approved by --approval-policy auto-approve",
+          };
         case "auto-reject":
-          return { decision: "rejected", actor: "policy:auto-reject", reason: "rejected by --approval-policy auto-reject" };
+          return {
+            decision: "rejected",
+            actor: "policy:auto-reject",
+            reason: "rejected by --approval-policy auto-reject",
+          };
       }
     },
   };

@@ -1,4 +1,12 @@
-import { appendTextSync, readManifest, resolveRunPaths, toRepoPath, type FoundRun, type OrchestratorLocations, type TextTransform } from "@codex/orchestrator-persistence";
+import {
+  appendTextSync,
+  readManifest,
+  resolveRunPaths,
+  toRepoPath,
+  type FoundRun,
+  type OrchestratorLocations,
+  type TextTransform,
+} from "@codex/orchestrator-persistence";
 import type { Approval } from "@codex/orchestrator-schema";
 import { ApprovalError } from "./errors.js";
 import { appendJournalEntry, mergeJournal, refreshUnownedManifest } from "./manifest-journal.js";
@@ -37,14 +45,21 @@ export function recordApproval(options: RecordApprovalOptions): RecordedApproval
   const manifest = readManifest(paths.manifest);
   mergeJournal(manifest, paths);
   const entry = manifest.commands.find((candidate) => candidate.id === stageId);
-  const gates = manifest.commands.filter((candidate) => candidate.kind === "manual").map((candidate) => candidate.id);
+  const gates = manifest.commands
+    .filter((candidate) => candidate.kind === "manual")
+    .map((candidate) => candidate.id);
   if (entry === undefined) {
-    throw new ApprovalError(`Run ${found.runId} has no stage "${stageId}" (manual gates: ${gates.join(", ") || "none"})`);
+    throw new ApprovalError(
+      `Run ${found.runId} has no stage "${stageId}" (manual gates: ${gates.join(", ") || "none"})`,
+    );
   }
   if (entry.kind !== "manual") {
-    throw new ApprovalError(`Stage "${stageId}" of run ${found.runId} is a ${entry.kind} stage, not a manual gate`);
+    throw new ApprovalError(
+      `Stage "${stageId}" of run ${found.runId} is a ${entry.kind} stage, not a manual gate`,
+    );
   }
-  const waiting = manifest.status === "awaiting_approval" && manifest.status_detail === `approval:${stageId}:pending`;
+  const waiting =
+    manifest.status === "awaiting_approval" && manifest.status_detail === `approval:${stageId}:pending`;
   const rejected = manifest.status === "failed" && manifest.status_detail === `approval:${stageId}:rejected`;
   if (!waiting && !rejected) {
     throw new ApprovalError(
@@ -59,10 +74,14 @@ export function recordApproval(options: RecordApprovalOptions): RecordedApproval
   }
   const plan = readPlanSnapshot(paths.pipelineSnapshot, locations.root);
   if (manifest.plan_hash !== undefined && manifest.plan_hash !== plan.planHash) {
-    throw new ApprovalError(`The plan of run ${found.runId} has changed since it started (${manifest.plan_hash} → ${plan.planHash}); refusing to approve`);
+    throw new ApprovalError(
+      `The plan of run ${found.runId} has changed since it started (${manifest.plan_hash} → ${plan.planHash}); refusing to approve`,
+    );
   }
   if (options.planHash !== null && options.planHash !== plan.planHash) {
-    throw new ApprovalError(`Plan ${options.planHash} was reviewed, but run ${found.runId} runs plan ${plan.planHash}; refusing to record the decision`);
+    throw new ApprovalError(
+      `Plan ${options.planHash} was reviewed, but run ${found.runId} runs plan ${plan.planHash}; refusing to record the decision`,
+    );
   }
   const approval: Approval = {
     stage_id: stageId,
@@ -74,9 +93,21 @@ export function recordApproval(options: RecordApprovalOptions): RecordedApproval
   };
   appendJournalEntry(paths.runDir, "approvals", approval, options.transform);
   const updated = refreshUnownedManifest(paths, options.transform);
-  const line = { type: "approval:recorded", stage_id: stageId, decision: approval.decision, actor: approval.actor, timestamp: approval.timestamp, index: entry.index };
+  const line = {
+    type: "approval:recorded",
+    stage_id: stageId,
+    decision: approval.decision,
+    actor: approval.actor,
+    timestamp: approval.timestamp,
+    index: entry.index,
+  };
   appendTextSync(paths.runnerLog, options.transform(`${JSON.stringify(line)}\n`));
-  const index = updated.approvals.findIndex((candidate) => candidate.timestamp === approval.timestamp && candidate.actor === approval.actor && candidate.stage_id === stageId);
+  const index = updated.approvals.findIndex(
+    (candidate) =>
+      candidate.timestamp === approval.timestamp &&
+      candidate.actor === approval.actor &&
+      candidate.stage_id === stageId,
+  );
   const manifestPath = toRepoPath(locations.root, paths.manifest);
   return { approval, index, manifest: manifestPath, citation: `${manifestPath}#approvals[${index}]` };
 }

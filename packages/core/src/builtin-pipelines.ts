@@ -9,7 +9,12 @@ export const DIAGNOSTICS_PIPELINE: Pipeline = {
     { kind: "command", id: "build", title: "Build", command: "npm run build" },
     { kind: "command", id: "lint", title: "Lint", command: "npm run lint" },
     { kind: "command", id: "test", title: "Test", command: "npm run test" },
-    { kind: "command", id: "spec-guard", title: "Spec guard", command: "bash scripts/spec-guard.sh --dry-run" },
+    {
+      kind: "command",
+      id: "spec-guard",
+      title: "Spec guard",
+      command: "bash scripts/spec-guard.sh --dry-run",
+    },
   ],
   tags: ["default"],
 };

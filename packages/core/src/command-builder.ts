@@ -1,6 +1,13 @@
 import path from "node:path";
 import { ensureDirectory, toRepoPath, writeJsonAtomic } from "@codex/orchestrator-persistence";
-import type { Approval, CommandAttempt, CommandEntry, CommandStage, ManualStage, SubpipelineStage } from "@codex/orchestrator-schema";
+import type {
+  Approval,
+  CommandAttempt,
+  CommandEntry,
+  CommandStage,
+  ManualStage,
+  SubpipelineStage,
+} from "@codex/orchestrator-schema";
 import type { PlanItem } from "./command-planner.js";
 import type { EventBus } from "./event-bus.js";
 import { OutputTail } from "./output-tail.js";
@@ -60,7 +67,10 @@ export class CommandBuilder {
     const { session, item, bus } = context;
     const entry = session.entry(item.index);
     const runId = session.manifest.run_id;
-    const redactor = stage.env === undefined ? context.redactor : context.redactor.extend(secretValues(stage.env, context.redactor));
+    const redactor =
+      stage.env === undefined
+        ? context.redactor
+        : context.redactor.extend(secretValues(stage.env, context.redactor));
     const env: NodeJS.ProcessEnv = { ...context.env, ...stage.env, ...runEnvironment(session) };
     const maxAttempts = (stage.retries ?? 0) + 1;
     const attempts: CommandAttempt[] = [...(entry.attempts ?? [])];
@@ -93,7 +103,14 @@ export class CommandBuilder {
       attempts.push(attemptRecord);
       entry.attempts = attempts;
       session.events.stage(item.index, { type: "command:start", command: stage.command, attempt });
-      bus.emit("stage:started", { runId, index: item.index, stageId: stage.id, title: stage.title, kind: stage.kind, attempt });
+      bus.emit("stage:started", {
+        runId,
+        index: item.index,
+        stageId: stage.id,
+        title: stage.title,
+        kind: stage.kind,
+        attempt,
+      });
       const streams = { stdout: redactor.stream(), stderr: redactor.stream() };
       const listening = bus.has("stage:output");
       const emit = (stream: "stdout" | "stderr", data: string) => {
@@ -107,7 +124,8 @@ export class CommandBuilder {
         }
         (stream === "stdout" ? stdoutTail : stderrTail).push(data);
         combinedTail.push(data);
-        if (listening) bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
+        if (listening)
+          bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
       };
       const timeoutMs = stage.timeoutSeconds === undefined ? undefined : stage.timeoutSeconds * 1000;
       outcome = await runShellCommand({
@@ -156,7 +174,11 @@ export class CommandBuilder {
       runId,
       index: item.index,
       stageId: stage.id,
-      status: succeeded ? "succeeded" : stage.allowFailure && final.reason !== "cancelled" ? "skipped" : "failed",
+      status: succeeded
+        ? "succeeded"
+        : stage.allowFailure && final.reason !== "cancelled"
+          ? "skipped"
+          : "failed",
       exitCode: final.exitCode,
       durationMs: Date.now() - startedAt,
       tail: combinedTail.lines(20),
@@ -167,7 +189,16 @@ export class CommandBuilder {
     }
     const how = describeEnd(final, stage);
     entry.summary = clip(`${how}${lastLine === null ? "" : `: ${lastLine}`}`);
-    entry.error_file = this.#writeErrorFile(context, stage, entry, final, attempts, stdoutTail, stderrTail, combinedTail);
+    entry.error_file = this.#writeErrorFile(
+      context,
+      stage,
+      entry,
+      final,
+      attempts,
+      stdoutTail,
+      stderrTail,
+      combinedTail,
+    );
     if (final.reason === "cancelled") return { status: "cancelled", detail: `stage:${stage.id}:cancelled` };
     if (stage.allowFailure) return { status: "skipped", detail: null };
     const kind = final.reason === "timeout" ? "timeout" : final.reason === "spawn-error" ? "error" : "failed";
@@ -216,7 +247,10 @@ export class CommandBuilder {
       );
       return toRepoPath(session.locations.root, file);
     } catch (error) {
-      context.bus.emit("warning", { runId: session.manifest.run_id, message: `Could not write the error file: ${String(error)}` });
+      context.bus.emit("warning", {
+        runId: session.manifest.run_id,
+        message: `Could not write the error file: ${String(error)}`,
+      });
       return null;
     }
   }
@@ -279,8 +313,17 @@ export class CommandBuilder {
       }
     }
     if (decision === null) {
-      session.events.runForStage(item.index, { type: "approval:requested", stage_id: stage.id, plan_hash: planHash });
-      bus.emit("approval:requested", { runId: session.manifest.run_id, stageId: stage.id, planHash, instructions: stage.instructions ?? null });
+      session.events.runForStage(item.index, {
+        type: "approval:requested",
+        stage_id: stage.id,
+        plan_hash: planHash,
+      });
+      bus.emit("approval:requested", {
+        runId: session.manifest.run_id,
+        stageId: stage.id,
+        planHash,
+        instructions: stage.instructions ?? null,
+      });
       entry.summary = "awaiting approval";
       return { status: "paused", detail: `approval:${stage.id}:pending` };
     }

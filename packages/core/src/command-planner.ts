@@ -43,7 +43,10 @@ export class CommandPlanner {
     const items = pipeline.stages.map((resolved, position): PlanItem => {
       const index = position + 1;
       const stage = resolved.stage;
-      const cwd = stage.kind === "command" && stage.cwd !== undefined ? path.resolve(resolved.baseDirectory, stage.cwd) : resolved.baseDirectory;
+      const cwd =
+        stage.kind === "command" && stage.cwd !== undefined
+          ? path.resolve(resolved.baseDirectory, stage.cwd)
+          : resolved.baseDirectory;
       return {
         index,
         stage,
@@ -62,7 +65,8 @@ export class CommandPlanner {
       const childTask = stage.task ?? taskId;
       const key = `${childTask}:${stage.pipeline}`;
       if (trail.includes(key)) {
-        const display = (entry: string) => (entry.startsWith(`${taskId}:`) && childTask === taskId ? entry.slice(taskId.length + 1) : entry);
+        const display = (entry: string) =>
+          entry.startsWith(`${taskId}:`) && childTask === taskId ? entry.slice(taskId.length + 1) : entry;
         throw new PipelineCycleError("subpipeline", [...trail, key].map(display));
       }
       const child = resolvePipeline(this.#workspace, childTask, stage.pipeline);
@@ -80,14 +84,19 @@ export function hashPlan(root: string, pipelineId: string, items: readonly PlanI
     ...sortKeys(item.stage as unknown as Record<string, unknown>),
     cwd: toRepoPath(root, item.cwd) || ".",
   }));
-  return `sha256:${createHash("sha256").update(JSON.stringify({ pipeline: pipelineId, stages: canonical })).digest("hex")}`;
+  return `sha256:${createHash("sha256")
+    .update(JSON.stringify({ pipeline: pipelineId, stages: canonical }))
+    .digest("hex")}`;
 }
 
 function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
   const sorted: Record<string, unknown> = {};
   for (const key of Object.keys(value).sort()) {
     const entry = value[key];
-    sorted[key] = entry !== null && typeof entry === "object" && !Array.isArray(entry) ? sortKeys(entry as Record<string, unknown>) : entry;
+    sorted[key] =
+      entry !== null && typeof entry === "object" && !Array.isArray(entry)
+        ? sortKeys(entry as Record<string, unknown>)
+        : entry;
   }
   return sorted;
 }

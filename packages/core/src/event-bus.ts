@@ -3,8 +3,21 @@ import type { RunStatus, RunSummary, StageStatus } from "@codex/orchestrator-sch
 /** Everything the TaskManager announces while a run goes, by event name. */
 export interface OrchestratorEvents {
   "run:started": { runId: string; taskId: string; pipelineId: string; resumed: boolean; manifest: string };
-  "stage:started": { runId: string; index: number; stageId: string; title: string; kind: string; attempt: number };
-  "stage:output": { runId: string; index: number; stageId: string; stream: "stdout" | "stderr"; data: string };
+  "stage:started": {
+    runId: string;
+    index: number;
+    stageId: string;
+    title: string;
+    kind: string;
+    attempt: number;
+  };
+  "stage:output": {
+    runId: string;
+    index: number;
+    stageId: string;
+    stream: "stdout" | "stderr";
+    data: string;
+  };
   "stage:finished": {
     runId: string;
     index: number;
@@ -51,7 +64,8 @@ export class EventBus {
       try {
         (listener as Listener<N>)(payload);
       } catch (error) {
-        if (name !== "warning") this.emit("warning", { runId: null, message: `An event listener failed: ${String(error)}` });
+        if (name !== "warning")
+          this.emit("warning", { runId: null, message: `An event listener failed: ${String(error)}` });
       }
     }
   }

@@ -1,5 +1,11 @@
 export { CodexOrchestrator } from "./orchestrator.js";
-export type { CodexOrchestratorOptions, ExecuteOptions, ResumeOptions, RunResult, StartOptions } from "./orchestrator.js";
+export type {
+  CodexOrchestratorOptions,
+  ExecuteOptions,
+  ResumeOptions,
+  RunResult,
+  StartOptions,
+} from "./orchestrator.js";
 export { EventBus } from "./event-bus.js";
 export type { OrchestratorEventName, OrchestratorEvents } from "./event-bus.js";
 export { TaskManager } from "./task-manager.js";
@@ -13,7 +19,13 @@ export { CommandReviewer } from "./command-reviewer.js";
 export type { RunReview } from "./command-reviewer.js";
 export { RunSession } from "./run-session.js";
 export { APPROVAL_POLICIES, createApprovalPolicy } from "./approval-policy.js";
-export type { ApprovalPolicy, ApprovalPolicyName, ApprovalPrompt, ApprovalRequest, GateDecision } from "./approval-policy.js";
+export type {
+  ApprovalPolicy,
+  ApprovalPolicyName,
+  ApprovalPrompt,
+  ApprovalRequest,
+  GateDecision,
+} from "./approval-policy.js";
 export { BUILTIN_PIPELINES, DEFAULT_PIPELINE_ID, DIAGNOSTICS_PIPELINE } from "./builtin-pipelines.js";
 export { CONFIG_FILE_NAME, loadConfigFile } from "./config-loader.js";
 export type { LoadedConfig } from "./config-loader.js";
@@ -21,7 +33,15 @@ export { loadWorkspaceCached } from "./config-cache.js";
 export type { ConfigCacheOptions } from "./config-cache.js";
 export { planPipeline } from "./plan-pipeline.js";
 export type { PlanPipelineOptions } from "./plan-pipeline.js";
-export { DEFAULT_TASK_ID, assembleWorkspace, assertTaskRegistered, findProjectForDirectory, loadWorkspace, projectForTask, resolveTaskId } from "./workspace.js";
+export {
+  DEFAULT_TASK_ID,
+  assembleWorkspace,
+  assertTaskRegistered,
+  findProjectForDirectory,
+  loadWorkspace,
+  projectForTask,
+  resolveTaskId,
+} from "./workspace.js";
 export type { RegisteredProject, ResolvedTaskId, Workspace } from "./workspace.js";
 export { defaultPipelineId, listPipelineIds, resolvePipeline } from "./pipeline-registry.js";
 export type { ResolvedPipeline, ResolvedStage } from "./pipeline-registry.js";

@@ -25,17 +25,28 @@ import { buildSummaryText } from "@codex/orchestrator-telemetry";
 export type JournalKind = "approvals" | "resume-events";
 
 /** Adds an entry to a run's journal. */
-export function appendJournalEntry(runDir: string, kind: JournalKind, entry: Approval | ResumeEvent, transform?: TextTransform): void {
+export function appendJournalEntry(
+  runDir: string,
+  kind: JournalKind,
+  entry: Approval | ResumeEvent,
+  transform?: TextTransform,
+): void {
   const directory = path.join(runDir, kind);
   ensureDirectory(directory);
   const name = `${entry.timestamp.replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.json`;
   writeJsonAtomic(path.join(directory, name), entry, transform === undefined ? {} : { transform });
 }
 
-function readJournal<T>(runDir: string, kind: JournalKind, schema: { safeParse(value: unknown): { success: boolean; data?: T } }): T[] {
+function readJournal<T>(
+  runDir: string,
+  kind: JournalKind,
+  schema: { safeParse(value: unknown): { success: boolean; data?: T } },
+): T[] {
   let names: string[];
   try {
-    names = fs.readdirSync(path.join(runDir, kind)).filter((name) => name.endsWith(".json") && !name.startsWith("."));
+    names = fs
+      .readdirSync(path.join(runDir, kind))
+      .filter((name) => name.endsWith(".json") && !name.startsWith("."));
   } catch {
     return [];
   }
@@ -69,11 +80,15 @@ function timestampOf(entry: unknown): string {
 
 /** Folds journal entries and child registrations into a manifest (in place); idempotent. */
 export function mergeJournal(manifest: Manifest, paths: RunPaths): void {
-  manifest.approvals = mergeByKey(manifest.approvals, readJournal(paths.runDir, "approvals", Approval), (entry) =>
-    [entry.stage_id, entry.timestamp, entry.actor, entry.decision].join("|"),
+  manifest.approvals = mergeByKey(
+    manifest.approvals,
+    readJournal(paths.runDir, "approvals", Approval),
+    (entry) => [entry.stage_id, entry.timestamp, entry.actor, entry.decision].join("|"),
   );
-  manifest.resume_events = mergeByKey(manifest.resume_events, readJournal(paths.runDir, "resume-events", ResumeEvent), (entry) =>
-    [entry.timestamp, entry.actor, entry.outcome, entry.detail ?? ""].join("|"),
+  manifest.resume_events = mergeByKey(
+    manifest.resume_events,
+    readJournal(paths.runDir, "resume-events", ResumeEvent),
+    (entry) => [entry.timestamp, entry.actor, entry.outcome, entry.detail ?? ""].join("|"),
   );
   manifest.child_runs = mergeChildRuns(manifest.child_runs, readChildRegistrations(paths.childrenDir));
 }

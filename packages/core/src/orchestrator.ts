@@ -95,13 +95,21 @@ export class CodexOrchestrator {
     this.#env = options.env ?? process.env;
     this.#cwd = options.cwd ?? process.cwd();
     const root = chooseRoot({ root: options.root, env: this.#env, cwd: this.#cwd });
-    this.locations = resolveLocations({ env: this.#env, cwd: this.#cwd, ...(root === undefined ? {} : { root }) });
+    this.locations = resolveLocations({
+      env: this.#env,
+      cwd: this.#cwd,
+      ...(root === undefined ? {} : { root }),
+    });
     const graceFromEnv = Number(this.#env.CODEX_ORCHESTRATOR_KILL_GRACE_MS);
-    this.#killGraceMs = options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000);
+    this.#killGraceMs =
+      options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000);
   }
 
   /** Subscribes to run events; returns the unsubscribe function. */
-  on<N extends OrchestratorEventName>(name: N, listener: (payload: OrchestratorEvents[N]) => void): () => void {
+  on<N extends OrchestratorEventName>(
+    name: N,
+    listener: (payload: OrchestratorEvents[N]) => void,
+  ): () => void {
     return this.bus.on(name, listener);
   }
 
@@ -152,7 +160,9 @@ export class CodexOrchestrator {
     if (prepared.alreadySucceeded) throw new Error("unreachable: a succeeded run is refused");
     const session = prepared.session;
     redactor = redactor.withStageSecrets(session.plan.items.map((item) => item.stage));
-    const policy = createApprovalPolicy(options.approvalPolicy ?? session.manifest.approval_policy ?? "prompt");
+    const policy = createApprovalPolicy(
+      options.approvalPolicy ?? session.manifest.approval_policy ?? "prompt",
+    );
     const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: true });
     return this.#result(session, outcome.status, outcome.statusDetail);
   }
@@ -225,7 +235,11 @@ export class CodexOrchestrator {
     });
   }
 
-  #taskManager(redactor: Redactor, options: ExecuteOptions, policy: ReturnType<typeof createApprovalPolicy>): TaskManager {
+  #taskManager(
+    redactor: Redactor,
+    options: ExecuteOptions,
+    policy: ReturnType<typeof createApprovalPolicy>,
+  ): TaskManager {
     const workspace = this.workspace;
     return new TaskManager({
       workspace,

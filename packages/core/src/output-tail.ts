@@ -12,7 +12,8 @@ export class OutputTail {
 
   /** Adds a chunk, dropping the oldest text beyond the limit. */
   push(chunk: string): void {
-    this.#text = chunk.length >= this.#limit ? chunk.slice(-this.#limit) : (this.#text + chunk).slice(-this.#limit);
+    this.#text =
+      chunk.length >= this.#limit ? chunk.slice(-this.#limit) : (this.#text + chunk).slice(-this.#limit);
   }
 
   /** The kept text. */

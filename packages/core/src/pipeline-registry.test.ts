@@ -184,9 +184,8 @@ describe("resolvePipeline", () => {
     expect(web.title).toBe("Web smoke");
     expect(web.source).toBe("packages/web/codex.orchestrator.json");
     expect(web.stages[0]?.baseDirectory).toBe(`${dir}/packages/web`);
-    expect(resolvePipeline(workspace, "0201", "diagnostics").stages[0]?.baseDirectory).toBe(
-      `${dir}/packages/web`,
-    );
+    // Built-ins are repository-wide: they run at the root, where scripts/spec-guard.sh lives.
+    expect(resolvePipeline(workspace, "0201", "diagnostics").stages[0]?.baseDirectory).toBe(dir);
     expect(defaultPipelineId(workspace, "0201")).toBe("smoke");
     expect(defaultPipelineId(workspace, "0101")).toBe("diagnostics");
     expect(listPipelineIds(workspace, "0201")).toEqual(["diagnostics", "smoke"]);

@@ -44,7 +44,11 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
     });
   }
   if (workspace.config) {
-    sources.push({ label: "codex.orchestrator.json", baseDirectory: workspace.root, pipelines: workspace.config.config.pipelines ?? [] });
+    sources.push({
+      label: "codex.orchestrator.json",
+      baseDirectory: workspace.root,
+      pipelines: workspace.config.config.pipelines ?? [],
+    });
   }
   // Built-ins are repository-wide (the spec guard lives at the root); a project's own pipelines run in its folder.
   sources.push({ label: "built-in", baseDirectory: workspace.root, pipelines: BUILTIN_PIPELINES });
@@ -54,7 +58,8 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
 /** Every pipeline id visible to a task, sorted. */
 export function listPipelineIds(workspace: Workspace, taskId: string): string[] {
   const ids = new Set<string>();
-  for (const source of pipelineSources(workspace, taskId)) for (const pipeline of source.pipelines) ids.add(pipeline.id);
+  for (const source of pipelineSources(workspace, taskId))
+    for (const pipeline of source.pipelines) ids.add(pipeline.id);
   return [...ids].sort();
 }
 
@@ -88,8 +93,13 @@ function resolveFrom(
     if (pipelineIndex === -1) continue;
     const pipeline = source.pipelines[pipelineIndex] as Pipeline;
     const key = `${source.label}:${pipeline.id}`;
-    if (chain.includes(key)) throw new PipelineCycleError("extends", [...chain, key].map((entry) => entry.split(":").pop() as string));
-    const where = source.label === "built-in" ? `built-in ${pipeline.id}` : `${source.label} pipelines[${pipelineIndex}]`;
+    if (chain.includes(key))
+      throw new PipelineCycleError(
+        "extends",
+        [...chain, key].map((entry) => entry.split(":").pop() as string),
+      );
+    const where =
+      source.label === "built-in" ? `built-in ${pipeline.id}` : `${source.label} pipelines[${pipelineIndex}]`;
     const own = (stages: readonly Stage[] | undefined, list: string): ResolvedStage[] =>
       (stages ?? []).map((stage, index) => ({
         stage,
@@ -128,6 +138,9 @@ function resolveFrom(
       stages,
     };
   }
-  const where = chain.length === 0 ? ` for task ${taskId}` : ` (extended by ${chain[chain.length - 1]?.split(":").pop()})`;
+  const where =
+    chain.length === 0
+      ? ` for task ${taskId}`
+      : ` (extended by ${chain[chain.length - 1]?.split(":").pop()})`;
   throw new UnknownPipelineError(pipelineId, listPipelineIds(workspace, taskId), where);
 }

@@ -1,5 +1,10 @@
 import path from "node:path";
-import { readTextIfExists, toRepoPath, writeJsonAtomic, type TextTransform } from "@codex/orchestrator-persistence";
+import {
+  readTextIfExists,
+  toRepoPath,
+  writeJsonAtomic,
+  type TextTransform,
+} from "@codex/orchestrator-persistence";
 import { Stage } from "@codex/orchestrator-schema";
 import { z } from "zod";
 import type { ExecutionPlan } from "./command-planner.js";
@@ -34,21 +39,26 @@ const PlanSnapshot = z.object({
  * secrets (config values, secret stage env); resume recovers them from a fresh plan with the same
  * hash (see RunSession.open).
  */
-export function writePlanSnapshot(file: string, root: string, plan: ExecutionPlan, transform?: TextTransform): void {
+export function writePlanSnapshot(
+  file: string,
+  root: string,
+  plan: ExecutionPlan,
+  transform?: TextTransform,
+): void {
   writeJsonAtomic(
     file,
     {
-    version: 1,
-    task_id: plan.taskId,
-    plan_hash: plan.planHash,
-    pipeline: {
-      id: plan.pipeline.id,
-      title: plan.pipeline.title,
-      description: plan.pipeline.description,
-      source: plan.pipeline.source,
-      extends: plan.pipeline.extends,
-    },
-    items: plan.items.map((item) => ({ ...item, cwd: toRepoPath(root, item.cwd) || "." })),
+      version: 1,
+      task_id: plan.taskId,
+      plan_hash: plan.planHash,
+      pipeline: {
+        id: plan.pipeline.id,
+        title: plan.pipeline.title,
+        description: plan.pipeline.description,
+        source: plan.pipeline.source,
+        extends: plan.pipeline.extends,
+      },
+      items: plan.items.map((item) => ({ ...item, cwd: toRepoPath(root, item.cwd) || "." })),
     },
     transform === undefined ? {} : { transform },
   );

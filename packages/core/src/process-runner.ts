@@ -38,7 +38,12 @@ const DRAIN_AFTER_EXIT_MS = 200;
 export function runShellCommand(options: RunShellCommandOptions): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     if (!fs.existsSync(options.cwd)) {
-      resolve({ exitCode: null, signal: null, reason: "spawn-error", error: `working directory ${options.cwd} does not exist` });
+      resolve({
+        exitCode: null,
+        signal: null,
+        reason: "spawn-error",
+        error: `working directory ${options.cwd} does not exist`,
+      });
       return;
     }
     const graceMs = options.killGraceMs ?? 5_000;
@@ -90,7 +95,12 @@ export function runShellCommand(options: RunShellCommandOptions): Promise<Proces
       if (exited === null) return;
       const { code, signal } = exited;
       if (stopReason !== null) {
-        finish({ exitCode: code, signal, reason: stopReason === "timeout" ? "timeout" : "cancelled", error: null });
+        finish({
+          exitCode: code,
+          signal,
+          reason: stopReason === "timeout" ? "timeout" : "cancelled",
+          error: null,
+        });
       } else if (signal !== null) {
         finish({ exitCode: null, signal, reason: "signal", error: null });
       } else {

@@ -30,7 +30,10 @@ export class Redactor {
   readonly #pattern: RegExp | null;
   readonly #namePatterns: readonly RegExp[];
 
-  constructor(secrets: Iterable<string>, namePatterns: readonly RegExp[] = DEFAULT_SECRET_ENV_PATTERNS.map(patternToRegExp)) {
+  constructor(
+    secrets: Iterable<string>,
+    namePatterns: readonly RegExp[] = DEFAULT_SECRET_ENV_PATTERNS.map(patternToRegExp),
+  ) {
     this.#namePatterns = namePatterns;
     const variants = new Set<string>();
     for (const secret of secrets) {
@@ -40,7 +43,8 @@ export class Redactor {
     }
     // Longest first, so a secret that contains another is replaced whole.
     this.#secrets = [...variants].sort((left, right) => right.length - left.length);
-    this.#pattern = this.#secrets.length === 0 ? null : new RegExp(this.#secrets.map(escapeRegExp).join("|"), "g");
+    this.#pattern =
+      this.#secrets.length === 0 ? null : new RegExp(this.#secrets.map(escapeRegExp).join("|"), "g");
   }
 
   /** Secrets from environment variables whose names match the patterns, plus configured values. */
@@ -80,7 +84,8 @@ export class Redactor {
   withStageSecrets(stages: Iterable<{ kind: string; env?: Record<string, string> | undefined }>): Redactor {
     const more: string[] = [];
     for (const stage of stages) {
-      for (const [name, value] of Object.entries(stage.env ?? {})) if (this.isSecretName(name)) more.push(value);
+      for (const [name, value] of Object.entries(stage.env ?? {}))
+        if (this.isSecretName(name)) more.push(value);
     }
     return more.length === 0 ? this : this.extend(more);
   }

@@ -30,7 +30,11 @@ export function findRegisteringRoot(cwd: string): string | undefined {
 }
 
 /** The explicit root, else `CODEX_ORCHESTRATOR_ROOT`, else a registering ancestor, else undefined (cwd). */
-export function chooseRoot(options: { root?: string | undefined; env: NodeJS.ProcessEnv; cwd: string }): string | undefined {
+export function chooseRoot(options: {
+  root?: string | undefined;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+}): string | undefined {
   if (options.root !== undefined) return options.root;
   const fromEnv = options.env.CODEX_ORCHESTRATOR_ROOT;
   if (fromEnv !== undefined && fromEnv !== "") return undefined;

@@ -44,10 +44,21 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
   const manifest = readManifest(paths.manifest);
   const block = (detail: string, message: string, hint?: string): never => {
-    const event: ResumeEvent = { actor, reason, outcome: "blocked", detail, timestamp: new Date().toISOString() };
+    const event: ResumeEvent = {
+      actor,
+      reason,
+      outcome: "blocked",
+      detail,
+      timestamp: new Date().toISOString(),
+    };
     try {
       appendJournalEntry(paths.runDir, "resume-events", event, transform);
-      appendTextSync(paths.runnerLog, transform(`${JSON.stringify({ type: "run:resume", actor, outcome: "blocked", detail, timestamp: event.timestamp, index: null })}\n`));
+      appendTextSync(
+        paths.runnerLog,
+        transform(
+          `${JSON.stringify({ type: "run:resume", actor, outcome: "blocked", detail, timestamp: event.timestamp, index: null })}\n`,
+        ),
+      );
       refreshUnownedManifest(paths, transform);
     } catch {
       // Recording the refusal is best effort; the refusal itself stands.
@@ -64,7 +75,11 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     const recorded = tokenFile === null ? null : ResumeToken.safeParse(parseOrNull(tokenFile));
     const expected = recorded?.success ? recorded.data.token : manifest.resume_token;
     if (options.token !== expected) {
-      block("resume token mismatch", `Resume token does not match run ${found.runId}`, "Use the token in resume-token.json of the run.");
+      block(
+        "resume token mismatch",
+        `Resume token does not match run ${found.runId}`,
+        "Use the token in resume-token.json of the run.",
+      );
     }
   }
   const owner = readRunOwner(paths.ownerLock);
@@ -80,7 +95,10 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     lock = claimRunOwnership(paths.ownerLock, found.runId);
   } catch (error) {
     if (error instanceof LockHeldError) {
-      block("another process claimed the run first", `Run ${found.runId} is being resumed by process ${error.holderPid ?? "?"}`);
+      block(
+        "another process claimed the run first",
+        `Run ${found.runId} is being resumed by process ${error.holderPid ?? "?"}`,
+      );
     }
     throw error;
   }
@@ -91,7 +109,9 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     lock.release();
     throw error;
   }
-  const first = session.manifest.commands.find((entry) => entry.status !== "succeeded" && entry.status !== "skipped");
+  const first = session.manifest.commands.find(
+    (entry) => entry.status !== "succeeded" && entry.status !== "skipped",
+  );
   for (const entry of session.manifest.commands) {
     if (entry.status === "succeeded" || entry.status === "skipped") continue;
     entry.status = "pending";
@@ -99,7 +119,13 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   }
   session.manifest.metrics_recorded = false;
   const detail = first === undefined ? "no stages left to run" : `resuming at stage ${first.id}`;
-  session.manifest.resume_events.push({ actor, reason, outcome: "accepted", detail, timestamp: new Date().toISOString() });
+  session.manifest.resume_events.push({
+    actor,
+    reason,
+    outcome: "accepted",
+    detail,
+    timestamp: new Date().toISOString(),
+  });
   session.events.run({ type: "run:resume", actor, outcome: "accepted", detail });
   return { alreadySucceeded: false, session };
 }

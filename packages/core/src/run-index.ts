@@ -1,6 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
-import { listRunIds, listTaskIds, runIdTime, writeJsonAtomic, type FoundRun, type OrchestratorLocations } from "@codex/orchestrator-persistence";
+import {
+  listRunIds,
+  listTaskIds,
+  runIdTime,
+  writeJsonAtomic,
+  type FoundRun,
+  type OrchestratorLocations,
+} from "@codex/orchestrator-persistence";
 import { Manifest, type RunListEntry, type RunStatus } from "@codex/orchestrator-schema";
 
 /** Filters for {@link listRuns}; every one optional. */
@@ -50,9 +57,13 @@ function isIndexEntry(value: unknown): value is IndexEntry {
 function loadIndex(file: string): IndexFile {
   const index: IndexFile = { version: 1, entries: {} };
   try {
-    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as { version?: unknown; entries?: unknown } | null;
+    const parsed = JSON.parse(fs.readFileSync(file, "utf8")) as {
+      version?: unknown;
+      entries?: unknown;
+    } | null;
     if (parsed?.version !== 1 || typeof parsed.entries !== "object" || parsed.entries === null) return index;
-    for (const [key, entry] of Object.entries(parsed.entries)) if (isIndexEntry(entry)) index.entries[key] = entry;
+    for (const [key, entry] of Object.entries(parsed.entries))
+      if (isIndexEntry(entry)) index.entries[key] = entry;
   } catch {
     // Missing or corrupt: rebuilt below from the manifests, which are the only source of truth.
   }
@@ -70,7 +81,8 @@ function rowFor(manifest: Manifest, manifestPath: string): RunListEntry {
     status: manifest.status,
     started_at: manifest.started_at,
     completed_at: manifest.completed_at,
-    duration_seconds: end === null ? null : Math.max(0, Math.round((end - Date.parse(manifest.started_at)) / 10) / 100),
+    duration_seconds:
+      end === null ? null : Math.max(0, Math.round((end - Date.parse(manifest.started_at)) / 10) / 100),
     guardrails: lines[lines.length - 1] ?? "",
     approvals: manifest.approvals.length,
     manifest: manifestPath,
@@ -151,7 +163,10 @@ export function listRuns(locations: OrchestratorLocations, filter: RunFilter = {
       (filter.parentRunId === undefined || row.parent_run_id === filter.parentRunId) &&
       (sinceMs === undefined || Date.parse(row.started_at) >= sinceMs),
   );
-  filtered.sort((left, right) => right.started_at.localeCompare(left.started_at) || right.run_id.localeCompare(left.run_id));
+  filtered.sort(
+    (left, right) =>
+      right.started_at.localeCompare(left.started_at) || right.run_id.localeCompare(left.run_id),
+  );
   return filter.limit === undefined ? filtered : filtered.slice(0, filter.limit);
 }
 

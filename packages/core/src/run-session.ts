@@ -54,12 +54,18 @@ function initialEntry(item: PlanItem, paths: RunPaths, root: string): CommandEnt
     completed_at: null,
     exit_code: null,
     summary: null,
-    log_path: stage.kind === "command" ? toRepoPath(root, path.join(paths.commandsDir, `${item.fileStem}.ndjson`)) : null,
+    log_path:
+      stage.kind === "command"
+        ? toRepoPath(root, path.join(paths.commandsDir, `${item.fileStem}.ndjson`))
+        : null,
     error_file: null,
     sub_run_id: null,
     guardrail: item.guardrail,
   };
 }
+
+/** The longest a "stage started" manifest write may be put off while stages keep succeeding. */
+export const PERSIST_COALESCE_MS = 200;
 
 /**
  * One run's artifacts while a process works on it: the manifest held in memory and written whole
@@ -74,6 +80,8 @@ export class RunSession {
   readonly events: EventStreamWriter;
   readonly transform: TextTransform;
   #heartbeat: HeartbeatWriter | null = null;
+  #deferred: NodeJS.Timeout | null = null;
+  #lastPersistAt = 0;
   #owner: LockHandle | null;
   #onPersistError: (error: unknown) => void = () => {};
 
@@ -104,7 +112,11 @@ export class RunSession {
     const { locations, plan } = options;
     const now = options.now ?? new Date();
     const runId = createRunId(now);
-    const paths = resolveRunPaths(locations, { taskId: plan.taskId, runId }, { taskId: options.taskSource ?? "the task id" });
+    const paths = resolveRunPaths(
+      locations,
+      { taskId: plan.taskId, runId },
+      { taskId: options.taskSource ?? "the task id" },
+    );
     ensureDirectoryInside(paths.runDir, locations.runsDir);
     ensureDirectoryInside(paths.stateDir, locations.outDir);
     const owner = claimRunOwnership(paths.ownerLock, runId);
@@ -167,9 +179,19 @@ export class RunSession {
     replan?: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined;
   }): RunSession {
     const manifest = readManifest(options.paths.manifest);
-    const plan = withLiveSecrets(readPlanSnapshot(options.paths.pipelineSnapshot, options.locations.root), options.replan);
+    const plan = withLiveSecrets(
+      readPlanSnapshot(options.paths.pipelineSnapshot, options.locations.root),
+      options.replan,
+    );
     writeCompatPointers(options.locations, options.paths);
-    return new RunSession({ locations: options.locations, paths: options.paths, owner: options.owner, transform: options.transform, manifest, plan });
+    return new RunSession({
+      locations: options.locations,
+      paths: options.paths,
+      owner: options.owner,
+      transform: options.transform,
+      manifest,
+      plan,
+    });
   }
 
   /** The manifest path relative to the root, as printed and cited. */
@@ -194,10 +216,35 @@ export class RunSession {
    * recomputed, `updated_at` refreshed. Throws when the disk refuses; the last good manifest stays.
    */
   persist(): void {
+    if (this.#deferred !== null) {
+      clearTimeout(this.#deferred);
+      this.#deferred = null;
+    }
+    this.#lastPersistAt = Date.now();
     mergeJournal(this.manifest, this.paths);
     this.manifest.summary = buildSummaryText(this.manifest);
     this.manifest.updated_at = new Date().toISOString();
     writeManifest(this.paths.manifest, this.manifest, { transform: this.transform });
+  }
+
+  /**
+   * Writes the manifest now if the last write is older than {@link PERSIST_COALESCE_MS}, else once
+   * that much time has passed. Used for "stage started" while stages keep succeeding, so a pipeline
+   * of many short stages is not dominated by manifest writes; the manifest on disk is then at most
+   * that much behind, and every failure, pause, cancellation and the end are written at once.
+   */
+  persistSoon(): void {
+    const wait = this.#lastPersistAt + PERSIST_COALESCE_MS - Date.now();
+    if (wait <= 0) {
+      this.persist();
+      return;
+    }
+    if (this.#deferred !== null) return;
+    this.#deferred = setTimeout(() => {
+      this.#deferred = null;
+      this.tryPersist();
+    }, wait);
+    this.#deferred.unref();
   }
 
   /** Like {@link persist}, but reports a failure instead of throwing (heartbeats, best effort). */
@@ -232,6 +279,10 @@ export class RunSession {
 
   /** Closes the logs and gives up ownership, so status sees no live owner and resume may claim it. */
   close(): void {
+    if (this.#deferred !== null) {
+      clearTimeout(this.#deferred);
+      this.#deferred = null;
+    }
     this.stopHeartbeat();
     try {
       this.events.close();
@@ -242,7 +293,10 @@ export class RunSession {
   }
 }
 
-function withLiveSecrets(stored: ExecutionPlan, replan: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined): ExecutionPlan {
+function withLiveSecrets(
+  stored: ExecutionPlan,
+  replan: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined,
+): ExecutionPlan {
   if (replan === undefined) return stored;
   try {
     const live = replan(stored.taskId, stored.pipeline.id);

@@ -1,6 +1,13 @@
 import fs from "node:fs";
 import path from "node:path";
-import { readManifest, readRunOwner, resolveRunPaths, toRepoPath, type FoundRun, type OrchestratorLocations } from "@codex/orchestrator-persistence";
+import {
+  readManifest,
+  readRunOwner,
+  resolveRunPaths,
+  toRepoPath,
+  type FoundRun,
+  type OrchestratorLocations,
+} from "@codex/orchestrator-persistence";
 import type { ChildRun, FailureStatus, Manifest, StatusOutput } from "@codex/orchestrator-schema";
 import { assessHeartbeat, readHeartbeatFile } from "@codex/orchestrator-telemetry";
 import { mergeJournal } from "./manifest-journal.js";
@@ -10,7 +17,11 @@ import { mergeJournal } from "./manifest-journal.js";
  * owning process is gone), metrics, child runs with their current status, approvals, pending
  * gates, and for a failed run the failing stage with the tail of its output.
  */
-export function buildRunStatus(locations: OrchestratorLocations, found: FoundRun, now: Date = new Date()): StatusOutput {
+export function buildRunStatus(
+  locations: OrchestratorLocations,
+  found: FoundRun,
+  now: Date = new Date(),
+): StatusOutput {
   const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
   const manifest = readManifest(paths.manifest);
   mergeJournal(manifest, paths);
@@ -55,7 +66,9 @@ export function buildRunStatus(locations: OrchestratorLocations, found: FoundRun
 
 function currentChildStatus(root: string, child: ChildRun): ChildRun {
   try {
-    const manifest = JSON.parse(fs.readFileSync(path.resolve(root, child.manifest), "utf8")) as Partial<Manifest>;
+    const manifest = JSON.parse(
+      fs.readFileSync(path.resolve(root, child.manifest), "utf8"),
+    ) as Partial<Manifest>;
     return typeof manifest.status === "string" ? { ...child, status: manifest.status } : child;
   } catch {
     return child;
@@ -76,11 +89,20 @@ function failureOf(root: string, manifest: Manifest): FailureStatus | null {
   let tail: string[] = [];
   if (entry.error_file !== null) {
     try {
-      const details = JSON.parse(fs.readFileSync(path.resolve(root, entry.error_file), "utf8")) as { tail_lines?: unknown };
-      if (Array.isArray(details.tail_lines)) tail = details.tail_lines.filter((line): line is string => typeof line === "string");
+      const details = JSON.parse(fs.readFileSync(path.resolve(root, entry.error_file), "utf8")) as {
+        tail_lines?: unknown;
+      };
+      if (Array.isArray(details.tail_lines))
+        tail = details.tail_lines.filter((line): line is string => typeof line === "string");
     } catch {
       // The error file is optional evidence; the manifest still says what failed.
     }
   }
-  return { stage_id: entry.id, index: entry.index, exit_code: entry.exit_code, error_file: entry.error_file, tail };
+  return {
+    stage_id: entry.id,
+    index: entry.index,
+    exit_code: entry.exit_code,
+    error_file: entry.error_file,
+    tail,
+  };
 }

@@ -1,5 +1,10 @@
 import path from "node:path";
-import { findIdProblem, JsonSyntaxError, parseJsonText, readTextIfExists } from "@codex/orchestrator-persistence";
+import {
+  findIdProblem,
+  JsonSyntaxError,
+  parseJsonText,
+  readTextIfExists,
+} from "@codex/orchestrator-persistence";
 import { ConfigError } from "./errors.js";
 
 /** One task of `tasks/index.json`. */
@@ -37,7 +42,8 @@ export function readTaskIndex(root: string): Map<string, TaskRecord> {
       throw new ConfigError(`${display}: tasks[${index}].id: expected a string`);
     }
     const problem = findIdProblem(record.id);
-    if (problem !== null) throw new ConfigError(`${display}: tasks[${index}].id: invalid task id (${problem})`);
+    if (problem !== null)
+      throw new ConfigError(`${display}: tasks[${index}].id: invalid task id (${problem})`);
     for (const key of ["slug", "title", "path"] as const) {
       if (record[key] !== undefined && record[key] !== null && typeof record[key] !== "string") {
         throw new ConfigError(`${display}: tasks[${index}].${key}: expected a string`);

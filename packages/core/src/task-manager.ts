@@ -65,16 +65,32 @@ export class TaskManager {
     const manifest = session.manifest;
     const runId = manifest.run_id;
     const warn = (message: string) => bus.emit("warning", { runId, message });
-    session.onPersistError((error) => warn(`Could not update the manifest: ${String((error as Error).message ?? error)}`));
+    session.onPersistError((error) =>
+      warn(`Could not update the manifest: ${String((error as Error).message ?? error)}`),
+    );
     try {
       manifest.status = "in_progress";
       manifest.status_detail = null;
       manifest.completed_at = null;
-      session.events.run({ type: "run:start", run_id: runId, task_id: manifest.task_id, pipeline_id: manifest.pipeline_id, resumed: options.resumed });
+      session.events.run({
+        type: "run:start",
+        run_id: runId,
+        task_id: manifest.task_id,
+        pipeline_id: manifest.pipeline_id,
+        resumed: options.resumed,
+      });
       session.persist();
       this.#registerWithParent(session, { started: !options.resumed });
-      bus.emit("run:started", { runId, taskId: manifest.task_id, pipelineId: manifest.pipeline_id, resumed: options.resumed, manifest: session.manifestPath });
-      session.startHeartbeat((error) => warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`));
+      bus.emit("run:started", {
+        runId,
+        taskId: manifest.task_id,
+        pipelineId: manifest.pipeline_id,
+        resumed: options.resumed,
+        manifest: session.manifestPath,
+      });
+      session.startHeartbeat((error) =>
+        warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`),
+      );
 
       const outcome = await this.#runStages(session);
       return this.#finish(session, outcome);
@@ -102,8 +118,12 @@ export class TaskManager {
       entry.completed_at = null;
       entry.exit_code = null;
       entry.error_file = null;
-      session.events.runForStage(item.index, { type: "stage:status", stage_id: item.stage.id, status: "running" });
-      session.persist();
+      session.events.runForStage(item.index, {
+        type: "stage:status",
+        stage_id: item.stage.id,
+        status: "running",
+      });
+      session.persistSoon();
       const outcome: StageOutcome = await this.builder.execute({
         session,
         item,
@@ -116,8 +136,13 @@ export class TaskManager {
         approvalPrompt: this.#options.approvalPrompt,
         runChild: (stage, existingRunId) => this.#runChild(session, stage, existingRunId),
       });
-      entry.status = outcome.status === "paused" ? "pending" : outcome.status === "cancelled" ? "failed" : outcome.status;
-      session.events.runForStage(item.index, { type: "stage:status", stage_id: item.stage.id, status: entry.status });
+      entry.status =
+        outcome.status === "paused" ? "pending" : outcome.status === "cancelled" ? "failed" : outcome.status;
+      session.events.runForStage(item.index, {
+        type: "stage:status",
+        stage_id: item.stage.id,
+        status: entry.status,
+      });
       if (entry.status === "succeeded" || entry.status === "skipped") {
         unwritten = true;
         continue;
@@ -148,7 +173,9 @@ export class TaskManager {
     manifest.summary = this.reviewer.review(manifest).summary;
     if (terminal) {
       try {
-        new MetricsRecorder({ metricsPath: session.paths.metrics, transform: session.transform }).record(manifest);
+        new MetricsRecorder({ metricsPath: session.paths.metrics, transform: session.transform }).record(
+          manifest,
+        );
         manifest.metrics_recorded = true;
       } catch (error) {
         bus.emit("warning", { runId, message: `Could not record metrics: ${(error as Error).message}` });
@@ -159,7 +186,11 @@ export class TaskManager {
       statePath: session.paths.state,
       taskId: manifest.task_id,
       transform: session.transform,
-      onError: (error, artifact) => bus.emit("warning", { runId, message: `Could not write the ${artifact}: ${(error as Error).message}` }),
+      onError: (error, artifact) =>
+        bus.emit("warning", {
+          runId,
+          message: `Could not write the ${artifact}: ${(error as Error).message}`,
+        }),
     });
     const detach = coordinator.attach(bus);
     manifest.run_summary_path = toRepoPath(session.locations.root, session.paths.runSummary);
@@ -167,7 +198,12 @@ export class TaskManager {
     detach();
     session.persist();
     this.#registerWithParent(session);
-    bus.emit("run:finished", { runId, status: outcome.status, statusDetail: outcome.statusDetail, manifest: session.manifestPath });
+    bus.emit("run:finished", {
+      runId,
+      status: outcome.status,
+      statusDetail: outcome.statusDetail,
+      manifest: session.manifestPath,
+    });
     return outcome;
   }
 
@@ -179,10 +215,16 @@ export class TaskManager {
     try {
       const parent = findRunById(this.#options.locations, manifest.parent_run_id);
       if (parent === null) {
-        this.#options.bus.emit("warning", { runId: manifest.run_id, message: `Parent run ${manifest.parent_run_id} not found; lineage is recorded only in this run.` });
+        this.#options.bus.emit("warning", {
+          runId: manifest.run_id,
+          message: `Parent run ${manifest.parent_run_id} not found; lineage is recorded only in this run.`,
+        });
         return;
       }
-      const parentPaths = resolveRunPaths(this.#options.locations, { taskId: parent.taskId, runId: parent.runId });
+      const parentPaths = resolveRunPaths(this.#options.locations, {
+        taskId: parent.taskId,
+        runId: parent.runId,
+      });
       writeChildRegistration(parentPaths.childrenDir, {
         run_id: manifest.run_id,
         task_id: manifest.task_id,
@@ -201,16 +243,28 @@ export class TaskManager {
         };
         appendTextSync(parentPaths.runnerLog, session.transform(`${JSON.stringify(line)}\n`));
       }
-      if (readRunOwner(parentPaths.ownerLock)?.alive !== true) refreshUnownedManifest(parentPaths, session.transform);
+      if (readRunOwner(parentPaths.ownerLock)?.alive !== true)
+        refreshUnownedManifest(parentPaths, session.transform);
     } catch (error) {
-      this.#options.bus.emit("warning", { runId: manifest.run_id, message: `Could not update the parent run: ${(error as Error).message}` });
+      this.#options.bus.emit("warning", {
+        runId: manifest.run_id,
+        message: `Could not update the parent run: ${(error as Error).message}`,
+      });
     }
   }
 
-  async #runChild(parent: RunSession, stage: SubpipelineStage, existingRunId: string | null): Promise<ChildRunOutcome> {
+  async #runChild(
+    parent: RunSession,
+    stage: SubpipelineStage,
+    existingRunId: string | null,
+  ): Promise<ChildRunOutcome> {
     const options = this.#options;
     const taskId = stage.task ?? parent.manifest.task_id;
-    assertTaskRegistered(options.workspace, taskId, `stage "${stage.id}" of pipeline ${parent.manifest.pipeline_id}`);
+    assertTaskRegistered(
+      options.workspace,
+      taskId,
+      `stage "${stage.id}" of pipeline ${parent.manifest.pipeline_id}`,
+    );
     let child: RunSession;
     if (existingRunId !== null) {
       const found = findRunById(options.locations, existingRunId);

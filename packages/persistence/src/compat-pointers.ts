@@ -17,7 +17,11 @@ export interface CompatPointers {
  * `local-mcp/<run>/manifest.json` (a relative symlink, or a JSON stub where links fail) and
  * `local-mcp/<run>/compat.json`. Safe to call again on resume.
  */
-export function writeCompatPointers(locations: OrchestratorLocations, paths: RunPaths, now: Date = new Date()): CompatPointers {
+export function writeCompatPointers(
+  locations: OrchestratorLocations,
+  paths: RunPaths,
+  now: Date = new Date(),
+): CompatPointers {
   const createdAt = now.toISOString();
   const manifest = toRepoPath(locations.root, paths.manifest);
   const artifactRoot = toRepoPath(locations.root, paths.runDir);
@@ -38,7 +42,12 @@ export function writeCompatPointers(locations: OrchestratorLocations, paths: Run
   return { compatPath: toRepoPath(locations.root, paths.mcpPointer), pointer };
 }
 
-function linkOrStub(paths: RunPaths, manifest: string, artifactRoot: string, createdAt: string): "symlink" | "stub" {
+function linkOrStub(
+  paths: RunPaths,
+  manifest: string,
+  artifactRoot: string,
+  createdAt: string,
+): "symlink" | "stub" {
   const target = path.relative(paths.localMcpDir, paths.manifest);
   try {
     const existing = fs.lstatSync(paths.localMcpManifest, { throwIfNoEntry: false });

@@ -5,7 +5,12 @@ export class PersistenceError extends OrchestratorError {
   /** The path the operation was about. */
   readonly path: string;
 
-  constructor(action: string, path: string, cause: unknown, options: { usage?: boolean; hint?: string } = {}) {
+  constructor(
+    action: string,
+    path: string,
+    cause: unknown,
+    options: { usage?: boolean; hint?: string } = {},
+  ) {
     const reason = describeFsError(cause);
     super(`Could not ${action} ${path}: ${reason}`, {
       code: "ERR_PERSISTENCE",
@@ -20,7 +25,11 @@ export class PersistenceError extends OrchestratorError {
 /** A task id, run id or stage id is unsafe to build a path from. */
 export class InvalidIdError extends OrchestratorError {
   constructor(message: string) {
-    super(message, { code: "ERR_INVALID_ID", usage: true, hint: "Ids may not contain '/', '\\', '..', control characters or <>:\"|?*." });
+    super(message, {
+      code: "ERR_INVALID_ID",
+      usage: true,
+      hint: "Ids may not contain '/', '\\', '..', control characters or <>:\"|?*.",
+    });
   }
 }
 
@@ -80,6 +89,7 @@ function hintFor(cause: unknown): string | undefined {
   if (code === "EACCES" || code === "EPERM" || code === "EROFS") {
     return "Check the permissions of the runs directory (CODEX_ORCHESTRATOR_RUNS_DIR).";
   }
-  if (code === "ENOSPC" || code === "EFBIG" || code === "EDQUOT") return "Free disk space, then resume the run.";
+  if (code === "ENOSPC" || code === "EFBIG" || code === "EDQUOT")
+    return "Free disk space, then resume the run.";
   return undefined;
 }

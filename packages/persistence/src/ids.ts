@@ -18,7 +18,9 @@ export interface ValidateIdOptions {
 export function validateId(value: string, options: ValidateIdOptions): string {
   const problem = findIdProblem(value);
   if (problem !== null) {
-    throw new InvalidIdError(`Invalid ${options.kind} ${JSON.stringify(value)} from ${options.source}: ${problem}`);
+    throw new InvalidIdError(
+      `Invalid ${options.kind} ${JSON.stringify(value)} from ${options.source}: ${problem}`,
+    );
   }
   return value;
 }
@@ -32,7 +34,10 @@ export function findIdProblem(value: string): string | null {
   const match = FORBIDDEN.exec(value);
   if (match !== null) {
     const character = match[0];
-    const shown = character.charCodeAt(0) < 32 || character.charCodeAt(0) === 127 ? "a control character" : `'${character}'`;
+    const shown =
+      character.charCodeAt(0) < 32 || character.charCodeAt(0) === 127
+        ? "a control character"
+        : `'${character}'`;
     return `it contains ${shown}`;
   }
   if (value.trim() !== value) return "it has leading or trailing spaces";

@@ -1,4 +1,11 @@
-export { InvalidIdError, LockHeldError, ManifestReadError, PersistenceError, UnsafePathError, describeFsError } from "./errors.js";
+export {
+  InvalidIdError,
+  LockHeldError,
+  ManifestReadError,
+  PersistenceError,
+  UnsafePathError,
+  describeFsError,
+} from "./errors.js";
 export { createRunId, findIdProblem, runIdTime, slugify, stageFileStem, validateId } from "./ids.js";
 export type { ValidateIdOptions } from "./ids.js";
 export { resolveLocations, resolveRunPaths, toRepoPath } from "./run-paths.js";
@@ -28,4 +35,8 @@ export { findRunById, listRunIds, listTaskIds } from "./run-lookup.js";
 export type { FoundRun } from "./run-lookup.js";
 export { mergeChildRuns, readChildRegistrations, writeChildRegistration } from "./child-registry.js";
 export { PersistenceCoordinator } from "./persistence-coordinator.js";
-export type { PersistOutcome, PersistenceCoordinatorOptions, RunCompletionSource } from "./persistence-coordinator.js";
+export type {
+  PersistOutcome,
+  PersistenceCoordinatorOptions,
+  RunCompletionSource,
+} from "./persistence-coordinator.js";

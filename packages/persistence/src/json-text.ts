@@ -8,7 +8,11 @@ export class JsonSyntaxError extends OrchestratorError {
   readonly column: number;
 
   constructor(source: string, line: number, column: number, detail: string, cause?: unknown) {
-    super(`${source}:${line}:${column}: invalid JSON: ${detail}`, { code: "ERR_JSON_SYNTAX", usage: true, cause });
+    super(`${source}:${line}:${column}: invalid JSON: ${detail}`, {
+      code: "ERR_JSON_SYNTAX",
+      usage: true,
+      cause,
+    });
     this.line = line;
     this.column = column;
   }
@@ -27,7 +31,9 @@ export function parseJsonText(text: string, source: string): unknown {
 }
 
 function simplify(message: string): string {
-  const trimmed = message.replace(/ in JSON at position \d+.*$/, "").replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "");
+  const trimmed = message
+    .replace(/ in JSON at position \d+.*$/, "")
+    .replace(/, (?:\.\.\.)?".*" is not valid JSON$/s, "");
   return trimmed.charAt(0).toLowerCase() + trimmed.slice(1);
 }
 
@@ -104,7 +110,9 @@ function scanForError(text: string): number {
     } else if (character === '"') {
       string();
     } else {
-      const match = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(text.slice(index));
+      const match = /^(?:true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?)/.exec(
+        text.slice(index),
+      );
       if (match === null) fail();
       else index += match[0].length;
     }

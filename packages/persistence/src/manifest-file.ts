@@ -22,6 +22,10 @@ export function readManifest(file: string): Manifest {
 }
 
 /** Writes a manifest whole (temp + rename); `transform` rewrites the text (redaction). */
-export function writeManifest(file: string, manifest: Manifest, options: { transform?: TextTransform } = {}): void {
+export function writeManifest(
+  file: string,
+  manifest: Manifest,
+  options: { transform?: TextTransform } = {},
+): void {
   writeJsonAtomic(file, manifest, options);
 }

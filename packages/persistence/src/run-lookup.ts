@@ -48,7 +48,8 @@ export function findRunById(locations: OrchestratorLocations, runId: string): Fo
     const manifest = path.join(runDir, "manifest.json");
     // A run folder that a planted link leads out of the runs directory is not a run of ours:
     // resume, approve and child registrations would write through it.
-    if (fs.existsSync(manifest) && staysInside(runDir, locations.runsDir)) return { taskId, runId, runDir, manifest };
+    if (fs.existsSync(manifest) && staysInside(runDir, locations.runsDir))
+      return { taskId, runId, runDir, manifest };
   }
   return null;
 }

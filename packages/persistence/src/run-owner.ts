@@ -19,7 +19,10 @@ export function claimRunOwnership(ownerLockPath: string, runId: string): LockHan
     return acquireLock(ownerLockPath, { timeoutMs: 0, purpose: "run owner" });
   } catch (error) {
     if (error instanceof LockHeldError) {
-      throw new LockHeldError(`Run ${runId} is still owned by live process ${error.holderPid ?? "?"}`, error.holderPid);
+      throw new LockHeldError(
+        `Run ${runId} is still owned by live process ${error.holderPid ?? "?"}`,
+        error.holderPid,
+      );
     }
     throw error;
   }

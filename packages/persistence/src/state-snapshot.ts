@@ -33,7 +33,11 @@ export function updateStateSnapshot(options: UpdateStateSnapshotOptions): StateS
         lastRunAt: options.summary.completed_at ?? options.summary.started_at,
         runs: runs.slice(-maxRuns),
       };
-      writeJsonAtomic(options.statePath, next, options.transform === undefined ? {} : { transform: options.transform });
+      writeJsonAtomic(
+        options.statePath,
+        next,
+        options.transform === undefined ? {} : { transform: options.transform },
+      );
       return next;
     },
     { purpose: "state snapshot" },

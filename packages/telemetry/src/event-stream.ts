@@ -45,7 +45,8 @@ export class EventStreamWriter {
 
   /** Writes a stage event to the stage's own log and to `runner.ndjson`. */
   stage(index: number, event: EventPayload): void {
-    const line = this.#serialize(event, index);
+    // Encoded once for both files: large outputs are dominated by this copy.
+    const line = Buffer.from(this.#serialize(event, index), "utf8");
     this.#stages.get(index)?.write(line);
     this.#runner.write(line);
   }

@@ -3,13 +3,19 @@ import type { CommandEntry, GuardrailResult } from "@codex/orchestrator-schema";
 const SPEC_GUARD = /(^|[\s/'"])scripts\/spec-guard\.sh\b/;
 
 /** Whether a stage is a guardrail: marked so, or its command runs `scripts/spec-guard.sh`. */
-export function isGuardrailStage(stage: { command?: string | null | undefined; guardrail?: boolean | undefined }): boolean {
+export function isGuardrailStage(stage: {
+  command?: string | null | undefined;
+  guardrail?: boolean | undefined;
+}): boolean {
   if (stage.guardrail !== undefined) return stage.guardrail;
   return typeof stage.command === "string" && SPEC_GUARD.test(stage.command);
 }
 
 function failedEntry(entry: CommandEntry): boolean {
-  return entry.status === "failed" || (entry.status === "skipped" && entry.exit_code !== null && entry.exit_code !== 0);
+  return (
+    entry.status === "failed" ||
+    (entry.status === "skipped" && entry.exit_code !== null && entry.exit_code !== 0)
+  );
 }
 
 /**
@@ -20,17 +26,38 @@ function failedEntry(entry: CommandEntry): boolean {
 export function summarizeGuardrails(commands: readonly CommandEntry[]): GuardrailResult {
   const guardrails = commands.filter((entry) => entry.guardrail ?? isGuardrailStage(entry));
   if (guardrails.length === 0) {
-    return { present: false, total: 0, passed: 0, failed: 0, status: "missing", line: "Guardrails: spec-guard command not found." };
+    return {
+      present: false,
+      total: 0,
+      passed: 0,
+      failed: 0,
+      status: "missing",
+      line: "Guardrails: spec-guard command not found.",
+    };
   }
   const names = guardrails.map((entry) => entry.id).join(", ");
   const total = guardrails.length;
   const failed = guardrails.filter(failedEntry).length;
   const passed = guardrails.filter((entry) => entry.status === "succeeded").length;
   if (failed > 0) {
-    return { present: true, total, passed, failed, status: "failed", line: `Guardrails: ${names} failed (${failed}/${total} failed).` };
+    return {
+      present: true,
+      total,
+      passed,
+      failed,
+      status: "failed",
+      line: `Guardrails: ${names} failed (${failed}/${total} failed).`,
+    };
   }
   if (passed === total) {
-    return { present: true, total, passed, failed, status: "succeeded", line: `Guardrails: ${names} succeeded (${passed} passed).` };
+    return {
+      present: true,
+      total,
+      passed,
+      failed,
+      status: "succeeded",
+      line: `Guardrails: ${names} succeeded (${passed} passed).`,
+    };
   }
   return {
     present: true,

@@ -2,7 +2,11 @@ import type { Manifest, RunSummary } from "@codex/orchestrator-schema";
 import { summarizeGuardrails } from "./guardrail-summary.js";
 
 /** Seconds between two timestamps (0 when the end is unknown). */
-export function durationSeconds(startedAt: string, completedAt: string | null, now: Date = new Date()): number {
+export function durationSeconds(
+  startedAt: string,
+  completedAt: string | null,
+  now: Date = new Date(),
+): number {
   const end = completedAt === null ? now.getTime() : Date.parse(completedAt);
   return Math.max(0, Math.round((end - Date.parse(startedAt)) / 10) / 100);
 }
@@ -14,26 +18,43 @@ export function durationSeconds(startedAt: string, completedAt: string | null, n
 export function buildSummaryText(manifest: Manifest): string {
   const lines: string[] = [];
   const detail = manifest.status_detail === null ? "" : ` (${manifest.status_detail})`;
-  lines.push(`Pipeline ${manifest.pipeline_id} (${manifest.pipeline_title}) for task ${manifest.task_id}: ${manifest.status}${detail}.`);
+  lines.push(
+    `Pipeline ${manifest.pipeline_id} (${manifest.pipeline_title}) for task ${manifest.task_id}: ${manifest.status}${detail}.`,
+  );
   const count = (status: string) => manifest.commands.filter((entry) => entry.status === status).length;
   lines.push(
     `Stages: ${count("succeeded")} succeeded, ${count("failed")} failed, ${count("skipped")} skipped, ${count("pending") + count("running")} not run, of ${manifest.commands.length}.`,
   );
   for (const entry of manifest.commands) {
     if (entry.status === "failed") {
-      const how = entry.exit_code === null ? (entry.signal ? `signal ${entry.signal}` : "no exit code") : `exit ${entry.exit_code}`;
+      const how =
+        entry.exit_code === null
+          ? entry.signal
+            ? `signal ${entry.signal}`
+            : "no exit code"
+          : `exit ${entry.exit_code}`;
       lines.push(`Failed: ${entry.id}: ${entry.summary ?? how}.`);
     } else if (entry.status === "skipped" && entry.exit_code !== null && entry.exit_code !== 0) {
       lines.push(`Allowed failure: ${entry.id} (exit ${entry.exit_code}).`);
     }
   }
   for (const approval of manifest.approvals) {
-    lines.push(`Gate ${approval.stage_id}: ${approval.decision} by ${approval.actor}${approval.reason ? ` (${approval.reason})` : ""}.`);
+    lines.push(
+      `Gate ${approval.stage_id}: ${approval.decision} by ${approval.actor}${approval.reason ? ` (${approval.reason})` : ""}.`,
+    );
   }
   const decided = new Set(manifest.approvals.map((approval) => approval.stage_id));
   for (const entry of manifest.commands) {
-    if (entry.kind === "manual" && entry.status !== "succeeded" && entry.status !== "failed" && !decided.has(entry.id)) {
-      if (manifest.status === "awaiting_approval" && manifest.status_detail === `approval:${entry.id}:pending`) {
+    if (
+      entry.kind === "manual" &&
+      entry.status !== "succeeded" &&
+      entry.status !== "failed" &&
+      !decided.has(entry.id)
+    ) {
+      if (
+        manifest.status === "awaiting_approval" &&
+        manifest.status_detail === `approval:${entry.id}:pending`
+      ) {
         lines.push(`Gate ${entry.id}: pending approval.`);
       }
     }

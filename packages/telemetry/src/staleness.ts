@@ -29,7 +29,8 @@ export interface AssessHeartbeatOptions {
 export function assessHeartbeat(options: AssessHeartbeatOptions): HeartbeatStatus {
   const now = options.now ?? new Date();
   const staleAfter = options.staleAfterSeconds ?? HEARTBEAT_STALE_AFTER_SECONDS;
-  const age = options.updatedAt === null ? null : Math.max(0, (now.getTime() - Date.parse(options.updatedAt)) / 1000);
+  const age =
+    options.updatedAt === null ? null : Math.max(0, (now.getTime() - Date.parse(options.updatedAt)) / 1000);
   const active = options.status === "in_progress" || options.status === "queued";
   const stale = active && (options.ownerAlive === false || age === null || age > staleAfter);
   return {

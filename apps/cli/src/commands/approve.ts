@@ -20,7 +20,8 @@ export async function runApprove(argv: {
   let stageId = argv.stage;
   if (stageId === undefined) {
     const pending = before.pending_approvals ?? [];
-    if (pending.length !== 1) throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
+    if (pending.length !== 1)
+      throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
     stageId = pending[0] as string;
   }
   const actor = argv.actor ?? process.env.USER ?? process.env.USERNAME;
@@ -36,7 +37,11 @@ export async function runApprove(argv: {
   // the run (status, metrics line, run summary, state snapshot) like any other failure.
   let runStatus = before.status;
   if (recorded.approval.decision === "rejected" && before.status === "awaiting_approval") {
-    const result = await orchestrator.resume(runId, { actor, reason: `gate ${stageId} rejected`, approvalPolicy: "pause" });
+    const result = await orchestrator.resume(runId, {
+      actor,
+      reason: `gate ${stageId} rejected`,
+      approvalPolicy: "pause",
+    });
     runStatus = result.status;
   }
   if (argv.format === "json") {
@@ -51,7 +56,9 @@ export async function runApprove(argv: {
   } else {
     process.stdout.write(
       `Recorded: ${stageId} ${recorded.approval.decision} by ${actor}\nCite: ${recorded.citation}\n` +
-        (recorded.approval.decision === "approved" ? `Continue with: codex-orchestrator resume ${runId}\n` : `Run ${runId} is ${runStatus}: rejected at this gate.\n`),
+        (recorded.approval.decision === "approved"
+          ? `Continue with: codex-orchestrator resume ${runId}\n`
+          : `Run ${runId} is ${runStatus}: rejected at this gate.\n`),
     );
   }
   return 0;

@@ -7,7 +7,11 @@ import { createPainter, printJson } from "../terminal.js";
 import { VERSION } from "../version.js";
 
 /** `plan [pipeline]`: what would run, guardrails first-class, nothing executed. */
-export async function runPlan(argv: { pipeline?: string | undefined; task?: string | undefined; format: string }): Promise<number> {
+export async function runPlan(argv: {
+  pipeline?: string | undefined;
+  task?: string | undefined;
+  format: string;
+}): Promise<number> {
   // planPipeline, not CodexOrchestrator: it loads neither the run engine nor, for a config this
   // build has validated before, the schema library (docs/performance.md).
   const salt = buildIdentity();
@@ -25,7 +29,10 @@ function renderPlan(plan: PlanOutput): string {
   const paint = createPainter(process.stdout);
   const lines: string[] = [];
   const extended = plan.pipeline.extends.length > 0 ? `, extends ${plan.pipeline.extends.join(" → ")}` : "";
-  lines.push(paint.bold(`Pipeline ${plan.pipeline.id}: ${plan.pipeline.title}`) + ` (task ${plan.task_id}; from ${plan.pipeline.source}${extended})`);
+  lines.push(
+    paint.bold(`Pipeline ${plan.pipeline.id}: ${plan.pipeline.title}`) +
+      ` (task ${plan.task_id}; from ${plan.pipeline.source}${extended})`,
+  );
   if (plan.pipeline.description) lines.push(`  ${plan.pipeline.description}`);
   lines.push(`Plan hash: ${plan.plan_hash}`, "");
   for (const stage of plan.stages) {
@@ -38,12 +45,19 @@ function renderPlan(plan: PlanOutput): string {
     if (stage.allow_failure) lines.push("     allowFailure: true");
     if (stage.timeout_seconds !== null) lines.push(`     timeout: ${stage.timeout_seconds}s`);
     if (stage.retries > 0) lines.push(`     retries: ${stage.retries}`);
-    if (stage.pipeline !== null) lines.push(`     runs:    pipeline ${stage.pipeline}${stage.task ? ` of task ${stage.task}` : ""}${stage.optional ? " (optional)" : ""}`);
+    if (stage.pipeline !== null)
+      lines.push(
+        `     runs:    pipeline ${stage.pipeline}${stage.task ? ` of task ${stage.task}` : ""}${stage.optional ? " (optional)" : ""}`,
+      );
     if (stage.instructions !== null) lines.push(`     instructions: ${stage.instructions}`);
     lines.push(`     from:    ${stage.origin}`);
   }
   lines.push("");
-  lines.push(plan.guardrails.present ? `Guardrails: ${plan.guardrails.stages.join(", ")}` : paint.red("Guardrails: none (no stage runs scripts/spec-guard.sh or is marked guardrail)"));
+  lines.push(
+    plan.guardrails.present
+      ? `Guardrails: ${plan.guardrails.stages.join(", ")}`
+      : paint.red("Guardrails: none (no stage runs scripts/spec-guard.sh or is marked guardrail)"),
+  );
   return `${lines.join("\n")}\n`;
 }
 

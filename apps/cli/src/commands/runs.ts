@@ -9,9 +9,11 @@ const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 
 /** `--since`: an ISO date/time, or a duration back from now (`90m`, `12h`, `7d`). */
 export function parseSince(value: string, now: Date = new Date()): Date {
   const duration = DURATION.exec(value.trim());
-  if (duration !== null) return new Date(now.getTime() - Number(duration[1]) * (UNIT_MS[duration[2] as string] as number));
+  if (duration !== null)
+    return new Date(now.getTime() - Number(duration[1]) * (UNIT_MS[duration[2] as string] as number));
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--since: "${value}" is neither a date (2025-10-31) nor a duration (90m, 12h, 7d)`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(`--since: "${value}" is neither a date (2025-10-31) nor a duration (90m, 12h, 7d)`);
   return date;
 }
 
@@ -55,8 +57,13 @@ export async function runRuns(argv: {
     String(row.approvals),
     row.guardrails.replace(/^Guardrails: /, ""),
   ]);
-  const widths = header.map((title, column) => Math.max(title.length, ...table.map((cells) => (cells[column] as string).length)));
-  const render = (cells: string[]) => cells.map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number))).join("  ");
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...table.map((cells) => (cells[column] as string).length)),
+  );
+  const render = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number)))
+      .join("  ");
   process.stdout.write(`${[render(header), ...table.map(render)].join("\n")}\n`);
   return 0;
 }

@@ -6,7 +6,13 @@ import { abortOnSignals } from "../run-signals.js";
 import { createPainter } from "../terminal.js";
 
 /** `start [pipeline]`. */
-export async function runStart(argv: { pipeline?: string | undefined; task?: string | undefined; parentRun?: string | undefined; approvalPolicy?: string | undefined; format: string }): Promise<number> {
+export async function runStart(argv: {
+  pipeline?: string | undefined;
+  task?: string | undefined;
+  parentRun?: string | undefined;
+  approvalPolicy?: string | undefined;
+  format: string;
+}): Promise<number> {
   const orchestrator = new CodexOrchestrator();
   const painter = createPainter();
   const progress = attachProgressReporter(orchestrator, painter);

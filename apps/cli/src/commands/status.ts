@@ -15,16 +15,20 @@ export async function runStatus(argv: {
   interval: number;
   format: string;
 }): Promise<number> {
-  if (!Number.isFinite(argv.interval) || argv.interval <= 0) throw new UsageError(`--interval must be a positive number of seconds (got ${argv.interval})`);
+  if (!Number.isFinite(argv.interval) || argv.interval <= 0)
+    throw new UsageError(`--interval must be a positive number of seconds (got ${argv.interval})`);
   const orchestrator = new CodexOrchestrator();
   let runId: string;
   if (argv.latest) {
-    if (argv.runId !== undefined || argv.run !== undefined) throw new UsageError("Give a run id or --latest, not both");
+    if (argv.runId !== undefined || argv.run !== undefined)
+      throw new UsageError("Give a run id or --latest, not both");
     const latest = orchestrator.latestRun(argv.task);
-    if (latest === null) throw new UsageError(argv.task === undefined ? "No runs yet" : `No runs yet for task ${argv.task}`);
+    if (latest === null)
+      throw new UsageError(argv.task === undefined ? "No runs yet" : `No runs yet for task ${argv.task}`);
     runId = latest.runId;
   } else {
-    if (argv.task !== undefined) throw new UsageError("--task goes with --latest (a run id already names its task)");
+    if (argv.task !== undefined)
+      throw new UsageError("--task goes with --latest (a run id already names its task)");
     runId = runIdFrom(argv);
   }
   if (!argv.watch) {
@@ -40,7 +44,11 @@ export async function runStatus(argv: {
       if (process.stdout.isTTY) process.stdout.write("\u001b[2J\u001b[H");
       process.stdout.write(renderStatus(status));
     }
-    if (TERMINAL_RUN_STATUSES.includes(status.status) || status.status === "awaiting_approval" || status.heartbeat.stale) {
+    if (
+      TERMINAL_RUN_STATUSES.includes(status.status) ||
+      status.status === "awaiting_approval" ||
+      status.heartbeat.stale
+    ) {
       return exitCodeForRun(status.status, status.status_detail);
     }
     await new Promise((resolve) => setTimeout(resolve, argv.interval * 1000));
@@ -51,35 +59,59 @@ export async function runStatus(argv: {
 export function renderStatus(status: StatusOutput): string {
   const paint = createPainter(process.stdout);
   const lines: string[] = [];
-  const colour = status.status === "succeeded" ? paint.green : status.status === "failed" || status.status === "cancelled" ? paint.red : paint.yellow;
-  lines.push(paint.bold(`Run ${status.run_id}`) + ` (task ${status.task_id}, pipeline ${status.pipeline_id})`);
+  const colour =
+    status.status === "succeeded"
+      ? paint.green
+      : status.status === "failed" || status.status === "cancelled"
+        ? paint.red
+        : paint.yellow;
+  lines.push(
+    paint.bold(`Run ${status.run_id}`) + ` (task ${status.task_id}, pipeline ${status.pipeline_id})`,
+  );
   lines.push(`Status: ${colour(status.status)}${status.status_detail ? ` (${status.status_detail})` : ""}`);
-  lines.push(`Started: ${status.started_at}${status.completed_at ? `   Completed: ${status.completed_at}` : ""}`);
+  lines.push(
+    `Started: ${status.started_at}${status.completed_at ? `   Completed: ${status.completed_at}` : ""}`,
+  );
   if (status.parent_run_id) lines.push(`Parent run: ${status.parent_run_id}`);
   const beat = status.heartbeat;
   const age = beat.age_seconds === null ? "never" : `${beat.age_seconds}s ago`;
-  const owner = beat.owner_alive === false ? ", owner process gone" : beat.owner_alive === true ? ", owner alive" : "";
-  lines.push(`Heartbeat: ${beat.updated_at ?? "none"} (${age}${owner})${beat.stale ? ` ${paint.red("STALE")}` : ""}`);
+  const owner =
+    beat.owner_alive === false ? ", owner process gone" : beat.owner_alive === true ? ", owner alive" : "";
+  lines.push(
+    `Heartbeat: ${beat.updated_at ?? "none"} (${age}${owner})${beat.stale ? ` ${paint.red("STALE")}` : ""}`,
+  );
   lines.push("Stages:");
   const width = Math.max(...status.commands.map((entry) => entry.id.length), 4);
   for (const entry of status.commands) {
     const exit = entry.exit_code === null ? "" : `exit ${entry.exit_code}`;
     const child = entry.sub_run_id ? ` → ${entry.sub_run_id}` : "";
-    lines.push(`  ${String(entry.index).padStart(2)} ${entry.id.padEnd(width)}  ${entry.status.padEnd(9)} ${exit}${child}`);
+    lines.push(
+      `  ${String(entry.index).padStart(2)} ${entry.id.padEnd(width)}  ${entry.status.padEnd(9)} ${exit}${child}`,
+    );
   }
   if (status.child_runs.length > 0) {
     lines.push("Child runs:");
-    for (const child of status.child_runs) lines.push(`  ${child.run_id}  ${child.task_id}/${child.pipeline_id}  ${child.status}`);
+    for (const child of status.child_runs)
+      lines.push(`  ${child.run_id}  ${child.task_id}/${child.pipeline_id}  ${child.status}`);
   }
   status.approvals.forEach((approval, index) => {
-    lines.push(`Approval [${index}]: ${approval.stage_id} ${approval.decision} by ${approval.actor}${approval.reason ? ` (${approval.reason})` : ""} at ${approval.timestamp}`);
+    lines.push(
+      `Approval [${index}]: ${approval.stage_id} ${approval.decision} by ${approval.actor}${approval.reason ? ` (${approval.reason})` : ""} at ${approval.timestamp}`,
+    );
   });
   for (const gate of status.pending_approvals ?? []) {
-    lines.push(paint.yellow(`Pending approval: ${gate}`) + ` — codex-orchestrator approve ${status.run_id} --stage ${gate} --actor <name>`);
+    lines.push(
+      paint.yellow(`Pending approval: ${gate}`) +
+        ` — codex-orchestrator approve ${status.run_id} --stage ${gate} --actor <name>`,
+    );
   }
   lines.push(`Metrics: ${status.metrics.recorded ? "recorded" : "not recorded"} (${status.metrics.path})`);
   if (status.failure) {
-    lines.push(paint.red(`Failed stage: ${status.failure.stage_id}${status.failure.exit_code === null ? "" : ` (exit ${status.failure.exit_code})`}`));
+    lines.push(
+      paint.red(
+        `Failed stage: ${status.failure.stage_id}${status.failure.exit_code === null ? "" : ` (exit ${status.failure.exit_code})`}`,
+      ),
+    );
     for (const line of status.failure.tail) lines.push(`  ${line}`);
     if (status.failure.error_file) lines.push(`Error details: ${status.failure.error_file}`);
   }
