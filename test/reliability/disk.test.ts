@@ -59,7 +59,8 @@ describe("disk errors", () => {
     expect(validatorsFor("manifest").validate(manifest).valid).toBe(true);
     expect(manifest.status).toBe("in_progress");
     const done = manifest.commands.filter((entry) => entry.status === "succeeded").length;
-    expect(done).toBeGreaterThan(0);
+    // Stage starts are written at most every 200 ms while stages keep succeeding, so the last good
+    // manifest may predate every success; what matters is that it is whole, valid and resumable.
     expect(done).toBeLessThan(30);
     // No temp file of the failed write is left behind.
     expect(listFiles(path.join(root, ".runs")).filter((file) => file.endsWith(".tmp"))).toEqual([]);
