@@ -9,8 +9,8 @@ import {
   type ArtifactName,
   type Manifest,
 } from "../../packages/schema/src/index.js";
-import { configJson, readJson, readNdjson, runCliJson } from "../helpers/cli.js";
-import { tempDir, writeFiles } from "../helpers/temp-dir.js";
+import { readJson, readNdjson, runCliJson } from "../helpers/cli.js";
+import { tempRepo as createTempRepo } from "../helpers/repo.js";
 
 /** What `start --format json` (and `resume --format json`) prints. */
 export interface StartJson {
@@ -35,24 +35,10 @@ export interface EventLine {
 
 /** A temp repo with `codex.orchestrator.json` (and any other files) written into it. */
 export function tempRepo(config: unknown, files: Record<string, string> = {}): string {
-  const root = tempDir("codex-orchestrator-e2e-");
-  writeFiles(root, { "codex.orchestrator.json": configJson(config), ...files });
-  return root;
+  return createTempRepo(config, files, "codex-orchestrator-e2e-");
 }
 
-/** A command stage. */
-export function command(
-  id: string,
-  commandLine: string,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return { kind: "command", id, title: `Stage ${id}`, command: commandLine, ...extra };
-}
-
-/** A pipeline with its own stages. */
-export function pipeline(id: string, stages: unknown[]): Record<string, unknown> {
-  return { id, title: `Pipeline ${id}`, stages };
-}
+export { command, pipeline } from "../helpers/repo.js";
 
 /** Runs `start <pipeline> --format json` and returns the parsed output with the exit code. */
 export function startJson(

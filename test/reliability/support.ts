@@ -3,29 +3,15 @@ import { existsSync, lstatSync, readFileSync, readdirSync, statSync } from "node
 import path from "node:path";
 // test/ is not a workspace package, so the bare specifier does not resolve from here.
 import { validatorsFor, type ArtifactName } from "../../packages/schema/src/index.js";
-import { CLI_BIN, cliEnvironment, configJson, type CliResult } from "../helpers/cli.js";
-import { tempDir, writeFiles } from "../helpers/temp-dir.js";
+import { CLI_BIN, cliEnvironment, type CliResult } from "../helpers/cli.js";
+import { tempRepo as createTempRepo } from "../helpers/repo.js";
 
-/** A temp repo holding `codex.orchestrator.json` (and other files); removed when the test ends. */
+/** A temp repo with `codex.orchestrator.json` (and any other files) written into it. */
 export function tempRepo(config: unknown, files: Record<string, string> = {}): string {
-  const root = tempDir("codex-orchestrator-reliability-");
-  writeFiles(root, { "codex.orchestrator.json": configJson(config), ...files });
-  return root;
+  return createTempRepo(config, files, "codex-orchestrator-reliability-");
 }
 
-/** A command stage. */
-export function command(
-  id: string,
-  commandLine: string,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return { kind: "command", id, title: `Stage ${id}`, command: commandLine, ...extra };
-}
-
-/** A pipeline with its own stages. */
-export function pipeline(id: string, stages: unknown[]): Record<string, unknown> {
-  return { id, title: `Pipeline ${id}`, stages };
-}
+export { command, pipeline } from "../helpers/repo.js";
 
 /** A finished background CLI process. */
 export interface Finished extends CliResult {

@@ -1,9 +1,4 @@
-import { CodexOrchestrator } from "@codex/orchestrator-core";
-import { createTerminalPrompt } from "../approval-prompt.js";
-import { attachProgressReporter } from "../progress-reporter.js";
-import { reportRun } from "../run-report.js";
-import { abortOnSignals } from "../run-signals.js";
-import { createPainter } from "../terminal.js";
+import { runInTerminal } from "../run-in-terminal.js";
 
 /** `start [pipeline]`. */
 export async function runStart(argv: {
@@ -13,21 +8,12 @@ export async function runStart(argv: {
   approvalPolicy?: string | undefined;
   format: string;
 }): Promise<number> {
-  const orchestrator = new CodexOrchestrator();
-  const painter = createPainter();
-  const progress = attachProgressReporter(orchestrator, painter);
-  const signals = abortOnSignals();
-  try {
-    const prompt = createTerminalPrompt();
-    const result = await orchestrator.start(argv.pipeline, {
+  return runInTerminal("started", argv.format, (orchestrator, terminal) =>
+    orchestrator.start(argv.pipeline, {
       ...(argv.task === undefined ? {} : { taskId: argv.task }),
       ...(argv.parentRun === undefined ? {} : { parentRunId: argv.parentRun }),
       ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
-      ...(prompt === undefined ? {} : { approvalPrompt: prompt }),
-      abortSignal: signals.signal,
-    });
-    return reportRun(result, argv.format, progress, painter, "started");
-  } finally {
-    signals.dispose();
-  }
+      ...terminal,
+    }),
+  );
 }
