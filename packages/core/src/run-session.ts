@@ -26,7 +26,7 @@ import {
   HeartbeatWriter,
 } from "@codex/orchestrator-telemetry";
 import type { ExecutionPlan, PlanItem } from "./command-planner.js";
-import { mergeJournal } from "./manifest-journal.js";
+import { journalFingerprint, mergeJournal } from "./manifest-journal.js";
 import { readPlanSnapshot, writePlanSnapshot } from "./plan-snapshot.js";
 
 /** Options for {@link RunSession.create}. */
@@ -82,6 +82,7 @@ export class RunSession {
   #heartbeat: HeartbeatWriter | null = null;
   #deferred: NodeJS.Timeout | null = null;
   #lastPersistAt = 0;
+  #journalSeen = "";
   #owner: LockHandle | null;
   #onPersistError: (error: unknown) => void = () => {};
 
@@ -221,6 +222,7 @@ export class RunSession {
       this.#deferred = null;
     }
     this.#lastPersistAt = Date.now();
+    this.#journalSeen = journalFingerprint(this.paths);
     mergeJournal(this.manifest, this.paths);
     this.manifest.summary = buildSummaryText(this.manifest);
     this.manifest.updated_at = new Date().toISOString();
@@ -235,7 +237,7 @@ export class RunSession {
    */
   persistSoon(): void {
     const wait = this.#lastPersistAt + PERSIST_COALESCE_MS - Date.now();
-    if (wait <= 0) {
+    if (wait <= 0 || journalFingerprint(this.paths) !== this.#journalSeen) {
       this.persist();
       return;
     }
