@@ -5,6 +5,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import process from "node:process";
+import { parseFlags } from "./lib/arguments.mjs";
 
 const USAGE = "usage: check-mirrors.mjs [--root <dir>] [--format text|json]";
 const INDEX_PATH = "tasks/index.json";
@@ -26,31 +27,13 @@ function failUsage(message) {
 
 /** Parses argv into { root, format }. */
 function parseArguments(argv) {
-  const options = { root: process.env.CODEX_ORCHESTRATOR_ROOT || process.cwd(), format: "text" };
-  for (let i = 0; i < argv.length; i += 1) {
-    const argument = argv[i];
-    const [flag, inline] =
-      argument.startsWith("--") && argument.includes("=") ? argument.split(/=(.*)/s) : [argument];
-    const takeValue = () => {
-      if (inline !== undefined) return inline;
-      const value = argv[i + 1];
-      if (value === undefined || value.startsWith("--")) failUsage(`${flag} needs a value`);
-      i += 1;
-      return value;
-    };
-    if (flag === "-h" || flag === "--help") {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else if (flag === "--root") {
-      options.root = takeValue();
-    } else if (flag === "--format") {
-      options.format = takeValue();
-      if (options.format !== "text" && options.format !== "json") {
-        failUsage(`--format must be text or json, got "${options.format}"`);
-      }
-    } else {
-      failUsage(`unknown argument "${argument}"`);
-    }
+  const values = parseFlags(argv, { flags: ["root", "format"], usage: USAGE, onError: failUsage });
+  const options = {
+    root: values.root ?? (process.env.CODEX_ORCHESTRATOR_ROOT || process.cwd()),
+    format: values.format ?? "text",
+  };
+  if (options.format !== "text" && options.format !== "json") {
+    failUsage(`--format must be text or json, got "${options.format}"`);
   }
   options.root = path.resolve(options.root);
   if (!existsSync(options.root) || !statSync(options.root).isDirectory()) {

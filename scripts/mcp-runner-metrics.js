@@ -4,6 +4,7 @@ import { createReadStream, existsSync, renameSync, rmSync, writeFileSync } from 
 import path from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
+import { parseFlags } from "./lib/arguments.mjs";
 
 const USAGE = "usage: mcp-runner-metrics.js [--task <id>] [--runs-dir <dir>]";
 
@@ -27,26 +28,12 @@ function invalidIdReason(id) {
 
 /** Parses argv; flags accept `--flag value` and `--flag=value`. */
 function parseArguments(argv) {
-  const options = {};
-  for (let i = 0; i < argv.length; i += 1) {
-    const argument = argv[i];
-    const [flag, inline] =
-      argument.startsWith("--") && argument.includes("=") ? argument.split(/=(.*)/s) : [argument];
-    const takeValue = () => {
-      if (inline !== undefined) return inline;
-      const value = argv[i + 1];
-      if (value === undefined) fail(`${flag} needs a value`, 2);
-      i += 1;
-      return value;
-    };
-    if (flag === "-h" || flag === "--help") {
-      process.stdout.write(`${USAGE}\n`);
-      process.exit(0);
-    } else if (flag === "--task") options.task = takeValue();
-    else if (flag === "--runs-dir") options.runsDir = takeValue();
-    else fail(`unknown argument "${argument}"`, 2);
-  }
-  return options;
+  const values = parseFlags(argv, {
+    flags: ["task", "runs-dir"],
+    usage: USAGE,
+    onError: (message) => fail(message, 2),
+  });
+  return { task: values.task, runsDir: values["runs-dir"] };
 }
 
 /** Rounds to `digits` decimals, keeping null. */
