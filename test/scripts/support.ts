@@ -2,6 +2,7 @@ import { spawnSync, type SpawnSyncReturns } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFiles } from "../helpers/temp-dir.js";
+import { sampleManifest } from "../helpers/sample-manifest.js";
 
 /** The repository's scripts/ directory (the scripts under test run from here, against temp roots). */
 export const scriptsDir = fileURLToPath(new URL("../../scripts/", import.meta.url));
@@ -115,34 +116,17 @@ export function writeTaskProject(
 export function manifestFor(runId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const time = "2026-11-24T10:00:00.000Z";
   return {
-    version: 1,
-    task_id: "0101",
-    task_slug: "demo",
-    run_id: runId,
-    parent_run_id: null,
-    pipeline_id: "diagnostics",
-    pipeline_title: "Diagnostics Pipeline",
-    runner: "codex-cli",
-    approval_policy: null,
-    status: "succeeded",
-    status_detail: null,
-    started_at: time,
-    updated_at: time,
-    completed_at: time,
-    heartbeat_at: time,
-    heartbeat_interval_seconds: 5,
-    heartbeat_stale_after_seconds: 30,
-    artifact_root: `.runs/0101/cli/${runId}`,
-    compat_path: null,
-    log_path: `.runs/0101/cli/${runId}/runner.ndjson`,
-    summary: "Pipeline diagnostics succeeded.\nGuardrails: spec-guard succeeded (1 passed).",
-    metrics_recorded: true,
-    resume_token: "token",
-    resume_events: [],
-    approvals: [],
-    commands: [],
-    child_runs: [],
-    run_summary_path: null,
+    ...sampleManifest(runId, {
+      task_slug: "demo",
+      status: "succeeded",
+      started_at: time,
+      updated_at: time,
+      completed_at: time,
+      heartbeat_at: time,
+      summary: "Pipeline diagnostics succeeded.\nGuardrails: spec-guard succeeded (1 passed).",
+      metrics_recorded: true,
+      resume_token: "token",
+    }),
     ...overrides,
   };
 }

@@ -1,4 +1,5 @@
 import type { Manifest, RunSummary } from "@codex/orchestrator-schema";
+import { sampleManifest } from "../../../test/helpers/sample-manifest.js";
 
 /** A valid run summary (schema `RunSummary`) for `runId`. */
 export function runSummary(runId: string, overrides: Partial<RunSummary> = {}): RunSummary {
@@ -31,36 +32,5 @@ export function runSummary(runId: string, overrides: Partial<RunSummary> = {}): 
 
 /** A valid manifest (schema `Manifest`) for `runId`. */
 export function manifest(runId: string, overrides: Partial<Manifest> = {}): Manifest {
-  const root = `.runs/0101/cli/${runId}`;
-  return {
-    version: 1,
-    task_id: "0101",
-    task_slug: null,
-    run_id: runId,
-    parent_run_id: null,
-    pipeline_id: "diagnostics",
-    pipeline_title: "Diagnostics Pipeline",
-    runner: "codex-cli",
-    approval_policy: null,
-    status: "in_progress",
-    status_detail: null,
-    started_at: "2025-10-31T22:56:34.431Z",
-    updated_at: "2025-10-31T22:56:34.431Z",
-    completed_at: null,
-    heartbeat_at: null,
-    heartbeat_interval_seconds: 5,
-    heartbeat_stale_after_seconds: 30,
-    artifact_root: root,
-    compat_path: null,
-    log_path: `${root}/runner.ndjson`,
-    summary: "",
-    metrics_recorded: false,
-    resume_token: "0123456789abcdef",
-    resume_events: [],
-    approvals: [],
-    commands: [],
-    child_runs: [],
-    run_summary_path: null,
-    ...overrides,
-  };
+  return sampleManifest(runId, overrides);
 }

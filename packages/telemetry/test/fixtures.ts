@@ -1,4 +1,5 @@
 import type { CommandEntry, Manifest } from "@codex/orchestrator-schema";
+import { sampleManifest } from "../../../test/helpers/sample-manifest.js";
 
 /** The run id every fixture uses. */
 export const RUN_ID = "2025-10-31T22-56-34-431Z-9574035c";
@@ -30,36 +31,13 @@ export function specGuard(index: number, overrides: Partial<CommandEntry> = {}):
 
 /** A valid finished manifest (schema `Manifest`). */
 export function manifest(overrides: Partial<Manifest> = {}): Manifest {
-  const root = `.runs/0101/cli/${RUN_ID}`;
-  return {
-    version: 1,
-    task_id: "0101",
-    task_slug: null,
-    run_id: RUN_ID,
-    parent_run_id: null,
-    pipeline_id: "diagnostics",
-    pipeline_title: "Diagnostics Pipeline",
-    runner: "codex-cli",
-    approval_policy: null,
+  return sampleManifest(RUN_ID, {
     status: "succeeded",
-    status_detail: null,
-    started_at: "2025-10-31T22:56:34.431Z",
     updated_at: "2025-10-31T22:57:40.012Z",
     completed_at: "2025-10-31T22:57:40.012Z",
     heartbeat_at: "2025-10-31T22:57:40.012Z",
-    heartbeat_interval_seconds: 5,
-    heartbeat_stale_after_seconds: 30,
-    artifact_root: root,
     compat_path: `.runs/0101/mcp/${RUN_ID}/manifest.json`,
-    log_path: `${root}/runner.ndjson`,
-    summary: "",
-    metrics_recorded: false,
-    resume_token: "0123456789abcdef",
-    resume_events: [],
-    approvals: [],
     commands: [command(1, "build"), command(2, "lint"), command(3, "test"), specGuard(4)],
-    child_runs: [],
-    run_summary_path: null,
     ...overrides,
-  };
+  });
 }
