@@ -1,5 +1,16 @@
+import fs from "node:fs";
 import { defineConfig, type Options } from "tsup";
 import { packageBuild } from "../../tsup.base.ts";
+
+// The compiled stage launcher travels with the bundle (dist/native/), where the bundled engine
+// looks for it; when it could not be built, the CLI starts stages with Node's spawn.
+const LAUNCHER = "../../packages/core/native/build/codex-spawn.node";
+
+async function copyLauncher(): Promise<void> {
+  if (!fs.existsSync(LAUNCHER)) return;
+  fs.mkdirSync("dist/native", { recursive: true });
+  fs.copyFileSync(LAUNCHER, "dist/native/codex-spawn.node");
+}
 
 // The CLI is bundled with its workspace packages and split per command, so `--version` loads one
 // tiny chunk and each command loads only what it uses (see docs/performance.md).
@@ -36,6 +47,7 @@ export default defineConfig([
     dts: { entry: "src/index.ts" },
     clean: false,
     splitting: true,
+    onSuccess: copyLauncher,
     esbuildPlugins: [
       {
         name: "plan-command",

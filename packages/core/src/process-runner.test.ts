@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/helpers/temp-dir.js";
+import { SPAWN_MODE_ENV, nativeLauncherAvailable } from "./native-spawn.js";
 import { runShellCommand, type RunShellCommandOptions } from "./process-runner.js";
 
 const strays: number[] = [];
@@ -64,7 +65,20 @@ async function waitForFile(file: string, withinMs = 10_000): Promise<string> {
   throw new Error(`${file} was not written`);
 }
 
-describe("runShellCommand", () => {
+// Every behaviour holds for both ways of starting a command: the compiled launcher (built on Linux
+// with a C compiler, as in CI) and Node's spawn, its fallback.
+const spawnModes = nativeLauncherAvailable() ? ["launcher", "node"] : ["node"];
+
+describe.each(spawnModes)("runShellCommand (%s)", (mode) => {
+  const previous = process.env[SPAWN_MODE_ENV];
+  beforeAll(() => {
+    if (mode === "node") process.env[SPAWN_MODE_ENV] = "node";
+  });
+  afterAll(() => {
+    if (previous === undefined) delete process.env[SPAWN_MODE_ENV];
+    else process.env[SPAWN_MODE_ENV] = previous;
+  });
+
   it("reports exit 0 and a non-zero exit code", async () => {
     expect(await run("true").outcome).toEqual({ exitCode: 0, signal: null, reason: "exit", error: null });
     expect(await run("exit 3").outcome).toEqual({ exitCode: 3, signal: null, reason: "exit", error: null });
