@@ -587,6 +587,31 @@ describe("signals and slugs", () => {
     expect(manifest.commands[1]?.status).toBe("failed");
   });
 
+  // posix_spawn leaves glibc's internal signals 32 and 33 ignored in the child and Node's spawn
+  // does not, which tells from inside a stage which of the two started it.
+  it.runIf(process.platform === "linux")(
+    "starts stages through the bundled launcher, and through Node's spawn with CODEX_ORCHESTRATOR_SPAWN=node",
+    () => {
+      const root = tempRepo({
+        pipelines: [pipeline("probe", [command("sig", "grep '^SigIgn' /proc/$$/status")])],
+      });
+      const ignoredMask = (env: NodeJS.ProcessEnv) => {
+        const result = startJson(root, ["probe"], { env });
+        expect(result.status).toBe(0);
+        const output = readNdjson<EventLine>(
+          root,
+          path.join(result.json.artifact_root, "commands/01-sig.ndjson"),
+        )
+          .filter((event) => event.type === "command:stdout")
+          .map((event) => String(event.data))
+          .join("");
+        return BigInt(`0x${output.trim().split(/\s+/)[1]}`);
+      };
+      expect(ignoredMask({})).toBe(0x180000000n);
+      expect(ignoredMask({ CODEX_ORCHESTRATOR_SPAWN: "node" })).toBe(0n);
+    },
+  );
+
   it("rewrites .heartbeat and heartbeat_at while a stage runs", async () => {
     const root = tempRepo(WAITING_CONFIG);
     const orchestrator = spawnCli(root, ["start", "waiting", "--task", "0303", "--format", "json"]);
