@@ -27,8 +27,8 @@ function setUp(options: { batchBytes?: number; maxDelayMs?: number } = {}) {
 }
 
 describe("BatchedAppender", () => {
-  it("defaults to 1 MiB batches written within 50 ms", () => {
-    expect(BATCH_BYTES).toBe(1024 * 1024);
+  it("defaults to 128 KiB batches written within 50 ms", () => {
+    expect(BATCH_BYTES).toBe(128 * 1024);
     expect(BATCH_MAX_DELAY_MS).toBe(50);
   });
 
@@ -49,30 +49,35 @@ describe("BatchedAppender", () => {
     expect(failures).toEqual([]);
   });
 
-  it("writes a batch as soon as it is full, and a line larger than a batch on its own", () => {
+  it("writes a batch as soon as it holds batchBytes, and a line over 1 MiB on its own", () => {
     const { stage, runner, stageFile, runnerFile, batches, read } = setUp({ batchBytes: 64 });
     const line = (text: string) => `${text}\n`;
     batches.append(line("a".repeat(40)), [stage, runner], 1);
     expect(read(stageFile)).toBe("");
-    // Does not fit beside the first: the first is written, this one waits.
     batches.append(line("b".repeat(40)), [stage, runner], 1);
-    expect(read(stageFile)).toBe(line("a".repeat(40)));
-    // Fills the batch exactly: written at once.
-    batches.append(line("c".repeat(22)), [stage, runner], 1);
-    expect(read(stageFile)).toBe(line("a".repeat(40)) + line("b".repeat(40)) + line("c".repeat(22)));
+    expect(read(stageFile)).toBe(line("a".repeat(40)) + line("b".repeat(40)));
+    expect(batches.pendingBytes).toBe(0);
+    batches.append(line("c"), [stage, runner], 1);
+    expect(batches.pendingBytes).toBe(2);
+    const huge = "h".repeat(1024 * 1024 + 1);
+    batches.append(line(huge), [stage, runner], 1);
+    expect(batches.pendingBytes).toBe(0);
     batches.append(line("d"), [stage, runner], 1);
-    batches.append(line("e".repeat(200)), [stage, runner], 1);
-    const expected = ["a".repeat(40), "b".repeat(40), "c".repeat(22), "d", "e".repeat(200)]
-      .map(line)
-      .join("");
+    batches.flush();
+    const expected = ["a".repeat(40), "b".repeat(40), "c", huge, "d"].map(line).join("");
     expect(read(stageFile)).toBe(expected);
     expect(read(runnerFile)).toBe(expected);
-    expect(batches.pendingBytes).toBe(0);
   });
 
-  it("counts UTF-8 bytes, so multi-byte text near the end of a batch is never cut", () => {
-    const { stage, stageFile, batches, read } = setUp({ batchBytes: 32 });
-    const lines = ["é€😀 grüße\n", "ünïcödé ✓✓✓\n", "😀😀😀😀😀\n", "€".repeat(12), "\n", "x\n"];
+  it("counts UTF-8 bytes, so long multi-byte lines are never cut at the end of the buffer", () => {
+    const { stage, stageFile, batches, read } = setUp();
+    const lines = [
+      "plain\n",
+      `${"€".repeat(400_000)}\n`, // 1.2 MB: more than the buffer holds, written alone
+      `${"😀".repeat(200_000)}\n`, // 800 KB in 400,000 UTF-16 units
+      `${"é".repeat(350_000)}\n`,
+      "ünïcödé ✓\n",
+    ];
     for (const text of lines) batches.append(text, [stage], 1);
     batches.flush();
     expect(read(stageFile)).toBe(lines.join(""));

@@ -3,8 +3,14 @@ import type { AppendFile } from "./safe-fs.js";
 
 /** The longest a collected line waits before it is written. */
 export const BATCH_MAX_DELAY_MS = 50;
-/** A batch is written once it holds this many bytes; a longer line is written on its own. */
-export const BATCH_BYTES = 1024 * 1024;
+/**
+ * A batch is written as soon as it holds this many bytes. Larger writes cost more here than they
+ * save: the kernel then fills the page cache with large folios, whose first use on a virtual machine
+ * can make a write several times slower (measured in docs/performance.md).
+ */
+export const BATCH_BYTES = 128 * 1024;
+// Lines up to this long are encoded into the (reused) batch buffer; a longer one is written alone.
+const LINE_BUFFER_BYTES = 1024 * 1024;
 
 /** Options for {@link BatchedAppender}. */
 export interface BatchedAppenderOptions {
@@ -14,23 +20,25 @@ export interface BatchedAppenderOptions {
    * timer, on flush), so a failure cannot be thrown to whoever appended each line.
    */
   onError: (error: PersistenceError, owner: number) => void;
-  /** Bytes collected before a batch is written (default {@link BATCH_BYTES}). */
+  /** A batch is written as soon as it holds this many bytes (default {@link BATCH_BYTES}). */
   batchBytes?: number;
   /** The longest a collected line waits before it is written (default {@link BATCH_MAX_DELAY_MS}). */
   maxDelayMs?: number;
 }
 
 /**
- * Appends whole lines to files in batches: lines are encoded into one buffer and written together
- * once it is full, after at most `maxDelayMs`, or on {@link flush} — one `write(2)` of whole lines
- * per file, on `O_APPEND` descriptors, so appends from other processes never tear or interleave
- * them. Lines stay in the order they were appended; a flush writes every line appended before it,
- * so the caller can then write other lines to the same files directly. A crash loses at most the
- * lines of the unwritten batch: less than `batchBytes`, collected within the last `maxDelayMs`.
+ * Appends whole lines to files in batches: lines are encoded into one reused buffer and written
+ * together as soon as they reach `batchBytes`, after at most `maxDelayMs`, or on {@link flush} —
+ * one `write(2)` of whole lines per file, on `O_APPEND` descriptors, so appends from other processes
+ * never tear or interleave them. Lines stay in the order they were appended; a flush writes every
+ * line appended before it, so the caller can then write other lines to the same files directly.
+ * Between calls the unwritten batch is under `batchBytes` and was collected within the last
+ * `maxDelayMs`: that is the most a crash can lose.
  */
 export class BatchedAppender {
   readonly #onError: (error: PersistenceError, owner: number) => void;
   readonly #batchBytes: number;
+  readonly #capacity: number;
   readonly #maxDelayMs: number;
   #buffer: Buffer | null = null;
   #length = 0;
@@ -41,6 +49,7 @@ export class BatchedAppender {
   constructor(options: BatchedAppenderOptions) {
     this.#onError = options.onError;
     this.#batchBytes = options.batchBytes ?? BATCH_BYTES;
+    this.#capacity = Math.max(this.#batchBytes, LINE_BUFFER_BYTES);
     this.#maxDelayMs = options.maxDelayMs ?? BATCH_MAX_DELAY_MS;
   }
 
@@ -59,7 +68,7 @@ export class BatchedAppender {
     if (files.length === 0) return;
     if (this.#length > 0 && (owner !== this.#owner || !sameFiles(files, this.#files))) this.flush();
     const parts = typeof line === "string" ? [line] : line;
-    let room = this.#batchBytes - this.#length;
+    let room = this.#capacity - this.#length;
     let needed = 0;
     for (const part of parts) needed += part.length * 3; // UTF-8 bytes per UTF-16 unit, at most
     if (needed > room) {
@@ -67,14 +76,14 @@ export class BatchedAppender {
       for (const part of parts) needed += Buffer.byteLength(part, "utf8");
       if (needed > room) {
         this.flush();
-        room = this.#batchBytes;
+        room = this.#capacity;
       }
       if (needed > room) {
         writeEach(Buffer.from(parts.join(""), "utf8"), files, owner, this.#onError);
         return;
       }
     }
-    this.#buffer ??= Buffer.allocUnsafeSlow(this.#batchBytes);
+    this.#buffer ??= Buffer.allocUnsafeSlow(this.#capacity);
     if (this.#length === 0) {
       this.#files = files;
       this.#owner = owner;

@@ -42,11 +42,11 @@ export interface EventStreamWriterOptions {
  * Writes a run's events as NDJSON: every event to `runner.ndjson`, and each stage's events also to
  * its own `commands/NN-<slug>.ndjson`.
  *
- * Output chunks ({@link EventStreamWriter.output}) are collected and written in batches: at 1 MiB,
- * after at most 50 ms, and always before any other event, each batch one `write` of whole lines per
- * file. Every other event is written at once, with one `write` per file. Both files therefore hold
- * the same lines in the same order. A crash loses at most the output lines not yet written: those of
- * the last 50 ms, less than 1 MiB (see docs/performance.md).
+ * Output chunks ({@link EventStreamWriter.output}) are collected and written in batches: at
+ * 128 KiB, after at most 50 ms, and always before any other event, each batch one `write` of whole
+ * lines per file. Every other event is written at once, with one `write` per file. Both files
+ * therefore hold the same lines in the same order. A crash loses at most the output lines not yet
+ * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md).
  */
 export class EventStreamWriter {
   readonly #runner: AppendFile;
