@@ -107,10 +107,10 @@ export class EventStreamWriter {
       throw new PersistenceError("append to", this.#runner.path, new Error("file already closed"));
     // Built by hand: the same text as JSON.stringify of the event, without building an object.
     const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
-    const attempt = chunk.attempt === undefined ? "" : `,"attempt":${chunk.attempt}`;
+    const attempt = chunk.attempt === undefined ? "" : `,"attempt":${JSON.stringify(chunk.attempt)}`;
     const head = `{"type":"command:${chunk.stream}","data":`;
     const data = JSON.stringify(chunk.data);
-    const tail = `${attempt},"timestamp":"${timestamp}","index":${index}}\n`;
+    const tail = `${attempt},"timestamp":"${timestamp}","index":${JSON.stringify(index)}}\n`;
     const line = head + data + tail;
     const transformed = this.#options.transform?.(line) ?? line;
     // A line the transform left as it was is written in its parts: joining them would copy the
