@@ -72,36 +72,41 @@ describe("disk errors", () => {
     expect(readJson<{ status: string }>(root, manifestPath).status).toBe("succeeded");
   });
 
-  it("a full disk while a stage streams output: clear error, the stage's process group stopped, manifest intact", async () => {
-    const root = tempRepo({
-      defaultPipeline: "p",
-      pipelines: [
-        pipeline("p", [
-          command("one", "echo one"),
-          command(
-            "big",
-            "sleep 300 & echo $! > bg.pid; yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx | head -c 300000; wait",
-          ),
-        ]),
-      ],
-    });
-    const result = await runCliAsync(root, ["start"], {
-      shellPrefix: FILE_LIMIT,
-      env: { CODEX_ORCHESTRATOR_KILL_GRACE_MS: "200" },
-    });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(
-      /codex-orchestrator: Could not append to .*02-big\.ndjson: file too large \(file-size limit reached\) \(EFBIG\)/,
-    );
-    expect(stackLines(result.stderr)).toEqual([]);
-    const grandchild = Number(readJson<number>(root, "bg.pid"));
-    expect(await waitFor(() => !isRunning(grandchild), 3_000)).toBe(true);
-    const runId = readdirSync(path.join(root, ".runs/0101/cli"))[0] as string;
-    const manifest = readJson<{ status: string; commands: { status: string }[] }>(
-      root,
-      `.runs/0101/cli/${runId}/manifest.json`,
-    );
-    expect(validatorsFor("manifest").validate(manifest).valid).toBe(true);
-    expect(manifest.commands.map((entry) => entry.status)).toEqual(["succeeded", "running"]);
-  });
+  // Output is written in batches: 300 KB fails when the 50 ms timer writes it, 3 MB when a full
+  // 1 MiB batch is written while the command is still printing.
+  it.each([300_000, 3_000_000])(
+    "a full disk while a stage streams output (%i bytes): clear error, the stage's process group stopped, manifest intact",
+    async (bytes) => {
+      const root = tempRepo({
+        defaultPipeline: "p",
+        pipelines: [
+          pipeline("p", [
+            command("one", "echo one"),
+            command(
+              "big",
+              `sleep 300 & echo $! > bg.pid; yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx | head -c ${bytes}; wait`,
+            ),
+          ]),
+        ],
+      });
+      const result = await runCliAsync(root, ["start"], {
+        shellPrefix: FILE_LIMIT,
+        env: { CODEX_ORCHESTRATOR_KILL_GRACE_MS: "200" },
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(
+        /codex-orchestrator: Could not append to .*02-big\.ndjson: file too large \(file-size limit reached\) \(EFBIG\)/,
+      );
+      expect(stackLines(result.stderr)).toEqual([]);
+      const grandchild = Number(readJson<number>(root, "bg.pid"));
+      expect(await waitFor(() => !isRunning(grandchild), 3_000)).toBe(true);
+      const runId = readdirSync(path.join(root, ".runs/0101/cli"))[0] as string;
+      const manifest = readJson<{ status: string; commands: { status: string }[] }>(
+        root,
+        `.runs/0101/cli/${runId}/manifest.json`,
+      );
+      expect(validatorsFor("manifest").validate(manifest).valid).toBe(true);
+      expect(manifest.commands.map((entry) => entry.status)).toEqual(["succeeded", "running"]);
+    },
+  );
 });

@@ -75,16 +75,22 @@ export class CommandBuilder {
     const maxAttempts = (stage.retries ?? 0) + 1;
     const attempts: CommandAttempt[] = [...(entry.attempts ?? [])];
     const firstAttempt = attempts.length + 1;
-    session.events.openStage(item.index, item.fileStem);
+    // A log write that fails (disk full, file-size limit) happens inside a stream callback or later,
+    // when collected output is written, where a throw would crash the process and orphan the
+    // command: remember it, stop the command, rethrow.
+    let logError: unknown = null;
+    const stopOnLogError = new AbortController();
+    const failLog = (error: unknown) => {
+      if (logError !== null) return;
+      logError = error;
+      stopOnLogError.abort();
+    };
+    session.events.openStage(item.index, item.fileStem, { onWriteError: failLog });
     const stdoutTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const stderrTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const combinedTail = new OutputTail();
     const startedAt = Date.now();
     let outcome: ProcessOutcome | null = null;
-    // A log write that fails (disk full, file-size limit) happens inside a stream callback, where a
-    // throw would crash the process and orphan the command: remember it, stop the command, rethrow.
-    let logError: unknown = null;
-    const stopOnLogError = new AbortController();
     const abortSignal = AbortSignal.any([context.abortSignal, stopOnLogError.signal]);
 
     for (let attempt = firstAttempt; attempt < firstAttempt + maxAttempts; attempt += 1) {
@@ -116,10 +122,9 @@ export class CommandBuilder {
       const emit = (stream: "stdout" | "stderr", data: string) => {
         if (data === "" || logError !== null) return;
         try {
-          session.events.stage(item.index, { type: `command:${stream}`, data, attempt });
+          session.events.output(item.index, { stream, data, attempt });
         } catch (error) {
-          logError = error;
-          stopOnLogError.abort();
+          failLog(error);
           return;
         }
         (stream === "stdout" ? stdoutTail : stderrTail).push(data);
@@ -140,11 +145,17 @@ export class CommandBuilder {
       });
       emit("stdout", streams.stdout.flush());
       emit("stderr", streams.stderr.flush());
+      if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
+      // Collected output is written now, so that a failure to write it fails this stage.
+      try {
+        session.events.flush();
+      } catch (error) {
+        failLog(error);
+      }
       if (logError !== null) {
         session.events.closeStage(item.index);
         throw logError;
       }
-      if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
       const reason = outcome.reason === "cancelled" ? "signal" : outcome.reason;
       session.events.stage(item.index, {
         type: "command:end",

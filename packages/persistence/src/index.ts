@@ -21,6 +21,8 @@ export {
   writeJsonAtomic,
 } from "./safe-fs.js";
 export type { TextTransform } from "./safe-fs.js";
+export { BATCH_BYTES, BATCH_MAX_DELAY_MS, BatchedAppender } from "./batched-append.js";
+export type { BatchedAppenderOptions } from "./batched-append.js";
 export { JsonSyntaxError, lineAndColumn, parseJsonText } from "./json-text.js";
 export { acquireLock, isLockStale, isProcessAlive, readLockHolder, withLock } from "./file-lock.js";
 export type { AcquireLockOptions, LockHandle, LockHolder } from "./file-lock.js";

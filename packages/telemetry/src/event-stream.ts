@@ -1,8 +1,30 @@
 import path from "node:path";
-import { AppendFile, type TextTransform } from "@codex/orchestrator-persistence";
+import {
+  AppendFile,
+  BatchedAppender,
+  PersistenceError,
+  type TextTransform,
+} from "@codex/orchestrator-persistence";
 
 /** A run-level event before the stream stamps it (type first, then payload). */
 export type EventPayload = { type: string } & Record<string, unknown>;
+
+/** One chunk of a command's output: a `command:stdout` or `command:stderr` event. */
+export interface OutputChunk {
+  stream: "stdout" | "stderr";
+  data: string;
+  /** The attempt (1-based) when the stage retries. */
+  attempt?: number;
+}
+
+/** Options for {@link EventStreamWriter.openStage}. */
+export interface OpenStageOptions {
+  /**
+   * Receives a failure to write this stage's output lines, which are written after
+   * {@link EventStreamWriter.output} returned. Without it, the next call on the writer throws it.
+   */
+  onWriteError?: (error: PersistenceError) => void;
+}
 
 /** Options for {@link EventStreamWriter}. */
 export interface EventStreamWriterOptions {
@@ -18,55 +40,132 @@ export interface EventStreamWriterOptions {
 
 /**
  * Writes a run's events as NDJSON: every event to `runner.ndjson`, and each stage's events also to
- * its own `commands/NN-<slug>.ndjson`. Lines are written as they come, one `write` each, nothing
- * held back in memory: a crash loses at most the event being written.
+ * its own `commands/NN-<slug>.ndjson`.
+ *
+ * Output chunks ({@link EventStreamWriter.output}) are collected and written in batches: at
+ * 128 KiB, after at most 50 ms, and always before any other event, each batch one `write` of whole
+ * lines per file. Every other event is written at once, with one `write` per file. Both files
+ * therefore hold the same lines in the same order. A crash loses at most the output lines not yet
+ * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md).
  */
 export class EventStreamWriter {
   readonly #runner: AppendFile;
   readonly #stages = new Map<number, AppendFile>();
+  readonly #stageFiles = new Map<number, readonly AppendFile[]>();
+  readonly #errorHandlers = new Map<number, (error: PersistenceError) => void>();
   readonly #options: EventStreamWriterOptions;
+  readonly #batches: BatchedAppender;
+  #unreported: PersistenceError | null = null;
+  #closed = false;
 
   constructor(options: EventStreamWriterOptions) {
     this.#options = options;
     this.#runner = new AppendFile(options.runnerLogPath);
+    this.#batches = new BatchedAppender({
+      onError: (error, index) => {
+        const handler = this.#errorHandlers.get(index);
+        if (handler !== undefined) handler(error);
+        else this.#unreported ??= error;
+      },
+    });
   }
 
   /** Opens (or reopens, on resume) the log of stage `index`; returns its absolute path. */
-  openStage(index: number, fileStem: string): string {
+  openStage(index: number, fileStem: string, options: OpenStageOptions = {}): string {
     const file = path.join(this.#options.commandsDir, `${fileStem}.ndjson`);
-    if (!this.#stages.has(index)) this.#stages.set(index, new AppendFile(file));
+    if (!this.#stages.has(index)) {
+      const log = new AppendFile(file);
+      this.#stages.set(index, log);
+      this.#stageFiles.set(index, [log, this.#runner]);
+    }
+    if (options.onWriteError !== undefined) this.#errorHandlers.set(index, options.onWriteError);
     return file;
   }
 
   /** Writes a run-level event (index null) to `runner.ndjson`. */
   run(event: EventPayload): void {
+    this.flush();
     this.#runner.write(this.#serialize(event, null));
   }
 
   /** Writes a stage event to the stage's own log and to `runner.ndjson`. */
   stage(index: number, event: EventPayload): void {
-    // Encoded once for both files: large outputs are dominated by this copy.
+    this.flush();
+    // Encoded once for both files.
     const line = Buffer.from(this.#serialize(event, index), "utf8");
     this.#stages.get(index)?.write(line);
     this.#runner.write(line);
   }
 
+  /**
+   * Collects a `command:stdout`/`command:stderr` event of stage `index` for both files (written
+   * within 50 ms). Throws a write failure that has no `onWriteError` to go to.
+   */
+  output(index: number, chunk: OutputChunk): void {
+    this.#throwUnreported();
+    if (this.#closed)
+      throw new PersistenceError("append to", this.#runner.path, new Error("file already closed"));
+    // Built by hand: the same text as JSON.stringify of the event, without building an object.
+    const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
+    const attempt = chunk.attempt === undefined ? "" : `,"attempt":${JSON.stringify(chunk.attempt)}`;
+    const head = `{"type":"command:${chunk.stream}","data":`;
+    const data = JSON.stringify(chunk.data);
+    const tail = `${attempt},"timestamp":"${timestamp}","index":${JSON.stringify(index)}}\n`;
+    const line = head + data + tail;
+    const transformed = this.#options.transform?.(line) ?? line;
+    // A line the transform left as it was is written in its parts: joining them would copy the
+    // whole chunk once more.
+    this.#batches.append(
+      transformed === line ? [head, data, tail] : transformed,
+      this.#stageFiles.get(index) ?? [this.#runner],
+      index,
+    );
+    this.#throwUnreported();
+  }
+
   /** Writes a stage-scoped event (stage status, approvals) to `runner.ndjson` only. */
   runForStage(index: number, event: EventPayload): void {
+    this.flush();
     this.#runner.write(this.#serialize(event, index));
   }
 
-  /** Closes a stage's log once the stage is done. */
-  closeStage(index: number): void {
-    this.#stages.get(index)?.close();
-    this.#stages.delete(index);
+  /**
+   * Writes every collected output line now and returns once they are written. A failure goes to
+   * the stage's `onWriteError`, or is thrown.
+   */
+  flush(): void {
+    this.#batches.flush();
+    this.#throwUnreported();
   }
 
-  /** Closes every file. */
+  /** Closes a stage's log once the stage is done (after writing what was collected for it). */
+  closeStage(index: number): void {
+    // The batch may hold this stage's lines (and its failure goes to this stage's handler).
+    this.#batches.flush();
+    this.#errorHandlers.delete(index);
+    this.#stageFiles.delete(index);
+    this.#stages.get(index)?.close();
+    this.#stages.delete(index);
+    this.#throwUnreported();
+  }
+
+  /** Writes what was collected and closes every file. */
   close(): void {
+    this.#closed = true;
+    this.#batches.flush();
     for (const file of this.#stages.values()) file.close();
     this.#stages.clear();
+    this.#stageFiles.clear();
+    this.#errorHandlers.clear();
     this.#runner.close();
+    this.#throwUnreported();
+  }
+
+  #throwUnreported(): void {
+    const error = this.#unreported;
+    if (error === null) return;
+    this.#unreported = null;
+    throw error;
   }
 
   #serialize(event: EventPayload, index: number | null): string {

@@ -6,4 +6,9 @@ export { isGuardrailStage, summarizeGuardrails } from "./guardrail-summary.js";
 export { buildRunSummary, buildSummaryText, durationSeconds } from "./run-summary.js";
 export { MetricsRecorder, buildMetricsLine } from "./metrics-recorder.js";
 export { EventStreamWriter } from "./event-stream.js";
-export type { EventPayload, EventStreamWriterOptions } from "./event-stream.js";
+export type {
+  EventPayload,
+  EventStreamWriterOptions,
+  OpenStageOptions,
+  OutputChunk,
+} from "./event-stream.js";
