@@ -343,7 +343,11 @@ const scenarios = {
     const peaks = [];
     const timed = measureInterleaved(
       {
-        baseline: () => timeOnce("sh", ["-c", `${generator} | cat > "${sink}"`]),
+        // Both sides write fresh files: overwriting the last run's 200 MB would add its truncation.
+        baseline: () => {
+          fs.rmSync(sink, { force: true });
+          return timeOnce("sh", ["-c", `${generator} | cat > "${sink}"`]);
+        },
         ours: () => {
           clearRuns(root);
           fs.rmSync(rssFile, { force: true });

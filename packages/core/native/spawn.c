@@ -158,6 +158,11 @@ static napi_value spawn_command(napi_env env, napi_callback_info info) {
     goto done;
   }
 
+  // A larger pipe lets a chatty command run ahead while the orchestrator writes its logs (best
+  // effort: the kernel caps it at /proc/sys/fs/pipe-max-size, 1 MiB by default).
+  fcntl(out_pipe[0], F_SETPIPE_SZ, 1 << 20);
+  fcntl(err_pipe[0], F_SETPIPE_SZ, 1 << 20);
+
   posix_spawn_file_actions_init(&actions);
   actions_ready = 1;
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
