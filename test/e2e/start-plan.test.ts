@@ -593,7 +593,7 @@ describe("signals and slugs", () => {
     "starts stages through the bundled launcher, and through Node's spawn with CODEX_ORCHESTRATOR_SPAWN=node",
     () => {
       const root = tempRepo({
-        pipelines: [pipeline("probe", [command("sig", "grep '^SigIgn' /proc/$$/status")])],
+        pipelines: [pipeline("probe", [command("sig", "exec grep '^SigIgn' /proc/self/status")])],
       });
       const ignoredMask = (env: NodeJS.ProcessEnv) => {
         const result = startJson(root, ["probe"], { env });

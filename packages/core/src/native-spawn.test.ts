@@ -56,7 +56,9 @@ describe.runIf(process.platform === "linux")("the compiled stage launcher", () =
 
   it("starts the shell in a session and process group of its own, with default signals and no mask", async () => {
     const result = await collect(
-      launch('echo $$; cut -d" " -f5,6 /proc/$$/stat; grep -E "^Sig(Blk|Ign)" /proc/$$/status'),
+      // grep reads its own status (exec'd by the shell, so it has the shell's mask and dispositions):
+      // the shell's own mask is briefly full while it waits for a child.
+      launch('echo $$; cut -d" " -f5,6 /proc/$$/stat; exec grep -E "^Sig(Blk|Ign)" /proc/self/status'),
     );
     const [pid, groupAndSession, blocked, ignored] = result.stdout.trim().split("\n");
     expect(groupAndSession).toBe(`${pid} ${pid}`);
