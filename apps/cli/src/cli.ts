@@ -1,4 +1,5 @@
 import yargs, { type Argv } from "yargs";
+import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
 import { reportError, UsageError } from "./errors.js";
 import { VERSION } from "./version.js";
 
@@ -34,7 +35,7 @@ export async function main(args: readonly string[]): Promise<number> {
           .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
           .option("approval-policy", {
             type: "string",
-            choices: ["prompt", "pause", "auto-approve", "auto-reject"],
+            choices: APPROVAL_POLICY_CHOICES,
             describe:
               "At a manual stage: prompt on a terminal else pause (default), always pause, or decide automatically",
           })
@@ -67,7 +68,7 @@ export async function main(args: readonly string[]): Promise<number> {
           .option("reason", { type: "string", describe: "Why, recorded in resume_events" })
           .option("approval-policy", {
             type: "string",
-            choices: ["prompt", "pause", "auto-approve", "auto-reject"],
+            choices: APPROVAL_POLICY_CHOICES,
             describe: "Override the run's approval policy",
           })
           .option("format", FORMAT),

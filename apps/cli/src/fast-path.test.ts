@@ -1,4 +1,6 @@
+import { APPROVAL_POLICIES } from "@codex/orchestrator-core";
 import { describe, expect, it } from "vitest";
+import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
 import { parseFastCommand } from "./fast-path.js";
 
 describe("parseFastCommand", () => {
@@ -34,6 +36,15 @@ describe("parseFastCommand", () => {
         approvalPolicy: "auto-approve",
       },
     });
+  });
+
+  it("accepts exactly the approval policies the engine knows", () => {
+    expect([...APPROVAL_POLICY_CHOICES]).toEqual([...APPROVAL_POLICIES]);
+    for (const policy of APPROVAL_POLICIES) {
+      expect(parseFastCommand(["start", "--approval-policy", policy])?.argv).toMatchObject({
+        approvalPolicy: policy,
+      });
+    }
   });
 
   it.each([

@@ -1,4 +1,5 @@
 import { parseArgs } from "node:util";
+import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
 
 /** The arguments of `plan` that the fast path understands. */
 export interface PlanArguments {
@@ -17,7 +18,7 @@ export interface StartArguments extends PlanArguments {
 export type FastCommand =
   { command: "plan"; argv: PlanArguments } | { command: "start"; argv: StartArguments };
 
-const APPROVAL_POLICIES = new Set(["prompt", "pause", "auto-approve", "auto-reject"]);
+const APPROVAL_POLICIES: ReadonlySet<string> = new Set(APPROVAL_POLICY_CHOICES);
 
 // The string options each fast command accepts (as yargs declares them in cli.ts).
 const FLAGS = {

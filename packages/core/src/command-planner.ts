@@ -101,17 +101,17 @@ function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
   return sorted;
 }
 
+/** The pipeline as `plan --format json` and the plan snapshot record it. */
+export function describePipeline(plan: ExecutionPlan): PlanOutput["pipeline"] {
+  const { id, title, description, source, extends: base } = plan.pipeline;
+  return { id, title, description, source, extends: base };
+}
+
 /** What `plan --format json` prints for an execution plan. */
 export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
   return {
     task_id: plan.taskId,
-    pipeline: {
-      id: plan.pipeline.id,
-      title: plan.pipeline.title,
-      description: plan.pipeline.description,
-      source: plan.pipeline.source,
-      extends: plan.pipeline.extends,
-    },
+    pipeline: describePipeline(plan),
     plan_hash: plan.planHash,
     stages: plan.items.map((item) => {
       const stage = item.stage;

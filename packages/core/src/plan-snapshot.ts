@@ -7,7 +7,7 @@ import {
 } from "@codex/orchestrator-persistence";
 import { Stage } from "@codex/orchestrator-schema";
 import { z } from "zod";
-import type { ExecutionPlan } from "./command-planner.js";
+import { describePipeline, type ExecutionPlan } from "./command-planner.js";
 import { ConfigError } from "./errors.js";
 
 const PlanSnapshot = z.object({
@@ -51,13 +51,7 @@ export function writePlanSnapshot(
       version: 1,
       task_id: plan.taskId,
       plan_hash: plan.planHash,
-      pipeline: {
-        id: plan.pipeline.id,
-        title: plan.pipeline.title,
-        description: plan.pipeline.description,
-        source: plan.pipeline.source,
-        extends: plan.pipeline.extends,
-      },
+      pipeline: describePipeline(plan),
       items: plan.items.map((item) => ({ ...item, cwd: toRepoPath(root, item.cwd) || "." })),
     },
     transform === undefined ? {} : { transform },
