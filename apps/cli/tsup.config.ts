@@ -2,14 +2,14 @@ import fs from "node:fs";
 import { defineConfig, type Options } from "tsup";
 import { packageBuild } from "../../tsup.base.ts";
 
-// The compiled stage launcher travels with the bundle (dist/native/), where the bundled engine
-// looks for it; when it could not be built, the CLI starts stages with Node's spawn.
-const LAUNCHER = "../../packages/core/native/build/codex-spawn.node";
+// The engine's compiled helpers travel with the bundle (dist/native/), where the bundled engine
+// looks for them; when they could not be built, the CLI does without (Node's spawn, JS escaping).
+const NATIVE_ADDON = "../../packages/core/native/build/codex-native.node";
 
-async function copyLauncher(): Promise<void> {
-  if (!fs.existsSync(LAUNCHER)) return;
+async function copyNativeAddon(): Promise<void> {
+  if (!fs.existsSync(NATIVE_ADDON)) return;
   fs.mkdirSync("dist/native", { recursive: true });
-  fs.copyFileSync(LAUNCHER, "dist/native/codex-spawn.node");
+  fs.copyFileSync(NATIVE_ADDON, "dist/native/codex-native.node");
 }
 
 // The CLI is bundled with its workspace packages and split per command, so `--version` loads one
@@ -47,7 +47,7 @@ export default defineConfig([
     dts: { entry: "src/index.ts" },
     clean: false,
     splitting: true,
-    onSuccess: copyLauncher,
+    onSuccess: copyNativeAddon,
     esbuildPlugins: [
       {
         name: "plan-command",

@@ -97,6 +97,32 @@ describe("secrets are redacted in every artifact", () => {
     expect(status.stdout).toContain("[REDACTED]");
   });
 
+  it("a nested run redacts the env secrets of all its stages in the output of each", () => {
+    const childSecret = "child-stage-secret-55";
+    const root = tempRepo({
+      defaultPipeline: "parent",
+      pipelines: [
+        pipeline("parent", [{ kind: "subpipeline", id: "nested", title: "Nested", pipeline: "child" }]),
+        pipeline("child", [
+          command("holder", 'test -n "$DEPLOY_TOKEN"', { env: { DEPLOY_TOKEN: childSecret } }),
+          // This stage has no secret of its own: it prints the other stage's value literally.
+          command("printer", `echo "leak=${childSecret}"; printf 'err=%s\\n' '${childSecret}' >&2`),
+        ]),
+      ],
+    });
+    const result = runCliJson<{ artifact_root: string }>(root, ["start"]);
+    expect(result.status).toBe(0);
+    const runsDir = path.join(root, ".runs");
+    const files = listFiles(runsDir).filter((file) => file.endsWith(".ndjson"));
+    const printerLogs = files.filter((file) => file.endsWith("02-printer.ndjson"));
+    expect(printerLogs).toHaveLength(1);
+    const log = readFileSync(path.join(runsDir, printerLogs[0]!), "utf8");
+    expect(log).toContain("leak=[REDACTED]");
+    expect(log).toContain("err=[REDACTED]");
+    for (const file of files)
+      expect(readFileSync(path.join(runsDir, file), "utf8")).not.toContain(childSecret);
+  });
+
   it("secrets shorter than 4 characters are not redacted (documented limit)", () => {
     const root = tempRepo({
       defaultPipeline: "p",

@@ -1,21 +1,22 @@
 #!/usr/bin/env node
-// Compiles the stage launcher (spawn.c) into build/codex-spawn.node. Optional by design: without
-// Linux, a C compiler or Node's headers the engine starts stages with Node's own spawn, which
-// behaves the same and costs about 1 ms more per stage (docs/performance.md). Exits 0 either way
-// unless --strict is given. Honours CC and npm_config_nodedir.
+// Compiles the engine's native helpers (addon.h) into build/codex-native.node: the stage launcher
+// (spawn.c) and the JSON escaping of output bytes (json-escape.c). Optional by design: without
+// Linux, a C compiler or Node's headers the engine starts stages with Node's own spawn and escapes
+// output in JavaScript, which behave the same and cost more (docs/performance.md). Exits 0 either
+// way unless --strict is given. Honours CC and npm_config_nodedir.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const source = path.join(here, "spawn.c");
-const output = path.join(here, "build", "codex-spawn.node");
+const sources = ["addon.c", "spawn.c", "json-escape.c"].map((file) => path.join(here, file));
+const output = path.join(here, "build", "codex-native.node");
 const strict = process.argv.includes("--strict");
 
 function skip(reason) {
   fs.rmSync(output, { force: true });
-  const message = `@codex/orchestrator-core: stage launcher not built (${reason}); stages start with Node's spawn`;
+  const message = `@codex/orchestrator-core: native helpers not built (${reason}); stages start with Node's spawn`;
   if (strict) {
     console.error(message);
     process.exit(1);
@@ -44,7 +45,7 @@ const partial = `${output}.${process.pid}.tmp`;
 const compiler = process.env.CC || "cc";
 const result = spawnSync(
   compiler,
-  ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-fPIC", "-shared", "-I", headers, "-o", partial, source],
+  ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-fPIC", "-shared", "-I", headers, "-o", partial, ...sources],
   { stdio: ["ignore", "inherit", "inherit"] },
 );
 if (result.error !== undefined || result.status !== 0) {

@@ -14,8 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <node_api.h>
 #include <uv.h>
+
+#include "addon.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
@@ -252,12 +253,11 @@ static napi_value usable(napi_env env, napi_callback_info info) {
   return result;
 }
 
-NAPI_MODULE_INIT() {
+void register_spawn(napi_env env, napi_value exports) {
   napi_value spawn_function;
   napi_value usable_function;
   napi_create_function(env, "spawn", NAPI_AUTO_LENGTH, spawn_command, NULL, &spawn_function);
   napi_create_function(env, "usable", NAPI_AUTO_LENGTH, usable, NULL, &usable_function);
   napi_set_named_property(env, exports, "spawn", spawn_function);
   napi_set_named_property(env, exports, "usable", usable_function);
-  return exports;
 }

@@ -11,9 +11,10 @@ import type {
 import type { PlanItem } from "./command-planner.js";
 import type { EventBus } from "./event-bus.js";
 import { OutputTail } from "./output-tail.js";
-import { runShellCommand, type ProcessOutcome } from "./process-runner.js";
+import { runShellCommandBytes, type ProcessOutcome } from "./process-runner.js";
 import type { Redactor } from "./redaction.js";
 import type { RunSession } from "./run-session.js";
+import { StageOutput } from "./stage-output.js";
 import type { ApprovalPolicy, ApprovalPrompt } from "./approval-policy.js";
 
 /** How a stage ended, and what that means for the run. */
@@ -117,7 +118,6 @@ export class CommandBuilder {
         kind: stage.kind,
         attempt,
       });
-      const streams = { stdout: redactor.stream(), stderr: redactor.stream() };
       const listening = bus.has("stage:output");
       const emit = (stream: "stdout" | "stderr", data: string) => {
         if (data === "" || logError !== null) return;
@@ -132,19 +132,40 @@ export class CommandBuilder {
         if (listening)
           bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
       };
+      // Written from the bytes read, without decoding them, when nothing needs them as text.
+      const emitBytes = (stream: "stdout" | "stderr", bytes: Buffer): boolean => {
+        if (logError !== null) return true;
+        try {
+          if (!session.events.outputBytes(item.index, { stream, bytes, attempt })) return false;
+        } catch (error) {
+          failLog(error);
+          return true;
+        }
+        (stream === "stdout" ? stdoutTail : stderrTail).pushBytes(bytes);
+        combinedTail.pushBytes(bytes);
+        return true;
+      };
+      const outputOf = (stream: "stdout" | "stderr") =>
+        new StageOutput({
+          sink: { bytes: (bytes) => emitBytes(stream, bytes), text: (text) => emit(stream, text) },
+          redactor: redactor.stream(),
+          asBytes: !redactor.active && !listening,
+        });
+      const stdout = outputOf("stdout");
+      const stderr = outputOf("stderr");
       const timeoutMs = stage.timeoutSeconds === undefined ? undefined : stage.timeoutSeconds * 1000;
-      outcome = await runShellCommand({
+      outcome = await runShellCommandBytes({
         command: stage.command,
         cwd: item.cwd,
         env,
-        onStdout: (chunk) => emit("stdout", streams.stdout.push(chunk)),
-        onStderr: (chunk) => emit("stderr", streams.stderr.push(chunk)),
+        onStdout: (chunk) => stdout.push(chunk),
+        onStderr: (chunk) => stderr.push(chunk),
         killGraceMs: context.killGraceMs,
         abortSignal,
         ...(timeoutMs === undefined ? {} : { timeoutMs }),
       });
-      emit("stdout", streams.stdout.flush());
-      emit("stderr", streams.stderr.flush());
+      stdout.end();
+      stderr.end();
       if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
       // Collected output is written now, so that a failure to write it fails this stage.
       try {

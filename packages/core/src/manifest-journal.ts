@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import {
+  compareAscii,
   ensureDirectory,
   mergeChildRuns,
   readChildRegistrations,
@@ -71,7 +72,7 @@ function mergeByKey<T>(existing: readonly T[], incoming: readonly T[], key: (ent
       merged.push(entry);
     }
   }
-  return merged.sort((left, right) => timestampOf(left).localeCompare(timestampOf(right)));
+  return merged.sort((left, right) => compareAscii(timestampOf(left), timestampOf(right)));
 }
 
 function timestampOf(entry: unknown): string {

@@ -1,9 +1,8 @@
 import { EventEmitter } from "node:events";
-import { createRequire } from "node:module";
 import net from "node:net";
 import os from "node:os";
 import type { Readable } from "node:stream";
-import { fileURLToPath } from "node:url";
+import { loadNativeAddon, type NativeAddon } from "./native-addon.js";
 
 /**
  * A started shell command: the part of Node's `ChildProcess` that the process runner uses.
@@ -15,47 +14,23 @@ export interface LaunchedProcess extends EventEmitter {
   readonly stderr: Readable | null;
 }
 
-interface LauncherAddon {
-  usable(): boolean;
-  spawn(
-    file: string,
-    argv: string[],
-    envp: string[],
-    cwd: string,
-    onExit: (exitCode: number, signalNumber: number) => void,
-  ): [pid: number, stdoutFd: number, stderrFd: number];
-}
-
 /** Set to `node` to start stages with Node's own spawn even where the launcher is built. */
 export const SPAWN_MODE_ENV = "CODEX_ORCHESTRATOR_SPAWN";
 
-// Where the compiled launcher sits: next to the bundled CLI's chunks (dist/native/), or in the
-// core package (from src/ or dist/: ../native/build/).
-const ADDON_CANDIDATES = ["./native/codex-spawn.node", "../native/build/codex-spawn.node"];
+let launcher: NativeAddon | null | undefined;
 
-let addon: LauncherAddon | null | undefined;
-
-function loadAddon(): LauncherAddon | null {
+function loadLauncher(): NativeAddon | null {
   if (process.env[SPAWN_MODE_ENV] === "node") return null;
-  if (addon !== undefined) return addon;
-  addon = null;
-  if (process.platform !== "linux") return addon;
-  const require = createRequire(import.meta.url);
-  for (const candidate of ADDON_CANDIDATES) {
-    try {
-      const loaded = require(fileURLToPath(new URL(candidate, import.meta.url))) as LauncherAddon;
-      if (loaded.usable()) addon = loaded;
-      break;
-    } catch {
-      // Not built here (or built for another platform): try the next place, else Node's spawn.
-    }
+  if (launcher === undefined) {
+    const addon = loadNativeAddon();
+    launcher = addon !== null && addon.usable() ? addon : null;
   }
-  return addon;
+  return launcher;
 }
 
 /** Whether stages start through the compiled launcher (posix_spawn) rather than Node's spawn. */
 export function nativeLauncherAvailable(): boolean {
-  return loadAddon() !== null;
+  return loadLauncher() !== null;
 }
 
 const signalNames = new Map<number, NodeJS.Signals>(
@@ -106,7 +81,7 @@ export function launchShellNatively(
   command: string,
   options: { cwd: string; env: NodeJS.ProcessEnv },
 ): LaunchedProcess | null {
-  const launcher = loadAddon();
+  const launcher = loadLauncher();
   if (launcher === null) return null;
   const envp: string[] = [];
   for (const [name, value] of Object.entries(options.env))

@@ -13,13 +13,23 @@ export interface ProcessOutcome {
   error: string | null;
 }
 
-/** Options for {@link runShellCommand}. */
-export interface RunShellCommandOptions {
+/** Options for {@link runShellCommand}: output decoded as UTF-8. */
+export interface RunShellCommandOptions extends ShellCommandOptions {
+  onStdout: (chunk: string) => void;
+  onStderr: (chunk: string) => void;
+}
+
+/** Options for {@link runShellCommandBytes}: output as it was read. */
+export interface RunShellCommandBytesOptions extends ShellCommandOptions {
+  onStdout: (chunk: Buffer) => void;
+  onStderr: (chunk: Buffer) => void;
+}
+
+/** What both ways of running a command take. */
+export interface ShellCommandOptions {
   command: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  onStdout: (chunk: string) => void;
-  onStderr: (chunk: string) => void;
   /** Kill the command after this long (its whole process group). */
   timeoutMs?: number;
   /** Between SIGTERM and SIGKILL when stopping a command (default 5000 ms). */
@@ -37,6 +47,21 @@ const DRAIN_AFTER_EXIT_MS = 200;
  * included: SIGTERM first, SIGKILL after the grace period.
  */
 export function runShellCommand(options: RunShellCommandOptions): Promise<ProcessOutcome> {
+  return runShell(options, "utf8");
+}
+
+/**
+ * As {@link runShellCommand}, streaming the output's bytes as they were read: a chunk may end
+ * inside a UTF-8 character, which the next chunk completes.
+ */
+export function runShellCommandBytes(options: RunShellCommandBytesOptions): Promise<ProcessOutcome> {
+  return runShell(options, null);
+}
+
+function runShell(
+  options: RunShellCommandOptions | RunShellCommandBytesOptions,
+  encoding: "utf8" | null,
+): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     if (!fs.existsSync(options.cwd)) {
       resolve({
@@ -65,8 +90,10 @@ export function runShellCommand(options: RunShellCommandOptions): Promise<Proces
         detached: true,
         stdio: ["ignore", "pipe", "pipe"],
       });
-    child.stdout?.setEncoding("utf8");
-    child.stderr?.setEncoding("utf8");
+    if (encoding !== null) {
+      child.stdout?.setEncoding(encoding);
+      child.stderr?.setEncoding(encoding);
+    }
     child.stdout?.on("data", options.onStdout);
     child.stderr?.on("data", options.onStderr);
 

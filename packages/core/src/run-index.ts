@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import {
+  compareAscii,
   listRunIds,
   listTaskIds,
   runIdTime,
@@ -165,7 +166,7 @@ export function listRuns(locations: OrchestratorLocations, filter: RunFilter = {
   );
   filtered.sort(
     (left, right) =>
-      right.started_at.localeCompare(left.started_at) || right.run_id.localeCompare(left.run_id),
+      compareAscii(right.started_at, left.started_at) || compareAscii(right.run_id, left.run_id),
   );
   return filter.limit === undefined ? filtered : filtered.slice(0, filter.limit);
 }

@@ -33,6 +33,7 @@ export interface TaskManagerOptions {
   workspace: Workspace;
   locations: OrchestratorLocations;
   env: NodeJS.ProcessEnv;
+  /** The redactor behind the transform of the sessions given to {@link TaskManager.execute}. */
   redactor: Redactor;
   bus: EventBus;
   killGraceMs: number;
@@ -53,6 +54,9 @@ export class TaskManager {
   readonly tester = new CommandTester();
   readonly reviewer = new CommandReviewer(this.tester);
   readonly #options: TaskManagerOptions;
+  // What each nested run redacts: its parent's secrets and those of its own stages. A stage's
+  // output is redacted with it before it is written (and written as is when it has nothing).
+  readonly #childRedactors = new WeakMap<RunSession, Redactor>();
 
   constructor(options: TaskManagerOptions) {
     this.#options = options;
@@ -129,7 +133,7 @@ export class TaskManager {
         item,
         bus: this.#options.bus,
         env: this.#options.env,
-        redactor: this.#options.redactor,
+        redactor: this.#redactorOf(session),
         abortSignal,
         killGraceMs: this.#options.killGraceMs,
         approvalPolicy: this.#options.approvalPolicy,
@@ -253,6 +257,11 @@ export class TaskManager {
     }
   }
 
+  // The redactor behind the session's transform: the top-level run's is the one this manager got.
+  #redactorOf(session: RunSession): Redactor {
+    return this.#childRedactors.get(session) ?? this.#options.redactor;
+  }
+
   async #runChild(
     parent: RunSession,
     stage: SubpipelineStage,
@@ -281,20 +290,22 @@ export class TaskManager {
       });
       if (prepared.alreadySucceeded) return { runId: existingRunId, status: "succeeded" };
       child = prepared.session;
+      this.#childRedactors.set(child, this.#redactorOf(parent));
       const outcome = await this.execute(child, { resumed: true });
       return { runId: child.manifest.run_id, status: outcome.status };
     }
     const plan = this.planner.plan(taskId, stage.pipeline);
-    const childRedactor = options.redactor.withStageSecrets(plan.items.map((item) => item.stage));
+    const childRedactor = this.#redactorOf(parent).withStageSecrets(plan.items.map((item) => item.stage));
     child = RunSession.create({
       locations: options.locations,
       plan,
       taskSlug: options.taskSlug(taskId),
       parentRunId: parent.manifest.run_id,
       approvalPolicy: options.approvalPolicy.name,
-      transform: (text) => childRedactor.redact(parent.transform(text)),
+      transform: (text) => childRedactor.redact(text),
       taskSource: `stage "${stage.id}"`,
     });
+    this.#childRedactors.set(child, childRedactor);
     const entry = parent.manifest.commands.find((candidate) => candidate.id === stage.id);
     if (entry !== undefined) entry.sub_run_id = child.manifest.run_id;
     parent.tryPersist();

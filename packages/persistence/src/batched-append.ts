@@ -83,6 +83,38 @@ export class BatchedAppender {
         return;
       }
     }
+    const buffer = this.#bufferFor(files, owner);
+    for (const part of parts) this.#length += buffer.write(part, this.#length, "utf8");
+    if (this.#length >= this.#batchBytes) this.flush();
+  }
+
+  /**
+   * Collects one whole line that `write` builds straight in the batch, which spares encoding it
+   * from a string. `write` gets the buffer and the offset to write from, with at least `maxBytes`
+   * of room, and returns how many bytes it wrote (ending in a newline), or -1 to collect nothing.
+   * Returns whether the line was collected: false also when `maxBytes` exceeds what a batch holds.
+   * Otherwise as {@link append}.
+   */
+  appendWith(
+    maxBytes: number,
+    files: readonly AppendFile[],
+    owner: number,
+    write: (buffer: Buffer, offset: number) => number,
+  ): boolean {
+    if (maxBytes > this.#capacity) return false;
+    if (files.length === 0) return true;
+    if (this.#length > 0 && (owner !== this.#owner || !sameFiles(files, this.#files))) this.flush();
+    if (maxBytes > this.#capacity - this.#length) this.flush();
+    const buffer = this.#bufferFor(files, owner);
+    const written = write(buffer, this.#length);
+    if (written < 0) return false;
+    this.#length += written;
+    if (this.#length >= this.#batchBytes) this.flush();
+    return true;
+  }
+
+  // The batch buffer, with the batch's files, owner and timer set when it starts a new batch.
+  #bufferFor(files: readonly AppendFile[], owner: number): Buffer {
     this.#buffer ??= Buffer.allocUnsafeSlow(this.#capacity);
     if (this.#length === 0) {
       this.#files = files;
@@ -92,8 +124,7 @@ export class BatchedAppender {
         this.flush();
       }, this.#maxDelayMs);
     }
-    for (const part of parts) this.#length += this.#buffer.write(part, this.#length, "utf8");
-    if (this.#length >= this.#batchBytes) this.flush();
+    return this.#buffer;
   }
 
   /** Writes the collected lines now. Failures go to `onError` before it returns. */

@@ -8,6 +8,7 @@ export {
 } from "./errors.js";
 export { createRunId, findIdProblem, runIdTime, slugify, stageFileStem, validateId } from "./ids.js";
 export type { ValidateIdOptions } from "./ids.js";
+export { compareAscii } from "./ordering.js";
 export { resolveLocations, resolveRunPaths, toRepoPath } from "./run-paths.js";
 export type { OrchestratorLocations, ResolveLocationsOptions, RunPaths } from "./run-paths.js";
 export {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { StateSnapshot, type RunSummary } from "@codex/orchestrator-schema";
 import { withLock } from "./file-lock.js";
+import { compareAscii } from "./ordering.js";
 import { readTextIfExists, type TextTransform, writeJsonAtomic } from "./safe-fs.js";
 
 /** Options for {@link updateStateSnapshot}. */
@@ -27,7 +28,7 @@ export function updateStateSnapshot(options: UpdateStateSnapshotOptions): StateS
       const current = readSnapshot(options.statePath, options.taskId);
       const runs = current.runs.filter((run) => run.run_id !== options.summary.run_id);
       runs.push(options.summary);
-      runs.sort((left, right) => left.run_id.localeCompare(right.run_id));
+      runs.sort((left, right) => compareAscii(left.run_id, right.run_id));
       const next: StateSnapshot = {
         taskId: options.taskId,
         lastRunAt: options.summary.completed_at ?? options.summary.started_at,

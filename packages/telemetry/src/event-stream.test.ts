@@ -5,11 +5,26 @@ import { PersistenceError } from "@codex/orchestrator-persistence";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { EventStreamWriter } from "./event-stream.js";
+import { EventStreamWriter, type JsonEscaper } from "./event-stream.js";
 
 const NOW = new Date("2025-10-31T22:56:35.000Z");
 
-function setUp(options: { transform?: (text: string) => string } = {}) {
+// The contract of JsonEscaper in JavaScript: valid UTF-8 only, escaped as JSON.stringify does.
+const escapeJson: JsonEscaper = (source, target, offset) => {
+  let text: string;
+  try {
+    text = new TextDecoder("utf-8", { fatal: true }).decode(source);
+  } catch {
+    return -1;
+  }
+  return Buffer.from(target.buffer, target.byteOffset, target.length).write(
+    JSON.stringify(text).slice(1, -1),
+    offset,
+    "utf8",
+  );
+};
+
+function setUp(options: { transform?: (text: string) => string; escapeJson?: JsonEscaper } = {}) {
   const runDir = tempDir();
   const commandsDir = path.join(runDir, "commands");
   fs.mkdirSync(commandsDir);
@@ -236,6 +251,66 @@ describe("EventStreamWriter", () => {
       "nothing to hide\n",
     ]);
     expect(fs.readFileSync(runnerLogPath, "utf8")).not.toContain("s3cret");
+  });
+
+  it("writes output from UTF-8 bytes as the very line it writes for the decoded text", () => {
+    const text = 'plain, "quoted", back\\slash, tab\t, nul\u0000, del\u007f, é, 雪, 🎉, \u2028\n';
+    const bytes = Buffer.from(text, "utf8");
+    const fromText = setUp({ escapeJson });
+    fromText.writer.openStage(3, "03-x");
+    fromText.writer.output(3, { stream: "stderr", data: text, attempt: 2 });
+    fromText.writer.close();
+    const fromBytes = setUp({ escapeJson });
+    fromBytes.writer.openStage(3, "03-x");
+    expect(fromBytes.writer.outputBytes(3, { stream: "stderr", bytes, attempt: 2 })).toBe(true);
+    fromBytes.writer.close();
+    for (const file of [fromText.runnerLogPath, path.join(fromText.commandsDir, "03-x.ndjson")]) {
+      const twin = file.replace(path.dirname(fromText.commandsDir), path.dirname(fromBytes.commandsDir));
+      expect(fs.readFileSync(twin, "utf8")).toBe(fs.readFileSync(file, "utf8"));
+    }
+    const [event] = readEvents(fromBytes.runnerLogPath);
+    expect(event).toEqual({
+      type: "command:stderr",
+      data: text,
+      attempt: 2,
+      timestamp: NOW.toISOString(),
+      index: 3,
+    });
+    expect(RunEvent.safeParse(event).success).toBe(true);
+  });
+
+  it("refuses output bytes it cannot write as they are, collecting nothing", () => {
+    const { writer, runnerLogPath } = setUp({ escapeJson });
+    writer.openStage(1, "01-x");
+    expect(writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from([0x61, 0xff, 0x62]) })).toBe(false);
+    // A character cut short is not valid either: the caller keeps its start for the next chunk.
+    expect(writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from([0x61, 0xe2, 0x82]) })).toBe(false);
+    writer.close();
+    expect(fs.readFileSync(runnerLogPath, "utf8")).toBe("");
+    const withoutEscaper = setUp();
+    withoutEscaper.writer.openStage(1, "01-x");
+    expect(withoutEscaper.writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from("ok\n") })).toBe(
+      false,
+    );
+    withoutEscaper.writer.close();
+  });
+
+  it("keeps output written from bytes in order with other output and events", () => {
+    const { writer, runnerLogPath } = setUp({ escapeJson });
+    writer.openStage(1, "01-x");
+    writer.output(1, { stream: "stdout", data: "one\n" });
+    writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from("two\n") });
+    writer.output(1, { stream: "stderr", data: "three\n" });
+    writer.stage(1, { type: "command:end", exit_code: 0, signal: null });
+    writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from("four\n") });
+    writer.close();
+    expect(readEvents(runnerLogPath).map((event) => event.data ?? event.type)).toEqual([
+      "one\n",
+      "two\n",
+      "three\n",
+      "command:end",
+      "four\n",
+    ]);
   });
 
   // /dev/full opens like any file and fails every write with ENOSPC: a full disk.

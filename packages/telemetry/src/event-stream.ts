@@ -17,6 +17,22 @@ export interface OutputChunk {
   attempt?: number;
 }
 
+/** One chunk of a command's output as UTF-8 bytes, for {@link EventStreamWriter.outputBytes}. */
+export interface OutputBytes {
+  stream: "stdout" | "stderr";
+  /** Whole UTF-8 sequences: a chunk ending inside a character must keep that end for the next. */
+  bytes: Uint8Array;
+  attempt?: number;
+}
+
+/**
+ * Writes the UTF-8 bytes of `source`, escaped as the inside of a JSON string (exactly what
+ * JSON.stringify gives for the decoded text), into `target` from `offset`, given at least
+ * `source.length * 6 + 8` bytes of room. Returns the bytes written, or a negative number when
+ * `source` is not valid UTF-8. The engine's compiled helper is one.
+ */
+export type JsonEscaper = (source: Uint8Array, target: Uint8Array, offset: number) => number;
+
 /** Options for {@link EventStreamWriter.openStage}. */
 export interface OpenStageOptions {
   /**
@@ -32,8 +48,13 @@ export interface EventStreamWriterOptions {
   runnerLogPath: string;
   /** `commands/`, which must exist. */
   commandsDir: string;
-  /** Rewrites each serialized line before it is written (redaction). */
+  /**
+   * Rewrites each serialized line before it is written (redaction); not the lines of
+   * {@link EventStreamWriter.outputBytes}.
+   */
   transform?: TextTransform;
+  /** Lets {@link EventStreamWriter.outputBytes} escape output bytes without decoding them. */
+  escapeJson?: JsonEscaper;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -102,15 +123,10 @@ export class EventStreamWriter {
    * within 50 ms). Throws a write failure that has no `onWriteError` to go to.
    */
   output(index: number, chunk: OutputChunk): void {
-    this.#throwUnreported();
-    if (this.#closed)
-      throw new PersistenceError("append to", this.#runner.path, new Error("file already closed"));
-    // Built by hand: the same text as JSON.stringify of the event, without building an object.
-    const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
-    const attempt = chunk.attempt === undefined ? "" : `,"attempt":${JSON.stringify(chunk.attempt)}`;
-    const head = `{"type":"command:${chunk.stream}","data":`;
+    this.#checkWritable();
+    const head = outputHead(chunk.stream);
     const data = JSON.stringify(chunk.data);
-    const tail = `${attempt},"timestamp":"${timestamp}","index":${JSON.stringify(index)}}\n`;
+    const tail = this.#outputTail(index, chunk.attempt);
     const line = head + data + tail;
     const transformed = this.#options.transform?.(line) ?? line;
     // A line the transform left as it was is written in its parts: joining them would copy the
@@ -121,6 +137,37 @@ export class EventStreamWriter {
       index,
     );
     this.#throwUnreported();
+  }
+
+  /**
+   * As {@link output}, for output still in UTF-8 bytes: escaped by `escapeJson` straight into the
+   * batch, which spares decoding, escaping and encoding it again in JavaScript. The line is the
+   * same as {@link output} writes for the decoded text, but it does not go through `transform`:
+   * use it only for output with nothing to redact. Returns false, collecting nothing, when the
+   * bytes are not valid UTF-8 or the writer has no `escapeJson`; the caller then decodes them.
+   */
+  outputBytes(index: number, chunk: OutputBytes): boolean {
+    this.#checkWritable();
+    const escape = this.#options.escapeJson;
+    if (escape === undefined) return false;
+    const head = `${outputHead(chunk.stream)}"`;
+    const tail = `"${this.#outputTail(index, chunk.attempt)}`;
+    // Head and tail are ASCII: one byte per character.
+    const maxBytes = head.length + chunk.bytes.length * 6 + 8 + tail.length;
+    const collected = this.#batches.appendWith(
+      maxBytes,
+      this.#stageFiles.get(index) ?? [this.#runner],
+      index,
+      (buffer, offset) => {
+        const start = offset + buffer.write(head, offset, "latin1");
+        const escaped = escape(chunk.bytes, buffer, start);
+        if (escaped < 0) return -1;
+        const end = start + escaped;
+        return end + buffer.write(tail, end, "latin1") - offset;
+      },
+    );
+    this.#throwUnreported();
+    return collected;
   }
 
   /** Writes a stage-scoped event (stage status, approvals) to `runner.ndjson` only. */
@@ -161,6 +208,20 @@ export class EventStreamWriter {
     this.#throwUnreported();
   }
 
+  // Output lines are built by hand: the same text as JSON.stringify of the event, without building
+  // an object. The head ends where the data's JSON string starts; the tail follows it.
+  #outputTail(index: number, attempt: number | undefined): string {
+    const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
+    const attemptField = attempt === undefined ? "" : `,"attempt":${JSON.stringify(attempt)}`;
+    return `${attemptField},"timestamp":"${timestamp}","index":${JSON.stringify(index)}}\n`;
+  }
+
+  #checkWritable(): void {
+    this.#throwUnreported();
+    if (this.#closed)
+      throw new PersistenceError("append to", this.#runner.path, new Error("file already closed"));
+  }
+
   #throwUnreported(): void {
     const error = this.#unreported;
     if (error === null) return;
@@ -173,4 +234,8 @@ export class EventStreamWriter {
     const line = `${JSON.stringify({ ...event, timestamp, index })}\n`;
     return this.#options.transform === undefined ? line : this.#options.transform(line);
   }
+}
+
+function outputHead(stream: OutputChunk["stream"]): string {
+  return `{"type":"command:${stream}","data":`;
 }

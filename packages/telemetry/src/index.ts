@@ -9,6 +9,8 @@ export { EventStreamWriter } from "./event-stream.js";
 export type {
   EventPayload,
   EventStreamWriterOptions,
+  JsonEscaper,
   OpenStageOptions,
+  OutputBytes,
   OutputChunk,
 } from "./event-stream.js";

@@ -1,0 +1,8 @@
+// The addon's entry point: one module, whose parts (addon.h) each register their functions.
+#include "addon.h"
+
+NAPI_MODULE_INIT() {
+  register_spawn(env, exports);
+  register_json_escape(env, exports);
+  return exports;
+}

@@ -1,0 +1,13 @@
+// The compiled helpers of @codex/orchestrator-core, one N-API addon (build/codex-native.node).
+// Each part adds its functions to the addon's exports.
+#ifndef CODEX_ADDON_H
+#define CODEX_ADDON_H
+
+#include <node_api.h>
+
+// spawn.c: spawn(), usable().
+void register_spawn(napi_env env, napi_value exports);
+// json-escape.c: escapeJson().
+void register_json_escape(napi_env env, napi_value exports);
+
+#endif
