@@ -1,10 +1,11 @@
-import readline from "node:readline/promises";
 import type { ApprovalPrompt } from "@codex/orchestrator-core";
 
 /** Asks at the terminal whether to approve a gate; null (pause) when not answered yes or no. */
 export function createTerminalPrompt(env: NodeJS.ProcessEnv = process.env): ApprovalPrompt | undefined {
   if (process.stdin.isTTY !== true || process.stderr.isTTY !== true) return undefined;
   return async (request) => {
+    // Loaded only when a gate asks: most runs never do, and every run would pay for it.
+    const readline = await import("node:readline/promises");
     const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
     try {
       if (request.instructions) process.stderr.write(`${request.instructions}\n`);

@@ -4,5 +4,6 @@
 NAPI_MODULE_INIT() {
   register_spawn(env, exports);
   register_json_escape(env, exports);
+  register_pipe_reader(env, exports);
   return exports;
 }

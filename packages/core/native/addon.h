@@ -9,5 +9,7 @@
 void register_spawn(napi_env env, napi_value exports);
 // json-escape.c: escapeJson().
 void register_json_escape(napi_env env, napi_value exports);
+// pipe-reader.c: readPipes().
+void register_pipe_reader(napi_env env, napi_value exports);
 
 #endif

@@ -10,7 +10,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sources = ["addon.c", "spawn.c", "json-escape.c"].map((file) => path.join(here, file));
+const sources = ["addon.c", "spawn.c", "json-escape.c", "pipe-reader.c"].map((file) => path.join(here, file));
 const output = path.join(here, "build", "codex-native.node");
 const strict = process.argv.includes("--strict");
 
@@ -45,7 +45,20 @@ const partial = `${output}.${process.pid}.tmp`;
 const compiler = process.env.CC || "cc";
 const result = spawnSync(
   compiler,
-  ["-O2", "-std=gnu11", "-Wall", "-Wextra", "-fPIC", "-shared", "-I", headers, "-o", partial, ...sources],
+  [
+    "-O2",
+    "-std=gnu11",
+    "-Wall",
+    "-Wextra",
+    "-fPIC",
+    "-shared",
+    "-I",
+    headers,
+    "-o",
+    partial,
+    ...sources,
+    "-lpthread",
+  ],
   { stdio: ["ignore", "inherit", "inherit"] },
 );
 if (result.error !== undefined || result.status !== 0) {

@@ -20,6 +20,17 @@ export interface NativeAddon {
    * `source.length * 6 + 8` bytes of room.
    */
   escapeJson(source: Uint8Array, target: Uint8Array, offset: number): number;
+  /**
+   * Reads both pipes on a thread of its own (and owns them from then on), calling `onChunk` with
+   * each chunk of output (stream 0 is stdout, 1 stderr; at most 64 KiB), and with null and an
+   * errno (0 for a clean end) at the end of each. Returns `stop`, which ends the reading and may be
+   * called until both streams have ended.
+   */
+  readPipes(
+    stdoutFd: number,
+    stderrFd: number,
+    onChunk: (stream: 0 | 1, chunk: Buffer | null, errno: number) => void,
+  ): () => void;
 }
 
 // Where the addon sits: next to the bundled CLI's chunks (dist/native/), or in the core package

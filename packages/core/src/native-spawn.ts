@@ -1,7 +1,6 @@
 import { EventEmitter } from "node:events";
-import net from "node:net";
 import os from "node:os";
-import type { Readable } from "node:stream";
+import { Readable } from "node:stream";
 import { loadNativeAddon, type NativeAddon } from "./native-addon.js";
 
 /**
@@ -39,15 +38,32 @@ const signalNames = new Map<number, NodeJS.Signals>(
 
 class NativeProcess extends EventEmitter implements LaunchedProcess {
   pid: number | undefined = undefined;
-  stdout: net.Socket | null = null;
-  stderr: net.Socket | null = null;
+  stdout: Readable | null = null;
+  stderr: Readable | null = null;
   #open = 0;
   #exited = false;
 
-  attach(pid: number, stdoutFd: number, stderrFd: number): void {
+  attach(launcher: NativeAddon, pid: number, stdoutFd: number, stderrFd: number): void {
     this.pid = pid;
-    this.stdout = this.#pipe(stdoutFd);
-    this.stderr = this.#pipe(stderrFd);
+    let ended = 0;
+    let stopped = false;
+    // Destroying a stream before its end stops the reading; stop() is valid once, and only until
+    // the reader has ended both streams (it frees itself then).
+    const stopReading = () => {
+      if (stopped || ended === 2) return;
+      stopped = true;
+      stop();
+    };
+    const stdout = this.#stream(stopReading);
+    const stderr = this.#stream(stopReading);
+    // The reader thread owns both pipes from here on.
+    const stop = launcher.readPipes(stdoutFd, stderrFd, (stream, chunk) => {
+      const target = stream === 0 ? stdout : stderr;
+      if (chunk === null) ended += 1;
+      if (!target.destroyed) target.push(chunk);
+    });
+    this.stdout = stdout;
+    this.stderr = stderr;
   }
 
   exited(exitCode: number, signalNumber: number): void {
@@ -57,14 +73,21 @@ class NativeProcess extends EventEmitter implements LaunchedProcess {
     this.#closeIfDone();
   }
 
-  #pipe(fd: number): net.Socket {
+  // Fed by the reader thread, which reads on however fast the chunks are taken (up to a bound).
+  #stream(stopReading: () => void): Readable {
     this.#open += 1;
-    const socket = new net.Socket({ fd, readable: true, writable: false });
-    socket.once("close", () => {
+    const stream = new Readable({
+      read() {},
+      destroy(error, callback) {
+        if (!stream.readableEnded) stopReading();
+        callback(error);
+      },
+    });
+    stream.once("close", () => {
       this.#open -= 1;
       this.#closeIfDone();
     });
-    return socket;
+    return stream;
   }
 
   #closeIfDone(): void {
@@ -95,7 +118,7 @@ export function launchShellNatively(
       options.cwd,
       (exitCode, signalNumber) => child.exited(exitCode, signalNumber),
     );
-    child.attach(pid, stdoutFd, stderrFd);
+    child.attach(launcher, pid, stdoutFd, stderrFd);
   } catch (error) {
     // Reported like Node's spawn reports it: asynchronously, as an `error` event.
     process.nextTick(() => child.emit("error", error));

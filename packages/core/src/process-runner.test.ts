@@ -95,6 +95,24 @@ describe.each(spawnModes)("runShellCommand (%s)", (mode) => {
     expect(stderr.join("")).toBe("oops\n");
   });
 
+  it("keeps reading one stream after the other has closed", async () => {
+    const { outcome, stdout, stderr } = run(
+      "echo first; exec 1>&-; sleep 0.2; echo late >&2; echo later >&2",
+    );
+    expect((await outcome).exitCode).toBe(0);
+    expect(stdout.join("")).toBe("first\n");
+    expect(stderr.join("")).toBe("late\nlater\n");
+  });
+
+  it("delivers a large output whole and in order, stdout and stderr alike", async () => {
+    const { outcome, stdout, stderr } = run("seq 1 200000; seq 1 50000 >&2");
+    expect((await outcome).exitCode).toBe(0);
+    const expected = (count: number) =>
+      Array.from({ length: count }, (_, index) => `${index + 1}\n`).join("");
+    expect(stdout.join("")).toBe(expected(200_000));
+    expect(stderr.join("")).toBe(expected(50_000));
+  });
+
   it("reports a command killed by a signal as reason signal, never exit 0", async () => {
     const outcome = await run("kill -TERM $$").outcome;
     expect(outcome).toEqual({ exitCode: null, signal: "SIGTERM", reason: "signal", error: null });

@@ -1,5 +1,4 @@
 import fs from "node:fs";
-import crossSpawn from "cross-spawn";
 import type { ExitReason } from "@codex/orchestrator-schema";
 import { launchShellNatively, type LaunchedProcess } from "./native-spawn.js";
 
@@ -58,20 +57,23 @@ export function runShellCommandBytes(options: RunShellCommandBytesOptions): Prom
   return runShell(options, null);
 }
 
-function runShell(
+async function runShell(
   options: RunShellCommandOptions | RunShellCommandBytesOptions,
   encoding: "utf8" | null,
 ): Promise<ProcessOutcome> {
+  if (!fs.existsSync(options.cwd)) {
+    return {
+      exitCode: null,
+      signal: null,
+      reason: "spawn-error",
+      error: `working directory ${options.cwd} does not exist`,
+    };
+  }
+  // The compiled launcher where it is built (about 1 ms cheaper per stage), else Node's spawn.
+  const child: LaunchedProcess =
+    launchShellNatively(options.command, { cwd: options.cwd, env: options.env }) ??
+    (await spawnWithNode(options));
   return new Promise((resolve) => {
-    if (!fs.existsSync(options.cwd)) {
-      resolve({
-        exitCode: null,
-        signal: null,
-        reason: "spawn-error",
-        error: `working directory ${options.cwd} does not exist`,
-      });
-      return;
-    }
     const graceMs = options.killGraceMs ?? 5_000;
     let stopReason: "timeout" | "cancelled" | null = null;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
@@ -79,17 +81,6 @@ function runShell(
     let killTimer: NodeJS.Timeout | null = null;
     let drainTimer: NodeJS.Timeout | null = null;
     let timeoutTimer: NodeJS.Timeout | null = null;
-
-    // The compiled launcher where it is built (about 1 ms cheaper per stage), else Node's spawn.
-    const child: LaunchedProcess =
-      launchShellNatively(options.command, { cwd: options.cwd, env: options.env }) ??
-      crossSpawn(options.command, [], {
-        cwd: options.cwd,
-        env: options.env,
-        shell: true,
-        detached: true,
-        stdio: ["ignore", "pipe", "pipe"],
-      });
     if (encoding !== null) {
       child.stdout?.setEncoding(encoding);
       child.stderr?.setEncoding(encoding);
@@ -154,5 +145,17 @@ function runShell(
     if (options.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop("timeout"), options.timeoutMs);
     if (options.abortSignal?.aborted) stop("cancelled");
     else options.abortSignal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
+// Loaded only where the launcher is not: it brings in child_process and net, which cost every run.
+async function spawnWithNode(options: ShellCommandOptions): Promise<LaunchedProcess> {
+  const { default: crossSpawn } = await import("cross-spawn");
+  return crossSpawn(options.command, [], {
+    cwd: options.cwd,
+    env: options.env,
+    shell: true,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
   });
 }
