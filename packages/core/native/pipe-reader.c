@@ -69,15 +69,17 @@ static void call_js(napi_env env, napi_value callback, void* context, void* data
   pthread_mutex_unlock(&reader->lock);
 }
 
-// Hands a message over, once fewer than MAX_IN_FLIGHT wait. Returns 0 when stopping instead.
+// Hands a message over, once fewer than MAX_IN_FLIGHT wait (or at once when stopping). Returns 0
+// when it was not handed over.
 static int hand_over(pipe_reader* reader, chunk* message) {
   pthread_mutex_lock(&reader->lock);
   while (reader->in_flight >= MAX_IN_FLIGHT && !reader->stopping)
     pthread_cond_wait(&reader->taken, &reader->lock);
-  int stopping = reader->stopping;
-  if (!stopping) reader->in_flight += 1;
+  // Once stopping, only the ends go through: no more output, but JavaScript learns that both ended.
+  int refused = reader->stopping && message->data != NULL;
+  if (!refused) reader->in_flight += 1;
   pthread_mutex_unlock(&reader->lock);
-  if (stopping || napi_call_threadsafe_function(reader->deliver, message, napi_tsfn_blocking) != napi_ok) {
+  if (refused || napi_call_threadsafe_function(reader->deliver, message, napi_tsfn_blocking) != napi_ok) {
     free(message->data);
     free(message);
     return 0;
@@ -174,8 +176,19 @@ static void* read_pipes(void* argument) {
     free(pending->data);
     free(pending);
   }
-  for (int stream = 0; stream < 2; stream++)
-    if (reader->fds[stream] >= 0) close(reader->fds[stream]);
+  // Left early (out of memory, poll failed, or stopped): every stream still open ends here, so
+  // JavaScript always sees both ends before the reader frees itself.
+  int error = errno == 0 ? EIO : errno;
+  for (int stream = 0; stream < 2; stream++) {
+    if (reader->fds[stream] < 0) continue;
+    close(reader->fds[stream]);
+    reader->fds[stream] = -1;
+    chunk* end = calloc(1, sizeof *end);
+    if (end == NULL) continue;
+    end->stream = stream;
+    end->error = error;
+    hand_over(reader, end);
+  }
   napi_release_threadsafe_function(reader->deliver, napi_tsfn_release);
   return NULL;
 }
