@@ -90,6 +90,8 @@ export class CommandBuilder {
     const stdoutTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const stderrTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const combinedTail = new OutputTail();
+    // Each stream's output goes to its own tail and to the combined one.
+    const tails = { stdout: [stdoutTail, combinedTail], stderr: [stderrTail, combinedTail] };
     const startedAt = Date.now();
     let outcome: ProcessOutcome | null = null;
     const abortSignal = AbortSignal.any([context.abortSignal, stopOnLogError.signal]);
@@ -127,8 +129,7 @@ export class CommandBuilder {
           failLog(error);
           return;
         }
-        (stream === "stdout" ? stdoutTail : stderrTail).push(data);
-        combinedTail.push(data);
+        for (const tail of tails[stream]) tail.push(data);
         if (listening)
           bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
       };
@@ -141,8 +142,7 @@ export class CommandBuilder {
           failLog(error);
           return true;
         }
-        (stream === "stdout" ? stdoutTail : stderrTail).pushBytes(bytes);
-        combinedTail.pushBytes(bytes);
+        for (const tail of tails[stream]) tail.pushBytes(bytes);
         return true;
       };
       const outputOf = (stream: "stdout" | "stderr") =>

@@ -1,15 +1,11 @@
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../../test/helpers/seeded-random.js";
 import { loadNativeAddon } from "./native-addon.js";
 
 const addon = loadNativeAddon();
 
-// Deterministic pseudo-random bytes (a linear congruential generator), so a failure can be replayed.
 function randomBytes(seed: number, length: number, pick: (random: () => number) => number): Buffer {
-  let state = seed;
-  const random = () => {
-    state = (state * 1103515245 + 12345) % 2 ** 31;
-    return state / 2 ** 31;
-  };
+  const random = seededRandom(seed);
   return Buffer.from(Array.from({ length }, () => pick(random)));
 }
 

@@ -1,5 +1,6 @@
 import { StringDecoder } from "node:string_decoder";
 import { describe, expect, it } from "vitest";
+import { seededRandom } from "../../../test/helpers/seeded-random.js";
 import { Redactor } from "./redaction.js";
 import { StageOutput, wholeCharactersLength } from "./stage-output.js";
 
@@ -107,11 +108,7 @@ describe("StageOutput", () => {
   });
 
   it("gives the same text as Node's decoder for random chunks of mixed bytes", () => {
-    let state = 7;
-    const random = () => {
-      state = (state * 1103515245 + 12345) % 2 ** 31;
-      return state / 2 ** 31;
-    };
+    const random = seededRandom(7);
     for (let trial = 0; trial < 300; trial += 1) {
       const source = Buffer.from('ab"\\\n é 雪 🎉 '.repeat(4), "utf8");
       const bytes = Buffer.from(source);

@@ -66,7 +66,7 @@ export class BatchedAppender {
    */
   append(line: string | readonly string[], files: readonly AppendFile[], owner: number): void {
     if (files.length === 0) return;
-    if (this.#length > 0 && (owner !== this.#owner || !sameFiles(files, this.#files))) this.flush();
+    this.#flushIfOtherBatch(files, owner);
     const parts = typeof line === "string" ? [line] : line;
     let room = this.#capacity - this.#length;
     let needed = 0;
@@ -84,8 +84,9 @@ export class BatchedAppender {
       }
     }
     const buffer = this.#bufferFor(files, owner);
-    for (const part of parts) this.#length += buffer.write(part, this.#length, "utf8");
-    if (this.#length >= this.#batchBytes) this.flush();
+    let written = 0;
+    for (const part of parts) written += buffer.write(part, this.#length + written, "utf8");
+    this.#collected(written);
   }
 
   /**
@@ -103,14 +104,23 @@ export class BatchedAppender {
   ): boolean {
     if (maxBytes > this.#capacity) return false;
     if (files.length === 0) return true;
-    if (this.#length > 0 && (owner !== this.#owner || !sameFiles(files, this.#files))) this.flush();
+    this.#flushIfOtherBatch(files, owner);
     if (maxBytes > this.#capacity - this.#length) this.flush();
-    const buffer = this.#bufferFor(files, owner);
-    const written = write(buffer, this.#length);
+    const written = write(this.#bufferFor(files, owner), this.#length);
     if (written < 0) return false;
-    this.#length += written;
-    if (this.#length >= this.#batchBytes) this.flush();
+    this.#collected(written);
     return true;
+  }
+
+  // A line for other files or another owner first writes the batch.
+  #flushIfOtherBatch(files: readonly AppendFile[], owner: number): void {
+    if (this.#length > 0 && (owner !== this.#owner || !sameFiles(files, this.#files))) this.flush();
+  }
+
+  // Counts a line written into the batch; a full batch is written at once.
+  #collected(bytes: number): void {
+    this.#length += bytes;
+    if (this.#length >= this.#batchBytes) this.flush();
   }
 
   // The batch buffer, with the batch's files, owner and timer set when it starts a new batch.
