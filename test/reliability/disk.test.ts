@@ -73,10 +73,15 @@ describe("disk errors", () => {
   });
 
   // Output is written in batches: 300 KB fails when the 50 ms timer writes it, 3 MB when a full
-  // 1 MiB batch is written while the command is still printing.
-  it.each([300_000, 3_000_000])(
-    "a full disk while a stage streams output (%i bytes): clear error, the stage's process group stopped, manifest intact",
-    async (bytes) => {
+  // batch is written while the command is still printing. Plain output is written by the compiled
+  // pump; output with a secret to redact is decoded and written by the engine.
+  it.each([
+    [300_000, "plain"],
+    [3_000_000, "plain"],
+    [3_000_000, "redacted"],
+  ])(
+    "a full disk while a stage streams output (%i bytes, %s): clear error, the stage's process group stopped, manifest intact",
+    async (bytes, kind) => {
       const root = tempRepo({
         defaultPipeline: "p",
         pipelines: [
@@ -85,6 +90,7 @@ describe("disk errors", () => {
             command(
               "big",
               `sleep 300 & echo $! > bg.pid; yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx | head -c ${bytes}; wait`,
+              kind === "redacted" ? { env: { API_TOKEN: "hunter22-secret" } } : {},
             ),
           ]),
         ],

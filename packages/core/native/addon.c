@@ -5,5 +5,6 @@ NAPI_MODULE_INIT() {
   register_spawn(env, exports);
   register_json_escape(env, exports);
   register_pipe_reader(env, exports);
+  register_output_pump(env, exports);
   return exports;
 }

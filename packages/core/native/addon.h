@@ -7,9 +7,11 @@
 
 // spawn.c: spawn(), usable().
 void register_spawn(napi_env env, napi_value exports);
-// json-escape.c: escapeJson().
+// json-escape.c: escapeJson(), the escaping the output pump writes.
 void register_json_escape(napi_env env, napi_value exports);
 // pipe-reader.c: readPipes().
 void register_pipe_reader(napi_env env, napi_value exports);
+// output-pump.c: pumpOutput().
+void register_output_pump(napi_env env, napi_value exports);
 
 #endif

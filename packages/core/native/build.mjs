@@ -1,16 +1,19 @@
 #!/usr/bin/env node
 // Compiles the engine's native helpers (addon.h) into build/codex-native.node: the stage launcher
-// (spawn.c) and the JSON escaping of output bytes (json-escape.c). Optional by design: without
-// Linux, a C compiler or Node's headers the engine starts stages with Node's own spawn and escapes
-// output in JavaScript, which behave the same and cost more (docs/performance.md). Exits 0 either
-// way unless --strict is given. Honours CC and npm_config_nodedir.
+// (spawn.c), the output pump (output-pump.c, with json-escape.c and redact.c) and the reader of
+// output for listeners (pipe-reader.c). Optional by design: without Linux, a C compiler or Node's
+// headers the engine starts stages with Node's own spawn and handles output in JavaScript, which
+// behave the same and cost more (docs/performance.md). Exits 0 either way unless --strict is given.
+// Honours CC and npm_config_nodedir.
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sources = ["addon.c", "spawn.c", "json-escape.c", "pipe-reader.c"].map((file) => path.join(here, file));
+const sources = ["addon.c", "spawn.c", "json-escape.c", "pipe-reader.c", "redact.c", "output-pump.c"].map(
+  (file) => path.join(here, file),
+);
 const output = path.join(here, "build", "codex-native.node");
 const strict = process.argv.includes("--strict");
 

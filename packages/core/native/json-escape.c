@@ -1,14 +1,18 @@
-// Escapes UTF-8 bytes into the inside of a JSON string, straight from a stage's output into the
-// batch of log lines: the same bytes JSON.stringify gives for the decoded text, without decoding
-// into a JavaScript string, escaping it and encoding it again (docs/performance.md). Only valid
-// UTF-8 is escaped; anything else is refused, and the caller decodes it as before.
-#include <stdint.h>
+// Escapes UTF-8 bytes into the inside of a JSON string, straight from a stage's output into its
+// log lines: the same bytes JSON.stringify gives for the decoded text, without decoding into a
+// JavaScript string, escaping it and encoding it again (docs/performance.md). Invalid bytes become
+// U+FFFD exactly as Node's (and every WHATWG) UTF-8 decoder replaces them: one per maximal
+// subsequence that could start a character.
+#include "json-escape.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 #include "addon.h"
 
 static const uint64_t ONES = 0x0101010101010101ULL;
 static const uint64_t HIGH = 0x8080808080808080ULL;
+static const uint8_t REPLACEMENT[3] = {0xEF, 0xBF, 0xBD};  // U+FFFD
 
 // The bytes of a word that need a look of their own (control characters, quote, backslash, bytes
 // of multi-byte sequences), as their high bits. Each test is the zero-byte trick, whose lowest
@@ -31,15 +35,18 @@ static inline size_t plain_prefix(uint64_t special) {
 #endif
 }
 
-// The length of the valid UTF-8 sequence at source[0..available), or 0 when it is not one
-// (overlong forms, surrogates and code points past U+10FFFF included, as the Unicode standard's
-// table 3-7 has it). An incomplete sequence is not valid either.
-static size_t sequence_length(const uint8_t* source, size_t available) {
+// What the bytes at source[0..available) start with, by the Unicode standard's table 3-7
+// (no overlong forms, surrogates or code points past U+10FFFF): the length of a valid character
+// (> 0); minus the length of the invalid subsequence that a decoder replaces with one U+FFFD
+// (< 0); or 0 when they are the valid start of a character that `available` cuts short.
+static int sequence_at(const uint8_t* source, size_t available) {
   uint8_t lead = source[0];
-  size_t length;
+  int length;
   uint8_t low = 0x80;
   uint8_t high = 0xBF;
-  if (lead >= 0xC2 && lead <= 0xDF) {
+  if (lead < 0x80) {
+    return 1;
+  } else if (lead >= 0xC2 && lead <= 0xDF) {
     length = 2;
   } else if (lead >= 0xE0 && lead <= 0xEF) {
     length = 3;
@@ -50,29 +57,40 @@ static size_t sequence_length(const uint8_t* source, size_t available) {
     if (lead == 0xF0) low = 0x90;
     if (lead == 0xF4) high = 0x8F;
   } else {
-    return 0;
+    return -1;
   }
-  if (available < length) return 0;
-  if (source[1] < low || source[1] > high) return 0;
-  for (size_t index = 2; index < length; index += 1)
-    if (source[index] < 0x80 || source[index] > 0xBF) return 0;
+  for (int index = 1; index < length; index += 1) {
+    if ((size_t)index >= available) return 0;
+    if (source[index] < low || source[index] > high) return -index;
+    low = 0x80;
+    high = 0xBF;
+  }
   return length;
 }
 
-// The most escaping can need: 6 bytes per source byte (\u00XX), plus a word of slack.
-static size_t worst_case(size_t source_length) { return source_length * 6 + 8; }
+size_t json_escape_room(size_t length) { return length * 6 + 8; }
 
-// Escapes source into target; returns the bytes written, -1 when source is not valid UTF-8, or
-// -2 when target has less room than the worst case. Since no byte writes more than 6, the room
-// left always covers the worst case of the bytes left, so the loop needs no checks of its own.
-static int64_t escape(const uint8_t* source, size_t source_length, uint8_t* target, size_t capacity) {
+size_t utf8_finished_length(const uint8_t* source, size_t length) {
+  // An unfinished character's lead byte is at most UTF8_UNFINISHED_MAX bytes before the end.
+  size_t floor = length > UTF8_UNFINISHED_MAX ? length - UTF8_UNFINISHED_MAX : 0;
+  for (size_t index = length; index > floor; index -= 1) {
+    uint8_t byte = source[index - 1];
+    if (byte < 0x80) return length;
+    if (byte < 0xC0) continue;  // a continuation byte: the lead is further back
+    return sequence_at(source + index - 1, length - index + 1) == 0 ? index - 1 : length;
+  }
+  return length;
+}
+
+size_t json_escape_utf8(const uint8_t* source, size_t length, uint8_t* target, int* repaired) {
   static const char hex[] = "0123456789abcdef";
-  if (capacity < worst_case(source_length)) return -2;
   size_t in = 0;
   size_t out = 0;
-  while (in < source_length) {
-    if (source_length - in >= 8) {
-      // Copies the word whole (the target has room) but keeps only its plain bytes.
+  *repaired = 0;
+  while (in < length) {
+    if (length - in >= 8) {
+      // Copies the word whole (the target has room: at most 6 bytes are written per byte read,
+      // so the room left covers what is left) but keeps only its plain bytes.
       uint64_t word;
       memcpy(&word, source + in, 8);
       memcpy(target + out, &word, 8);
@@ -84,11 +102,19 @@ static int64_t escape(const uint8_t* source, size_t source_length, uint8_t* targ
     }
     uint8_t byte = source[in];
     if (byte >= 0x80) {
-      size_t length = sequence_length(source + in, source_length - in);
-      if (length == 0) return -1;
-      memcpy(target + out, source + in, length);
-      in += length;
-      out += length;
+      int sequence = sequence_at(source + in, length - in);
+      if (sequence > 0) {
+        memcpy(target + out, source + in, (size_t)sequence);
+        in += (size_t)sequence;
+        out += (size_t)sequence;
+      } else {
+        // Cut short at the very end (0) counts as invalid too: the caller holds back what may
+        // still be finished.
+        in += sequence == 0 ? length - in : (size_t)-sequence;
+        memcpy(target + out, REPLACEMENT, sizeof REPLACEMENT);
+        out += sizeof REPLACEMENT;
+        *repaired = 1;
+      }
       continue;
     }
     in += 1;
@@ -113,42 +139,54 @@ static int64_t escape(const uint8_t* source, size_t source_length, uint8_t* targ
         target[out++] = hex[byte & 0xF];
     }
   }
-  return (int64_t)out;
+  return out;
 }
 
-static int byte_array(napi_env env, napi_value value, uint8_t** data, size_t* length) {
-  napi_typedarray_type type;
-  napi_value buffer;
-  size_t offset;
-  void* pointer;
-  if (napi_get_typedarray_info(env, value, &type, length, &pointer, &buffer, &offset) != napi_ok ||
-      type != napi_uint8_array)
-    return 0;
-  *data = pointer;
-  return 1;
+size_t utf8_repair(const uint8_t* source, size_t length, uint8_t* target) {
+  size_t in = 0;
+  size_t out = 0;
+  while (in < length) {
+    int sequence = sequence_at(source + in, length - in);
+    if (sequence > 0) {
+      memcpy(target + out, source + in, (size_t)sequence);
+      in += (size_t)sequence;
+      out += (size_t)sequence;
+    } else {
+      in += sequence == 0 ? length - in : (size_t)-sequence;
+      memcpy(target + out, REPLACEMENT, sizeof REPLACEMENT);
+      out += sizeof REPLACEMENT;
+    }
+  }
+  return out;
 }
 
-// escapeJson(source: Uint8Array, target: Uint8Array, offset: number) -> number
-// Writes source, escaped, into target from offset; returns the bytes written, -1 or -2 (above).
+// escapeJson(source: Uint8Array) -> Buffer: what the output pump writes into a log line for
+// source, as a stream's last bytes. Exposed so that its escaping can be checked against Node's.
 static napi_value escape_json(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
+  size_t argc = 1;
+  napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint8_t* source;
-  uint8_t* target;
-  size_t source_length;
-  size_t target_length;
-  int64_t offset;
-  if (argc < 3 || !byte_array(env, argv[0], &source, &source_length) ||
-      !byte_array(env, argv[1], &target, &target_length) ||
-      napi_get_value_int64(env, argv[2], &offset) != napi_ok || offset < 0 ||
-      (size_t)offset > target_length) {
-    napi_throw_type_error(env, NULL, "escapeJson(source: Uint8Array, target: Uint8Array, offset: number)");
+  napi_typedarray_type type;
+  size_t length = 0;
+  void* source = NULL;
+  napi_value arraybuffer;
+  size_t offset;
+  if (argc < 1 ||
+      napi_get_typedarray_info(env, argv[0], &type, &length, &source, &arraybuffer, &offset) != napi_ok ||
+      type != napi_uint8_array) {
+    napi_throw_type_error(env, NULL, "escapeJson(source: Uint8Array)");
     return NULL;
   }
-  int64_t written = escape(source, source_length, target + offset, target_length - (size_t)offset);
-  napi_value result;
-  napi_create_int64(env, written, &result);
+  uint8_t* target = malloc(json_escape_room(length));
+  if (target == NULL) {
+    napi_throw_error(env, NULL, "escapeJson: out of memory");
+    return NULL;
+  }
+  int repaired;
+  size_t written = json_escape_utf8(source, length, target, &repaired);
+  napi_value result = NULL;
+  napi_create_buffer_copy(env, written, target, NULL, &result);
+  free(target);
   return result;
 }
 

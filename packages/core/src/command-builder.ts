@@ -11,8 +11,9 @@ import type {
 import type { PlanItem } from "./command-planner.js";
 import type { EventBus } from "./event-bus.js";
 import { OutputTail } from "./output-tail.js";
-import { runShellCommandBytes, type ProcessOutcome } from "./process-runner.js";
-import type { Redactor } from "./redaction.js";
+import { nativeLauncherAvailable, type PumpedOutputOptions } from "./native-spawn.js";
+import { runShellCommandBytes, runShellCommandPumped, type ProcessOutcome } from "./process-runner.js";
+import { REDACTED, type Redactor } from "./redaction.js";
 import type { RunSession } from "./run-session.js";
 import { StageOutput } from "./stage-output.js";
 import type { ApprovalPolicy, ApprovalPrompt } from "./approval-policy.js";
@@ -90,7 +91,7 @@ export class CommandBuilder {
     const stdoutTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const stderrTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const combinedTail = new OutputTail();
-    // Each stream's output goes to its own tail and to the combined one.
+    // Each stream's decoded output goes to its own tail and to the combined one.
     const tails = { stdout: [stdoutTail, combinedTail], stderr: [stderrTail, combinedTail] };
     const startedAt = Date.now();
     let outcome: ProcessOutcome | null = null;
@@ -133,39 +134,48 @@ export class CommandBuilder {
         if (listening)
           bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
       };
-      // Written from the bytes read, without decoding them, when nothing needs them as text.
-      const emitBytes = (stream: "stdout" | "stderr", bytes: Buffer): boolean => {
-        if (logError !== null) return true;
-        try {
-          if (!session.events.outputBytes(item.index, { stream, bytes, attempt })) return false;
-        } catch (error) {
-          failLog(error);
-          return true;
-        }
-        for (const tail of tails[stream]) tail.pushBytes(bytes);
-        return true;
-      };
-      const outputOf = (stream: "stdout" | "stderr") =>
-        new StageOutput({
-          sink: { bytes: (bytes) => emitBytes(stream, bytes), text: (text) => emit(stream, text) },
-          redactor: redactor.stream(),
-          asBytes: !redactor.active && !listening,
-        });
-      const stdout = outputOf("stdout");
-      const stderr = outputOf("stderr");
-      const timeoutMs = stage.timeoutSeconds === undefined ? undefined : stage.timeoutSeconds * 1000;
-      outcome = await runShellCommandBytes({
+      const run = {
         command: stage.command,
         cwd: item.cwd,
         env,
-        onStdout: (chunk) => stdout.push(chunk),
-        onStderr: (chunk) => stderr.push(chunk),
         killGraceMs: context.killGraceMs,
         abortSignal,
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      });
-      stdout.end();
-      stderr.end();
+        ...(stage.timeoutSeconds === undefined ? {} : { timeoutMs: stage.timeoutSeconds * 1000 }),
+      };
+      // Output nobody listens to is redacted and written by the compiled pump, straight from the
+      // pipes to the logs; otherwise (or without the pump) it is decoded and redacted here.
+      let output: PumpedOutputOptions | null = null;
+      if (!listening && nativeLauncherAvailable()) {
+        try {
+          output = pumpedOutput(session, item.index, attempt, redactor, failLog, {
+            stdout: stdoutTail,
+            stderr: stderrTail,
+            combined: combinedTail,
+          });
+        } catch (error) {
+          failLog(error);
+        }
+      }
+      const pumped = output === null ? null : runShellCommandPumped({ ...run, output });
+      if (pumped !== null) {
+        const { tails: pumpedTails, ...ended } = await pumped;
+        outcome = ended;
+        stdoutTail.push(pumpedTails.stdout.toString("utf8"));
+        stderrTail.push(pumpedTails.stderr.toString("utf8"));
+        combinedTail.push(pumpedTails.combined.toString("utf8"));
+      } else {
+        const outputOf = (stream: "stdout" | "stderr") =>
+          new StageOutput({ emit: (text) => emit(stream, text), redactor: redactor.stream() });
+        const stdout = outputOf("stdout");
+        const stderr = outputOf("stderr");
+        outcome = await runShellCommandBytes({
+          ...run,
+          onStdout: (chunk) => stdout.push(chunk),
+          onStderr: (chunk) => stderr.push(chunk),
+        });
+        stdout.end();
+        stderr.end();
+      }
       if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
       // Collected output is written now, so that a failure to write it fails this stage.
       try {
@@ -371,6 +381,44 @@ export class CommandBuilder {
 export function latestDecision(approvals: readonly Approval[], stageId: string): Approval | null {
   const decisions = approvals.filter((approval) => approval.stage_id === stageId);
   return decisions[decisions.length - 1] ?? null;
+}
+
+/**
+ * Where the pump writes one attempt's output: the stage's log and runner.ndjson, in the lines the
+ * run's event writer lays out. Its tails keep at least as many characters as the stage's do.
+ */
+function pumpedOutput(
+  session: RunSession,
+  index: number,
+  attempt: number,
+  redactor: Redactor,
+  failLog: (error: unknown) => void,
+  tails: { stdout: OutputTail; stderr: OutputTail; combined: OutputTail },
+): PumpedOutputOptions {
+  const handOver = session.events.handOverOutput(index, attempt);
+  const secrets = redactor.variants
+    .map((variant) => Buffer.from(variant, "utf8"))
+    .sort((left, right) => right.length - left.length);
+  return {
+    files: handOver.descriptors,
+    secrets,
+    redacted: Buffer.from(REDACTED, "utf8"),
+    stdoutHead: Buffer.from(handOver.stdoutHead, "utf8"),
+    stderrHead: Buffer.from(handOver.stderrHead, "utf8"),
+    middle: Buffer.from(handOver.middle, "utf8"),
+    end: Buffer.from(handOver.end, "utf8"),
+    batchBytes: handOver.batchBytes,
+    maxDelayMs: handOver.maxDelayMs,
+    stdoutTailBytes: tailBytes(tails.stdout),
+    stderrTailBytes: tailBytes(tails.stderr),
+    combinedTailBytes: tailBytes(tails.combined),
+    onWriteError: (fileIndex, errno) => failLog(handOver.writeError(fileIndex, errno)),
+  };
+}
+
+// A UTF-16 unit takes at most 3 bytes of UTF-8; a tail may lose a character cut at its start.
+function tailBytes(tail: OutputTail): number {
+  return tail.limit * 3 + 3;
 }
 
 /** Variables every stage command sees: the task, the run, and where a nested `start` should write. */

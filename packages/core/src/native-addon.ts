@@ -14,12 +14,10 @@ export interface NativeAddon {
     onExit: (exitCode: number, signalNumber: number) => void,
   ): [pid: number, stdoutFd: number, stderrFd: number];
   /**
-   * Writes the UTF-8 bytes of `source`, escaped as the inside of a JSON string (what
-   * JSON.stringify gives for the decoded text), into `target` from `offset`. Returns the bytes
-   * written; -1 when `source` is not valid UTF-8, -2 when `target` has less than
-   * `source.length * 6 + 8` bytes of room.
+   * What the output pump writes into a log line for `source` (as a stream's last bytes): exactly
+   * `JSON.stringify(source.toString("utf8"))` without its quotes.
    */
-  escapeJson(source: Uint8Array, target: Uint8Array, offset: number): number;
+  escapeJson(source: Uint8Array): Buffer;
   /**
    * Reads both pipes on a thread of its own (and owns them from then on), calling `onChunk` with
    * each chunk of output (stream 0 is stdout, 1 stderr; at most 64 KiB), and with null and an
@@ -31,7 +29,54 @@ export interface NativeAddon {
     stderrFd: number,
     onChunk: (stream: 0 | 1, chunk: Buffer | null, errno: number) => void,
   ): () => void;
+  /**
+   * Reads both pipes on a thread of its own (and owns them from then on, even when it throws) and
+   * appends their output to `options.files` as output event lines, in batches, until both streams
+   * end or `stop` is called. Calls `onEvent(0, fileIndex, errno)` once when a write fails (nothing
+   * more is written then), and at the end `onEvent(1, stdoutTail, stderrTail, combinedTail)`: the
+   * last bytes of the decoded output, whole UTF-8 characters. `stop` may be called until then.
+   */
+  pumpOutput(
+    stdoutFd: number,
+    stderrFd: number,
+    options: OutputPumpOptions,
+    onEvent: OutputPumpEvent,
+  ): () => void;
 }
+
+/** Where and how {@link NativeAddon.pumpOutput} writes output lines. */
+export interface OutputPumpOptions {
+  /** Descriptors opened for appending; each batch goes to each, in this order. */
+  files: number[];
+  /**
+   * Replaced by `redacted` wherever they occur in the output, as a regular expression of them
+   * would replace them: the leftmost first, the longest there. Longest first, none empty.
+   */
+  secrets: Buffer[];
+  redacted: Buffer;
+  /**
+   * A line of stdout is `stdoutHead`, the escaped output, `middle`, the time (ISO 8601, UTC, in
+   * milliseconds), then `end` (which ends in a newline); stderr's starts with `stderrHead`.
+   */
+  stdoutHead: Buffer;
+  stderrHead: Buffer;
+  middle: Buffer;
+  end: Buffer;
+  /** A batch is written once it holds this many bytes, or this long after its first line. */
+  batchBytes: number;
+  maxDelayMs: number;
+  /** How many bytes of decoded output each tail keeps. */
+  stdoutTailBytes: number;
+  stderrTailBytes: number;
+  combinedTailBytes: number;
+}
+
+/** What {@link NativeAddon.pumpOutput} reports: a failed write, then (always) its end. */
+export type OutputPumpEvent = (
+  ...event:
+    | [kind: 0, fileIndex: number, errno: number]
+    | [kind: 1, stdoutTail: Buffer, stderrTail: Buffer, combinedTail: Buffer]
+) => void;
 
 // Where the addon sits: next to the bundled CLI's chunks (dist/native/), or in the core package
 // (from src/ or dist/: ../native/build/).

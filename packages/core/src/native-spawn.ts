@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import os from "node:os";
 import { Readable } from "node:stream";
-import { loadNativeAddon, type NativeAddon } from "./native-addon.js";
+import { loadNativeAddon, type NativeAddon, type OutputPumpOptions } from "./native-addon.js";
 
 /**
  * A started shell command: the part of Node's `ChildProcess` that the process runner uses.
@@ -11,6 +11,27 @@ export interface LaunchedProcess extends EventEmitter {
   readonly pid?: number | undefined;
   readonly stdout: Readable | null;
   readonly stderr: Readable | null;
+}
+
+/** Where a natively launched command's output goes when it is written straight to files. */
+export interface PumpedOutputOptions extends OutputPumpOptions {
+  /** A write to `files[fileIndex]` failed (nothing more is written). */
+  onWriteError: (fileIndex: number, errno: number) => void;
+}
+
+/** The last bytes of a pumped command's output (whole UTF-8 characters). */
+export interface PumpedOutputTails {
+  stdout: Buffer;
+  stderr: Buffer;
+  combined: Buffer;
+}
+
+/** A command whose output the pump writes: `close` comes once it exited and the pump ended. */
+export interface PumpedProcess extends LaunchedProcess {
+  /** Ends the pump early (what it read is written first). */
+  stopOutput(): void;
+  /** Settles once the pump has written everything and ended. */
+  readonly outputEnded: Promise<PumpedOutputTails>;
 }
 
 /** Set to `node` to start stages with Node's own spawn even where the launcher is built. */
@@ -36,12 +57,57 @@ const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(os.constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
 );
 
-class NativeProcess extends EventEmitter implements LaunchedProcess {
+const NO_TAILS: PumpedOutputTails = {
+  stdout: Buffer.alloc(0),
+  stderr: Buffer.alloc(0),
+  combined: Buffer.alloc(0),
+};
+
+class NativeProcess extends EventEmitter implements PumpedProcess {
   pid: number | undefined = undefined;
   stdout: Readable | null = null;
   stderr: Readable | null = null;
   #open = 0;
   #exited = false;
+  #stopOutput: (() => void) | null = null;
+  #endOutput: (tails: PumpedOutputTails) => void = () => {};
+  readonly outputEnded = new Promise<PumpedOutputTails>((resolve) => {
+    this.#endOutput = resolve;
+  });
+
+  // Output written to files by the pump, on a thread of its own.
+  pump(
+    launcher: NativeAddon,
+    pid: number,
+    stdoutFd: number,
+    stderrFd: number,
+    output: PumpedOutputOptions,
+  ): void {
+    this.pid = pid;
+    this.#open += 1;
+    const stop = launcher.pumpOutput(stdoutFd, stderrFd, output, (...event) => {
+      if (event[0] === 0) {
+        output.onWriteError(event[1], event[2]);
+        return;
+      }
+      // stop() is valid only until now: the pump frees itself after this.
+      this.#stopOutput = null;
+      this.#endOutput({ stdout: event[1], stderr: event[2], combined: event[3] });
+      this.#open -= 1;
+      this.#closeIfDone();
+    });
+    this.#stopOutput = stop;
+  }
+
+  stopOutput(): void {
+    this.#stopOutput?.();
+    this.#stopOutput = null;
+  }
+
+  // The pump never started: nothing was written.
+  noOutput(): void {
+    this.#endOutput(NO_TAILS);
+  }
 
   attach(launcher: NativeAddon, pid: number, stdoutFd: number, stderrFd: number): void {
     this.pid = pid;
@@ -97,13 +163,43 @@ class NativeProcess extends EventEmitter implements LaunchedProcess {
 
 /**
  * Starts `/bin/sh -c <command>` through the compiled launcher, in a session (and process group) of
- * its own, stdin from /dev/null, stdout and stderr on pipes. Returns null when the launcher is not
- * available, so the caller uses Node's spawn instead.
+ * its own, stdin from /dev/null, stdout and stderr on pipes read into `stdout` and `stderr`.
+ * Returns null when the launcher is not available, so the caller uses Node's spawn instead.
  */
 export function launchShellNatively(
   command: string,
   options: { cwd: string; env: NodeJS.ProcessEnv },
 ): LaunchedProcess | null {
+  return launch(command, options, (child, launcher, pid, stdoutFd, stderrFd) => {
+    child.attach(launcher, pid, stdoutFd, stderrFd);
+    child.noOutput();
+  });
+}
+
+/**
+ * As {@link launchShellNatively}, with the output written by the pump straight to files as output
+ * event lines (see {@link NativeAddon.pumpOutput}) rather than read into streams.
+ */
+export function launchShellPumped(
+  command: string,
+  options: { cwd: string; env: NodeJS.ProcessEnv; output: PumpedOutputOptions },
+): PumpedProcess | null {
+  return launch(command, options, (child, launcher, pid, stdoutFd, stderrFd) =>
+    child.pump(launcher, pid, stdoutFd, stderrFd, options.output),
+  );
+}
+
+function launch(
+  command: string,
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+  attach: (
+    child: NativeProcess,
+    launcher: NativeAddon,
+    pid: number,
+    stdoutFd: number,
+    stderrFd: number,
+  ) => void,
+): NativeProcess | null {
   const launcher = loadLauncher();
   if (launcher === null) return null;
   const envp: string[] = [];
@@ -118,8 +214,9 @@ export function launchShellNatively(
       options.cwd,
       (exitCode, signalNumber) => child.exited(exitCode, signalNumber),
     );
-    child.attach(launcher, pid, stdoutFd, stderrFd);
+    attach(child, launcher, pid, stdoutFd, stderrFd);
   } catch (error) {
+    child.noOutput();
     // Reported like Node's spawn reports it: asynchronously, as an `error` event.
     process.nextTick(() => child.emit("error", error));
   }

@@ -1,6 +1,13 @@
 import fs from "node:fs";
 import type { ExitReason } from "@codex/orchestrator-schema";
-import { launchShellNatively, type LaunchedProcess } from "./native-spawn.js";
+import {
+  launchShellNatively,
+  launchShellPumped,
+  type LaunchedProcess,
+  type PumpedOutputOptions,
+  type PumpedOutputTails,
+  type PumpedProcess,
+} from "./native-spawn.js";
 
 /** How a child process ended. */
 export interface ProcessOutcome {
@@ -24,7 +31,17 @@ export interface RunShellCommandBytesOptions extends ShellCommandOptions {
   onStderr: (chunk: Buffer) => void;
 }
 
-/** What both ways of running a command take. */
+/** Options for {@link runShellCommandPumped}: output written by the pump straight to files. */
+export interface RunShellCommandPumpedOptions extends ShellCommandOptions {
+  output: PumpedOutputOptions;
+}
+
+/** How a pumped command ended, and the last of its output. */
+export interface PumpedProcessOutcome extends ProcessOutcome {
+  tails: PumpedOutputTails;
+}
+
+/** What every way of running a command takes. */
 export interface ShellCommandOptions {
   command: string;
   cwd: string;
@@ -57,22 +74,69 @@ export function runShellCommandBytes(options: RunShellCommandBytesOptions): Prom
   return runShell(options, null);
 }
 
+/**
+ * As {@link runShellCommand}, with the output appended by the compiled pump straight to files as
+ * output event lines, without passing through JavaScript. Settles once the pump has written all
+ * of it. Returns null where the compiled launcher is not available.
+ */
+export function runShellCommandPumped(
+  options: RunShellCommandPumpedOptions,
+): Promise<PumpedProcessOutcome> | null {
+  const missing = missingDirectory(options.cwd);
+  if (missing !== null) return Promise.resolve({ ...missing, tails: NO_TAILS });
+  const child = launchShellPumped(options.command, {
+    cwd: options.cwd,
+    env: options.env,
+    output: options.output,
+  });
+  if (child === null) return null;
+  return supervise(child, options).then(async (outcome) => ({ ...outcome, tails: await child.outputEnded }));
+}
+
+const NO_TAILS: PumpedOutputTails = {
+  stdout: Buffer.alloc(0),
+  stderr: Buffer.alloc(0),
+  combined: Buffer.alloc(0),
+};
+
 async function runShell(
   options: RunShellCommandOptions | RunShellCommandBytesOptions,
   encoding: "utf8" | null,
 ): Promise<ProcessOutcome> {
-  if (!fs.existsSync(options.cwd)) {
-    return {
-      exitCode: null,
-      signal: null,
-      reason: "spawn-error",
-      error: `working directory ${options.cwd} does not exist`,
-    };
-  }
+  const missing = missingDirectory(options.cwd);
+  if (missing !== null) return missing;
   // The compiled launcher where it is built (about 1 ms cheaper per stage), else Node's spawn.
   const child: LaunchedProcess =
     launchShellNatively(options.command, { cwd: options.cwd, env: options.env }) ??
     (await spawnWithNode(options));
+  if (encoding !== null) {
+    child.stdout?.setEncoding(encoding);
+    child.stderr?.setEncoding(encoding);
+  }
+  child.stdout?.on("data", options.onStdout);
+  child.stderr?.on("data", options.onStderr);
+  return supervise(child, options);
+}
+
+function missingDirectory(cwd: string): ProcessOutcome | null {
+  if (fs.existsSync(cwd)) return null;
+  return {
+    exitCode: null,
+    signal: null,
+    reason: "spawn-error",
+    error: `working directory ${cwd} does not exist`,
+  };
+}
+
+/**
+ * Waits for a started command to end: its exit and the end of its output, or a timeout or an
+ * abort, which stop its whole process group. Its output is cut off once it has exited and only
+ * background children still hold the pipes.
+ */
+function supervise(
+  child: LaunchedProcess | PumpedProcess,
+  options: ShellCommandOptions,
+): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     const graceMs = options.killGraceMs ?? 5_000;
     let stopReason: "timeout" | "cancelled" | null = null;
@@ -81,12 +145,6 @@ async function runShell(
     let killTimer: NodeJS.Timeout | null = null;
     let drainTimer: NodeJS.Timeout | null = null;
     let timeoutTimer: NodeJS.Timeout | null = null;
-    if (encoding !== null) {
-      child.stdout?.setEncoding(encoding);
-      child.stderr?.setEncoding(encoding);
-    }
-    child.stdout?.on("data", options.onStdout);
-    child.stderr?.on("data", options.onStderr);
 
     const signalGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
@@ -111,6 +169,7 @@ async function runShell(
       if (stopReason !== null) signalGroup("SIGKILL");
       child.stdout?.destroy();
       child.stderr?.destroy();
+      if ("stopOutput" in child) child.stopOutput();
       resolve(outcome);
     };
     const finishFromExit = () => {

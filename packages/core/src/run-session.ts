@@ -24,11 +24,9 @@ import {
   HEARTBEAT_INTERVAL_SECONDS,
   HEARTBEAT_STALE_AFTER_SECONDS,
   HeartbeatWriter,
-  type JsonEscaper,
 } from "@codex/orchestrator-telemetry";
 import type { ExecutionPlan, PlanItem } from "./command-planner.js";
 import { journalFingerprint, mergeJournal } from "./manifest-journal.js";
-import { loadNativeAddon } from "./native-addon.js";
 import { readPlanSnapshot, writePlanSnapshot } from "./plan-snapshot.js";
 
 /** Options for {@link RunSession.create}. */
@@ -107,7 +105,6 @@ export class RunSession {
       runnerLogPath: this.paths.runnerLog,
       commandsDir: this.paths.commandsDir,
       transform: this.transform,
-      ...escaper(),
     });
   }
 
@@ -310,10 +307,4 @@ function withLiveSecrets(
     // Today's config no longer plans this pipeline; replay the plan the run started with.
     return stored;
   }
-}
-
-// The compiled escaper of output bytes, where the native helpers are built.
-function escaper(): { escapeJson?: JsonEscaper } {
-  const addon = loadNativeAddon();
-  return addon === null ? {} : { escapeJson: addon.escapeJson };
 }

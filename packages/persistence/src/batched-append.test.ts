@@ -32,59 +32,6 @@ describe("BatchedAppender", () => {
     expect(BATCH_MAX_DELAY_MS).toBe(50);
   });
 
-  it("collects lines built straight in the batch, in order with appended ones", () => {
-    const { stage, runner, stageFile, runnerFile, batches, failures, read } = setUp();
-    batches.append("one\n", [stage, runner], 1);
-    const collected = batches.appendWith(16, [stage, runner], 1, (buffer, offset) => {
-      expect(buffer.length - offset).toBeGreaterThanOrEqual(16);
-      return buffer.write("two\n", offset, "latin1");
-    });
-    expect(collected).toBe(true);
-    batches.append("three\n", [stage, runner], 1);
-    expect(batches.pendingBytes).toBe(14);
-    batches.flush();
-    expect(read(stageFile)).toBe("one\ntwo\nthree\n");
-    expect(read(runnerFile)).toBe("one\ntwo\nthree\n");
-    expect(failures).toEqual([]);
-  });
-
-  it("collects nothing when the builder declines, or when the line could not fit a batch", () => {
-    const { stage, stageFile, batches, read } = setUp({ batchBytes: 64 });
-    batches.append("kept\n", [stage], 1);
-    const declined = batches.appendWith(16, [stage], 1, (buffer, offset) => {
-      buffer.write("half a line", offset, "latin1");
-      return -1;
-    });
-    expect(declined).toBe(false);
-    let called = false;
-    const tooBig = batches.appendWith(64 * 1024 * 1024, [stage], 1, () => {
-      called = true;
-      return 0;
-    });
-    expect(tooBig).toBe(false);
-    expect(called).toBe(false);
-    batches.flush();
-    expect(read(stageFile)).toBe("kept\n");
-  });
-
-  it("writes the batch first when a built line needs more room than is left, or goes to other files", () => {
-    const { stage, runner, stageFile, runnerFile, batches, read } = setUp({ batchBytes: 1024 * 1024 });
-    batches.append("a".repeat(1000) + "\n", [stage], 1);
-    // A batch holds 1 MiB: this line's worst case does not fit after the first one.
-    batches.appendWith(1024 * 1024 - 10, [stage], 1, (buffer, offset) => {
-      expect(offset).toBe(0);
-      expect(read(stageFile)).toHaveLength(1001);
-      return buffer.write("b\n", offset, "latin1");
-    });
-    batches.appendWith(2, [runner], 1, (buffer, offset) => {
-      expect(offset).toBe(0);
-      return buffer.write("c\n", offset, "latin1");
-    });
-    batches.flush();
-    expect(read(stageFile)).toBe("a".repeat(1000) + "\nb\n");
-    expect(read(runnerFile)).toBe("c\n");
-  });
-
   it("holds lines until flushed, then writes them in order to every file", () => {
     const { stage, runner, stageFile, runnerFile, batches, failures, read } = setUp();
     batches.append("one\n", [stage, runner], 1);

@@ -89,29 +89,6 @@ export class BatchedAppender {
     this.#collected(written);
   }
 
-  /**
-   * Collects one whole line that `write` builds straight in the batch, which spares encoding it
-   * from a string. `write` gets the buffer and the offset to write from, with at least `maxBytes`
-   * of room, and returns how many bytes it wrote (ending in a newline), or -1 to collect nothing.
-   * Returns whether the line was collected: false also when `maxBytes` exceeds what a batch holds.
-   * Otherwise as {@link append}.
-   */
-  appendWith(
-    maxBytes: number,
-    files: readonly AppendFile[],
-    owner: number,
-    write: (buffer: Buffer, offset: number) => number,
-  ): boolean {
-    if (maxBytes > this.#capacity) return false;
-    if (files.length === 0) return true;
-    this.#flushIfOtherBatch(files, owner);
-    if (maxBytes > this.#capacity - this.#length) this.flush();
-    const written = write(this.#bufferFor(files, owner), this.#length);
-    if (written < 0) return false;
-    this.#collected(written);
-    return true;
-  }
-
   // A line for other files or another owner first writes the batch.
   #flushIfOtherBatch(files: readonly AppendFile[], owner: number): void {
     if (this.#length > 0 && (owner !== this.#owner || !sameFiles(files, this.#files))) this.flush();

@@ -5,26 +5,11 @@ import { PersistenceError } from "@codex/orchestrator-persistence";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { EventStreamWriter, type JsonEscaper } from "./event-stream.js";
+import { EventStreamWriter } from "./event-stream.js";
 
 const NOW = new Date("2025-10-31T22:56:35.000Z");
 
-// The contract of JsonEscaper in JavaScript: valid UTF-8 only, escaped as JSON.stringify does.
-const escapeJson: JsonEscaper = (source, target, offset) => {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(source);
-  } catch {
-    return -1;
-  }
-  return Buffer.from(target.buffer, target.byteOffset, target.length).write(
-    JSON.stringify(text).slice(1, -1),
-    offset,
-    "utf8",
-  );
-};
-
-function setUp(options: { transform?: (text: string) => string; escapeJson?: JsonEscaper } = {}) {
+function setUp(options: { transform?: (text: string) => string } = {}) {
   const runDir = tempDir();
   const commandsDir = path.join(runDir, "commands");
   fs.mkdirSync(commandsDir);
@@ -253,64 +238,54 @@ describe("EventStreamWriter", () => {
     expect(fs.readFileSync(runnerLogPath, "utf8")).not.toContain("s3cret");
   });
 
-  it("writes output from UTF-8 bytes as the very line it writes for the decoded text", () => {
+  it("hands output over to another writer: the same lines, after what was collected", () => {
     const text = 'plain, "quoted", back\\slash, tab\t, nul\u0000, del\u007f, é, 雪, 🎉, \u2028\n';
-    const bytes = Buffer.from(text, "utf8");
-    const fromText = setUp({ escapeJson });
+    const fromText = setUp();
     fromText.writer.openStage(3, "03-x");
+    fromText.writer.output(3, { stream: "stderr", data: "first\n", attempt: 2 });
     fromText.writer.output(3, { stream: "stderr", data: text, attempt: 2 });
     fromText.writer.close();
-    const fromBytes = setUp({ escapeJson });
-    fromBytes.writer.openStage(3, "03-x");
-    expect(fromBytes.writer.outputBytes(3, { stream: "stderr", bytes, attempt: 2 })).toBe(true);
-    fromBytes.writer.close();
+
+    const handedOver = setUp();
+    const stageFile = handedOver.writer.openStage(3, "03-x");
+    handedOver.writer.output(3, { stream: "stderr", data: "first\n", attempt: 2 });
+    const handOver = handedOver.writer.handOverOutput(3, 2);
+    // What the other writer does: the parts around the escaped text and the time, to each file.
+    const line = `${handOver.stderrHead}${JSON.stringify(text).slice(1, -1)}${handOver.middle}${NOW.toISOString()}${handOver.end}`;
+    for (const descriptor of handOver.descriptors) fs.writeSync(descriptor, line);
+    handedOver.writer.close();
+
+    expect(handOver.stdoutHead).toBe('{"type":"command:stdout","data":"');
+    expect(handOver.descriptors).toHaveLength(2);
     for (const file of [fromText.runnerLogPath, path.join(fromText.commandsDir, "03-x.ndjson")]) {
-      const twin = file.replace(path.dirname(fromText.commandsDir), path.dirname(fromBytes.commandsDir));
+      const twin = file.replace(path.dirname(fromText.commandsDir), path.dirname(handedOver.commandsDir));
       expect(fs.readFileSync(twin, "utf8")).toBe(fs.readFileSync(file, "utf8"));
     }
-    const [event] = readEvents(fromBytes.runnerLogPath);
-    expect(event).toEqual({
+    const events = readEvents(stageFile);
+    expect(events[1]).toEqual({
       type: "command:stderr",
       data: text,
       attempt: 2,
       timestamp: NOW.toISOString(),
       index: 3,
     });
-    expect(RunEvent.safeParse(event).success).toBe(true);
+    expect(RunEvent.safeParse(events[1]).success).toBe(true);
+    expect(handOver.batchBytes).toBe(128 * 1024);
+    expect(handOver.maxDelayMs).toBe(50);
   });
 
-  it("refuses output bytes it cannot write as they are, collecting nothing", () => {
-    const { writer, runnerLogPath } = setUp({ escapeJson });
-    writer.openStage(1, "01-x");
-    expect(writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from([0x61, 0xff, 0x62]) })).toBe(false);
-    // A character cut short is not valid either: the caller keeps its start for the next chunk.
-    expect(writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from([0x61, 0xe2, 0x82]) })).toBe(false);
+  it("leaves the attempt out of handed-over lines without one, and names the file of a failed write", () => {
+    const { writer, runnerLogPath } = setUp();
+    const stageFile = writer.openStage(1, "01-x");
+    const handOver = writer.handOverOutput(1);
+    expect(handOver.middle).toBe('","timestamp":"');
+    expect(handOver.end).toBe('","index":1}\n');
+    const failure = handOver.writeError(0, 28);
+    expect(failure).toBeInstanceOf(PersistenceError);
+    expect(failure.message).toContain(stageFile);
+    expect(failure.message).toContain("ENOSPC");
+    expect(handOver.writeError(1, 27).message).toContain(runnerLogPath);
     writer.close();
-    expect(fs.readFileSync(runnerLogPath, "utf8")).toBe("");
-    const withoutEscaper = setUp();
-    withoutEscaper.writer.openStage(1, "01-x");
-    expect(withoutEscaper.writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from("ok\n") })).toBe(
-      false,
-    );
-    withoutEscaper.writer.close();
-  });
-
-  it("keeps output written from bytes in order with other output and events", () => {
-    const { writer, runnerLogPath } = setUp({ escapeJson });
-    writer.openStage(1, "01-x");
-    writer.output(1, { stream: "stdout", data: "one\n" });
-    writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from("two\n") });
-    writer.output(1, { stream: "stderr", data: "three\n" });
-    writer.stage(1, { type: "command:end", exit_code: 0, signal: null });
-    writer.outputBytes(1, { stream: "stdout", bytes: Buffer.from("four\n") });
-    writer.close();
-    expect(readEvents(runnerLogPath).map((event) => event.data ?? event.type)).toEqual([
-      "one\n",
-      "two\n",
-      "three\n",
-      "command:end",
-      "four\n",
-    ]);
   });
 
   // /dev/full opens like any file and fails every write with ENOSPC: a full disk.

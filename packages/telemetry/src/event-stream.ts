@@ -1,8 +1,11 @@
 import path from "node:path";
 import {
   AppendFile,
+  BATCH_BYTES,
+  BATCH_MAX_DELAY_MS,
   BatchedAppender,
   PersistenceError,
+  systemError,
   type TextTransform,
 } from "@codex/orchestrator-persistence";
 
@@ -17,21 +20,25 @@ export interface OutputChunk {
   attempt?: number;
 }
 
-/** One chunk of a command's output as UTF-8 bytes, for {@link EventStreamWriter.outputBytes}. */
-export interface OutputBytes {
-  stream: "stdout" | "stderr";
-  /** Whole UTF-8 sequences: a chunk ending inside a character must keep that end for the next. */
-  bytes: Uint8Array;
-  attempt?: number;
-}
-
 /**
- * Writes the UTF-8 bytes of `source`, escaped as the inside of a JSON string (exactly what
- * JSON.stringify gives for the decoded text), into `target` from `offset`, given at least
- * `source.length * 6 + 8` bytes of room. Returns the bytes written, or a negative number when
- * `source` is not valid UTF-8. The engine's compiled helper is one.
+ * How a stage's output lines are laid out and where they go, for a writer that appends them on a
+ * thread of its own ({@link EventStreamWriter.handOverOutput}). A line is the stream's head, the
+ * output escaped as the inside of a JSON string, `middle`, the time as `Date.toISOString()` gives
+ * it, then `end`: the same text {@link EventStreamWriter.output} writes.
  */
-export type JsonEscaper = (source: Uint8Array, target: Uint8Array, offset: number) => number;
+export interface OutputHandOver {
+  /** The stage's log and runner.ndjson, open for appending: write each batch to both, in order. */
+  descriptors: number[];
+  stdoutHead: string;
+  stderrHead: string;
+  middle: string;
+  end: string;
+  /** Lines may wait this long, up to this many bytes, before they are written (a crash loses them). */
+  maxDelayMs: number;
+  batchBytes: number;
+  /** The error to report for a write to `descriptors[fileIndex]` that failed with `errno`. */
+  writeError(fileIndex: number, errno: number): PersistenceError;
+}
 
 /** Options for {@link EventStreamWriter.openStage}. */
 export interface OpenStageOptions {
@@ -49,12 +56,10 @@ export interface EventStreamWriterOptions {
   /** `commands/`, which must exist. */
   commandsDir: string;
   /**
-   * Rewrites each serialized line before it is written (redaction); not the lines of
-   * {@link EventStreamWriter.outputBytes}.
+   * Rewrites each serialized line before it is written (redaction); not the lines of a writer the
+   * output was handed over to ({@link EventStreamWriter.handOverOutput}).
    */
   transform?: TextTransform;
-  /** Lets {@link EventStreamWriter.outputBytes} escape output bytes without decoding them. */
-  escapeJson?: JsonEscaper;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -67,7 +72,8 @@ export interface EventStreamWriterOptions {
  * 128 KiB, after at most 50 ms, and always before any other event, each batch one `write` of whole
  * lines per file. Every other event is written at once, with one `write` per file. Both files
  * therefore hold the same lines in the same order. A crash loses at most the output lines not yet
- * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md).
+ * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md). Output handed
+ * over to another writer ({@link EventStreamWriter.handOverOutput}) is batched the same way.
  */
 export class EventStreamWriter {
   readonly #runner: AppendFile;
@@ -140,34 +146,32 @@ export class EventStreamWriter {
   }
 
   /**
-   * As {@link output}, for output still in UTF-8 bytes: escaped by `escapeJson` straight into the
-   * batch, which spares decoding, escaping and encoding it again in JavaScript. The line is the
-   * same as {@link output} writes for the decoded text, but it does not go through `transform`:
-   * use it only for output with nothing to redact. Returns false, collecting nothing, when the
-   * bytes are not valid UTF-8 or the writer has no `escapeJson`; the caller then decodes them.
+   * Hands the writing of stage `index`'s output lines (of `attempt`) to a writer of another
+   * thread, the engine's compiled output pump. What was collected is written first, so the lines
+   * keep their order; the returned layout gives the same lines {@link output} writes, but they do
+   * not go through `transform`: that writer redacts the output itself. Write nothing else for this
+   * stage, and do not close it, until that writer is done; run-level events written meanwhile may
+   * come before output lines it has not written yet.
    */
-  outputBytes(index: number, chunk: OutputBytes): boolean {
+  handOverOutput(index: number, attempt?: number): OutputHandOver {
     this.#checkWritable();
-    const escape = this.#options.escapeJson;
-    if (escape === undefined) return false;
-    const head = `${outputHead(chunk.stream)}"`;
-    const tail = `"${this.#outputTail(index, chunk.attempt)}`;
-    // Head and tail are ASCII: one byte per character.
-    const maxBytes = head.length + chunk.bytes.length * 6 + 8 + tail.length;
-    const collected = this.#batches.appendWith(
-      maxBytes,
-      this.#stageFiles.get(index) ?? [this.#runner],
-      index,
-      (buffer, offset) => {
-        const start = offset + buffer.write(head, offset, "latin1");
-        const escaped = escape(chunk.bytes, buffer, start);
-        if (escaped < 0) return -1;
-        const end = start + escaped;
-        return end + buffer.write(tail, end, "latin1") - offset;
-      },
-    );
-    this.#throwUnreported();
-    return collected;
+    this.flush();
+    const files = [...(this.#stageFiles.get(index) ?? [this.#runner])];
+    return {
+      descriptors: files.map((file) => file.descriptor),
+      stdoutHead: `${outputHead("stdout")}"`,
+      stderrHead: `${outputHead("stderr")}"`,
+      middle: `"${attemptField(attempt)}${TIMESTAMP_FIELD}`,
+      end: indexEnd(index),
+      maxDelayMs: BATCH_MAX_DELAY_MS,
+      batchBytes: BATCH_BYTES,
+      writeError: (fileIndex, errno) =>
+        new PersistenceError(
+          "append to",
+          files[fileIndex]?.path ?? this.#runner.path,
+          systemError(errno, "write"),
+        ),
+    };
   }
 
   /** Writes a stage-scoped event (stage status, approvals) to `runner.ndjson` only. */
@@ -212,8 +216,7 @@ export class EventStreamWriter {
   // an object. The head ends where the data's JSON string starts; the tail follows it.
   #outputTail(index: number, attempt: number | undefined): string {
     const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
-    const attemptField = attempt === undefined ? "" : `,"attempt":${JSON.stringify(attempt)}`;
-    return `${attemptField},"timestamp":"${timestamp}","index":${JSON.stringify(index)}}\n`;
+    return `${attemptField(attempt)}${TIMESTAMP_FIELD}${timestamp}${indexEnd(index)}`;
   }
 
   #checkWritable(): void {
@@ -236,6 +239,17 @@ export class EventStreamWriter {
   }
 }
 
+// An output line: head, data (a JSON string), attempt field, timestamp field, timestamp, index end.
 function outputHead(stream: OutputChunk["stream"]): string {
   return `{"type":"command:${stream}","data":`;
+}
+
+function attemptField(attempt: number | undefined): string {
+  return attempt === undefined ? "" : `,"attempt":${JSON.stringify(attempt)}`;
+}
+
+const TIMESTAMP_FIELD = ',"timestamp":"';
+
+function indexEnd(index: number): string {
+  return `","index":${JSON.stringify(index)}}\n`;
 }

@@ -9,8 +9,7 @@ export { EventStreamWriter } from "./event-stream.js";
 export type {
   EventPayload,
   EventStreamWriterOptions,
-  JsonEscaper,
   OpenStageOptions,
-  OutputBytes,
   OutputChunk,
+  OutputHandOver,
 } from "./event-stream.js";
