@@ -612,25 +612,34 @@ describe("signals and slugs", () => {
     },
   );
 
-  it("logs output as Node decodes it, whatever its bytes: escapes, characters split between writes, invalid UTF-8", () => {
-    // Octal escapes, as dash's printf takes them: 雪 is \351\233\252, 🎉 \360\237\216\211.
-    const tricky = String.raw`printf 'q" b\\ t\t nul\000 bell\007 del\177 \351'; sleep 0.1; printf '\233\252 \360\237'; sleep 0.1; printf '\216\211\n'`;
-    const invalid = String.raw`printf 'ok \351\233\252 '; sleep 0.1; printf 'bad \377 \351\233'; sleep 0.1; printf ' cut\n'`;
-    const root = tempRepo({
-      pipelines: [pipeline("bytes", [command("tricky", tricky), command("invalid", `{ ${invalid}; } >&2`)])],
-    });
-    const result = startJson(root, ["bytes"]);
-    expect(result.status).toBe(0);
-    const logged = (file: string, type: string) =>
-      readNdjson<EventLine>(root, path.join(result.json.artifact_root, "commands", file))
-        .filter((event) => event.type === type)
-        .map((event) => String(event.data))
-        .join("");
-    expect(logged("01-tricky.ndjson", "command:stdout")).toBe(
-      'q" b\\ t\t nul\u0000 bell\u0007 del\u007f 雪 🎉\n',
-    );
-    expect(logged("02-invalid.ndjson", "command:stderr")).toBe("ok 雪 bad \ufffd \ufffd cut\n");
-  });
+  // Written by the compiled output pump, or decoded in JavaScript with Node's spawn: the same text.
+  it.each([
+    ["the output pump", {}],
+    ["JavaScript", { CODEX_ORCHESTRATOR_SPAWN: "node" }],
+  ])(
+    "logs output as Node decodes it, whatever its bytes: escapes, characters split between writes, invalid UTF-8 (%s)",
+    (_, env: Record<string, string>) => {
+      // Octal escapes, as dash's printf takes them: 雪 is \351\233\252, 🎉 \360\237\216\211.
+      const tricky = String.raw`printf 'q" b\\ t\t nul\000 bell\007 del\177 \351'; sleep 0.1; printf '\233\252 \360\237'; sleep 0.1; printf '\216\211\n'`;
+      const invalid = String.raw`printf 'ok \351\233\252 '; sleep 0.1; printf 'bad \377 \351\233'; sleep 0.1; printf ' cut\n'`;
+      const root = tempRepo({
+        pipelines: [
+          pipeline("bytes", [command("tricky", tricky), command("invalid", `{ ${invalid}; } >&2`)]),
+        ],
+      });
+      const result = startJson(root, ["bytes"], { env });
+      expect(result.status).toBe(0);
+      const logged = (file: string, type: string) =>
+        readNdjson<EventLine>(root, path.join(result.json.artifact_root, "commands", file))
+          .filter((event) => event.type === type)
+          .map((event) => String(event.data))
+          .join("");
+      expect(logged("01-tricky.ndjson", "command:stdout")).toBe(
+        'q" b\\ t\t nul\u0000 bell\u0007 del\u007f 雪 🎉\n',
+      );
+      expect(logged("02-invalid.ndjson", "command:stderr")).toBe("ok 雪 bad \ufffd \ufffd cut\n");
+    },
+  );
 
   it("rewrites .heartbeat and heartbeat_at while a stage runs", async () => {
     const root = tempRepo(WAITING_CONFIG);
