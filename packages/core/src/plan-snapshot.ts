@@ -6,7 +6,7 @@ import {
   type TextTransform,
 } from "@codex/orchestrator-persistence";
 import { Stage } from "@codex/orchestrator-schema";
-import { z } from "zod";
+import * as z from "zod";
 import { describePipeline, type ExecutionPlan } from "./command-planner.js";
 import { ConfigError } from "./errors.js";
 

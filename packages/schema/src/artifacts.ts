@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { PlanOutput, RunListEntry, StartOutput, StatusOutput } from "./cli-output.js";
 import { OrchestratorConfig } from "./config.js";
 import { RunEvent } from "./events.js";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { Approval, ChildRun, CommandEntry } from "./manifest.js";
 import { NullableTimestamp, RunStatus, StageKind } from "./primitives.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** Stage and pipeline ids: used in file names and CLI flags, so kept to a safe alphabet. */
 export const IdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { RunStatus, StageStatus, Timestamp } from "./primitives.js";
 
 // Every line carries type, timestamp and index (the 1-based stage, or null for run-level events).

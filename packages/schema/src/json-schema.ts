@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { ARTIFACT_SCHEMAS, type ArtifactName } from "./artifacts.js";
 import { Pipeline } from "./config.js";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { NullableTimestamp, RunStatus, StageKind, StageStatus, Timestamp } from "./primitives.js";
 
 /** Why an attempt of a command ended. */

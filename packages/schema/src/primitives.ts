@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** An ISO-8601 timestamp (UTC `Z` or with an offset). */
 export const Timestamp = z.iso.datetime({ offset: true });

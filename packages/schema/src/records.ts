@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { NullableTimestamp, RunStatus, StageStatus, Timestamp } from "./primitives.js";
 
 /** One line of `<runs>/<task>/metrics.json` (JSON Lines), CONTRACT §3.3. */

@@ -1,4 +1,4 @@
-import type { z } from "zod";
+import type * as z from "zod";
 import { SchemaValidationError, type ValidationIssue } from "./errors.js";
 
 /** The result of a `safeParse*` call. */
