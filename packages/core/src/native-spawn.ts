@@ -1,4 +1,5 @@
 import { EventEmitter } from "node:events";
+import fs from "node:fs";
 import os from "node:os";
 import { Readable } from "node:stream";
 import { loadNativeAddon, type NativeAddon, type OutputPumpOptions } from "./native-addon.js";
@@ -178,15 +179,41 @@ export function launchShellNatively(
 
 /**
  * As {@link launchShellNatively}, with the output written by the pump straight to files as output
- * event lines (see {@link NativeAddon.pumpOutput}) rather than read into streams.
+ * event lines (see {@link NativeAddon.pumpOutput}) rather than read into streams. `output` is asked
+ * for once the command has started, before its output is read, so that what must come first in the
+ * files (opening them, the command's start event) is done while the command starts up rather than
+ * before. When it throws, the command's process group is killed at once and the error thrown here.
+ * It is not asked for when the command could not be started.
  */
 export function launchShellPumped(
   command: string,
-  options: { cwd: string; env: NodeJS.ProcessEnv; output: PumpedOutputOptions },
+  options: { cwd: string; env: NodeJS.ProcessEnv; output: () => PumpedOutputOptions },
 ): PumpedProcess | null {
-  return launch(command, options, (child, launcher, pid, stdoutFd, stderrFd) =>
-    child.pump(launcher, pid, stdoutFd, stderrFd, options.output),
-  );
+  let unprepared: unknown = null;
+  const child = launch(command, options, (child, launcher, pid, stdoutFd, stderrFd) => {
+    let output: PumpedOutputOptions;
+    try {
+      output = options.output();
+    } catch (error) {
+      abandon(pid, stdoutFd, stderrFd);
+      unprepared = error;
+      return;
+    }
+    child.pump(launcher, pid, stdoutFd, stderrFd, output);
+  });
+  if (unprepared !== null) throw unprepared;
+  return child;
+}
+
+// A command whose output has nowhere to go: stopped before it does anything more.
+function abandon(pid: number, stdoutFd: number, stderrFd: number): void {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // Already gone.
+  }
+  fs.closeSync(stdoutFd);
+  fs.closeSync(stderrFd);
 }
 
 function launch(

@@ -72,7 +72,7 @@ function run(command: string, options: Partial<RunShellCommandOptions> = {}) {
       env: options.env ?? process.env,
       killGraceMs: 300,
       ...options,
-      output: pumpTo([descriptor]),
+      output: () => pumpTo([descriptor]),
     });
     const outcome: Promise<ProcessOutcome> = pumped!.then(({ tails: _tails, ...ended }) => {
       fs.closeSync(descriptor);
@@ -278,7 +278,7 @@ describe.runIf(nativeLauncherAvailable())("runShellCommandPumped", () => {
       cwd: tempDir(),
       env: process.env,
       timeoutMs: 20_000,
-      output: pumpTo(files, options),
+      output: () => pumpTo(files, options),
     })!;
   }
 
@@ -291,7 +291,7 @@ describe.runIf(nativeLauncherAvailable())("runShellCommandPumped", () => {
       cwd: dir,
       env: process.env,
       timeoutMs: 20_000,
-      output: pumpTo([descriptor]),
+      output: () => pumpTo([descriptor]),
     })!;
     // The command waits for this file, so it only finishes if the first line was written early.
     await waitForFile(log);
@@ -450,5 +450,66 @@ describe.runIf(nativeLauncherAvailable())("runShellCommandPumped", () => {
       const { text } = await pumpedText(`cat "${file}"`, redactor);
       expect(text, printed).toBe(redactor.redact(printed));
     }
+  });
+
+  it("asks where the output goes once the command has started, and its lines come first", async () => {
+    const dir = tempDir();
+    const log = path.join(dir, "output.ndjson");
+    const descriptor = fs.openSync(log, "a");
+    let asked = 0;
+    const result = await runShellCommandPumped({
+      command: "echo out",
+      cwd: dir,
+      env: process.env,
+      output: () => {
+        asked += 1;
+        fs.writeSync(descriptor, '{"type":"command:start","data":""}\n');
+        return pumpTo([descriptor]);
+      },
+    })!;
+    fs.closeSync(descriptor);
+    expect(result.reason).toBe("exit");
+    expect(asked).toBe(1);
+    expect(readLines(log).map((line) => line.type)).toEqual(["command:start", "command:stdout"]);
+  });
+
+  it("kills the command and rejects when the output has nowhere to go", async () => {
+    const dir = tempDir();
+    const started = Date.now();
+    const failure = new Error("no room for the log");
+    await expect(
+      runShellCommandPumped({
+        command: "sleep 100 & echo $! > bg.pid; wait",
+        cwd: dir,
+        env: process.env,
+        output: () => {
+          throw failure;
+        },
+      }),
+    ).rejects.toBe(failure);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    // The whole group went: a background child it may have started too.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const pidFile = path.join(dir, "bg.pid");
+    if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim() !== "") {
+      const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
+      strays.push(pid);
+      expect(await waitUntilGone(pid)).toBe(true);
+    }
+  });
+
+  it("does not ask where the output goes when the command cannot start", async () => {
+    let asked = false;
+    const result = await runShellCommandPumped({
+      command: "true",
+      cwd: path.join(tempDir(), "missing"),
+      env: process.env,
+      output: () => {
+        asked = true;
+        return pumpTo([]);
+      },
+    })!;
+    expect(result.reason).toBe("spawn-error");
+    expect(asked).toBe(false);
   });
 });

@@ -33,7 +33,11 @@ export interface RunShellCommandBytesOptions extends ShellCommandOptions {
 
 /** Options for {@link runShellCommandPumped}: output written by the pump straight to files. */
 export interface RunShellCommandPumpedOptions extends ShellCommandOptions {
-  output: PumpedOutputOptions;
+  /**
+   * Where the output goes, asked for once the command has started and before its output is read
+   * (not when it could not start). When it throws, the command is killed and the error rethrown.
+   */
+  output: () => PumpedOutputOptions;
 }
 
 /** How a pumped command ended, and the last of its output. */
@@ -77,20 +81,30 @@ export function runShellCommandBytes(options: RunShellCommandBytesOptions): Prom
 /**
  * As {@link runShellCommand}, with the output appended by the compiled pump straight to files as
  * output event lines, without passing through JavaScript. Settles once the pump has written all
- * of it. Returns null where the compiled launcher is not available.
+ * of it; rejects with what `output` threw. Returns null where the compiled launcher is not
+ * available.
  */
 export function runShellCommandPumped(
   options: RunShellCommandPumpedOptions,
 ): Promise<PumpedProcessOutcome> | null {
   const missing = missingDirectory(options.cwd);
   if (missing !== null) return Promise.resolve({ ...missing, tails: NO_TAILS });
-  const child = launchShellPumped(options.command, {
-    cwd: options.cwd,
-    env: options.env,
-    output: options.output,
-  });
+  let child: PumpedProcess | null;
+  try {
+    child = launchShellPumped(options.command, {
+      cwd: options.cwd,
+      env: options.env,
+      output: options.output,
+    });
+  } catch (error) {
+    return Promise.reject(error);
+  }
   if (child === null) return null;
-  return supervise(child, options).then(async (outcome) => ({ ...outcome, tails: await child.outputEnded }));
+  const started = child;
+  return supervise(started, options).then(async (outcome) => ({
+    ...outcome,
+    tails: await started.outputEnded,
+  }));
 }
 
 const NO_TAILS: PumpedOutputTails = {
