@@ -228,105 +228,6 @@ const scenarios = {
     });
   },
 
-  compare() {
-    // The same 100 `true` commands through the orchestrator, `npm run` (one script per stage) and
-    // turbo (one task per stage, chained with dependsOn, cache off), in the same run.
-    const runs = quick ? 1 : 3;
-    const stageCount = 100;
-    const root = makeRepo("compare", [
-      { id: "hundred", title: "Hundred", stages: commandStages(stageCount, "true") },
-    ]);
-    const scripts = Object.fromEntries(
-      Array.from({ length: stageCount }, (_, index) => [`s${index + 1}`, "true"]),
-    );
-    writeJson(path.join(root, "package.json"), {
-      name: "bench-compare",
-      private: true,
-      version: "0.0.0",
-      packageManager: "npm@10.8.2",
-      workspaces: [],
-      scripts,
-    });
-    const npmLoop = Array.from({ length: stageCount }, (_, index) => `npm run --silent s${index + 1}`).join(
-      " && ",
-    );
-    const pairs = {
-      orchestrator: () => {
-        clearRuns(root);
-        return startRun(root, "hundred");
-      },
-      npmRun: () => timeOnce("sh", ["-c", npmLoop], { cwd: root }),
-    };
-    const turbo = findTurbo();
-    let turboNote = turbo.note;
-    if (turbo.bin !== null) {
-      const tasks = Object.fromEntries(
-        Array.from({ length: stageCount }, (_, index) => [
-          `s${index + 1}`,
-          { cache: false, ...(index === 0 ? {} : { dependsOn: [`s${index}`] }) },
-        ]),
-      );
-      writeJson(path.join(root, "turbo.json"), { $schema: "https://turbo.build/schema.json", tasks });
-      fs.writeFileSync(
-        path.join(root, "package-lock.json"),
-        JSON.stringify({
-          name: "bench-compare",
-          lockfileVersion: 3,
-          requires: true,
-          packages: { "": { name: "bench-compare", version: "0.0.0" } },
-        }),
-      );
-      const turboArgs = [
-        "run",
-        `s${stageCount}`,
-        "--output-logs=none",
-        "--no-daemon",
-        "--concurrency=1",
-        "--log-order=stream",
-      ];
-      const turboEnv = { TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", TURBO_NO_UPDATE_NOTIFIER: "1" };
-      try {
-        timeOnce(turbo.bin, turboArgs, { cwd: root, env: turboEnv });
-        pairs.turbo = () => timeOnce(turbo.bin, turboArgs, { cwd: root, env: turboEnv });
-      } catch (error) {
-        turboNote = `turbo ${turbo.version} could not run here: ${error.message.split("\n")[0].slice(0, 200)}`;
-      }
-    }
-    const timed = measureInterleaved(pairs, runs, { warmup: 0 });
-    const ours = timed.orchestrator.median;
-    const npmRatio = timed.npmRun.median / ours;
-    record({
-      scenario: "100 stages: npm run (script per stage)",
-      baseline: `orchestrator: ${ms(ours)}`,
-      ours: `npm run: ${ms(timed.npmRun.median)}`,
-      result: `npm run takes ${round(npmRatio, 1)}× the orchestrator`,
-      target: "comparison only",
-      pass: null,
-      raw: timed,
-    });
-    if (timed.turbo !== undefined) {
-      const turboRatio = timed.turbo.median / ours;
-      record({
-        scenario: `100 stages: turbo ${turbo.version} (task per stage, no cache)`,
-        baseline: `orchestrator: ${ms(ours)}`,
-        ours: `turbo: ${ms(timed.turbo.median)}`,
-        result: `turbo takes ${round(turboRatio, 1)}× the orchestrator`,
-        target: "comparison only",
-        pass: null,
-        raw: timed,
-      });
-    } else {
-      record({
-        scenario: "100 stages: turbo",
-        baseline: "-",
-        ours: "-",
-        result: turboNote,
-        target: "comparison only",
-        pass: null,
-      });
-    }
-  },
-
   output() {
     const runs = quick ? 1 : 5;
     const bytes = quick ? 50_000_000 : 200_000_000;
@@ -540,6 +441,106 @@ const scenarios = {
       pass: exitCode === 0 && gaps.length >= 2 && maxGap <= 6000,
       raw: { beats, gaps, exitCode },
     });
+  },
+  // Last: its hundreds of npm and turbo processes churn memory, which made the timings of the
+  // scenarios after it (the 200 MB one most of all) erratic in our runs.
+  compare() {
+    // The same 100 `true` commands through the orchestrator, `npm run` (one script per stage) and
+    // turbo (one task per stage, chained with dependsOn, cache off), in the same run.
+    const runs = quick ? 1 : 3;
+    const stageCount = 100;
+    const root = makeRepo("compare", [
+      { id: "hundred", title: "Hundred", stages: commandStages(stageCount, "true") },
+    ]);
+    const scripts = Object.fromEntries(
+      Array.from({ length: stageCount }, (_, index) => [`s${index + 1}`, "true"]),
+    );
+    writeJson(path.join(root, "package.json"), {
+      name: "bench-compare",
+      private: true,
+      version: "0.0.0",
+      packageManager: "npm@10.8.2",
+      workspaces: [],
+      scripts,
+    });
+    const npmLoop = Array.from({ length: stageCount }, (_, index) => `npm run --silent s${index + 1}`).join(
+      " && ",
+    );
+    const pairs = {
+      orchestrator: () => {
+        clearRuns(root);
+        return startRun(root, "hundred");
+      },
+      npmRun: () => timeOnce("sh", ["-c", npmLoop], { cwd: root }),
+    };
+    const turbo = findTurbo();
+    let turboNote = turbo.note;
+    if (turbo.bin !== null) {
+      const tasks = Object.fromEntries(
+        Array.from({ length: stageCount }, (_, index) => [
+          `s${index + 1}`,
+          { cache: false, ...(index === 0 ? {} : { dependsOn: [`s${index}`] }) },
+        ]),
+      );
+      writeJson(path.join(root, "turbo.json"), { $schema: "https://turbo.build/schema.json", tasks });
+      fs.writeFileSync(
+        path.join(root, "package-lock.json"),
+        JSON.stringify({
+          name: "bench-compare",
+          lockfileVersion: 3,
+          requires: true,
+          packages: { "": { name: "bench-compare", version: "0.0.0" } },
+        }),
+      );
+      const turboArgs = [
+        "run",
+        `s${stageCount}`,
+        "--output-logs=none",
+        "--no-daemon",
+        "--concurrency=1",
+        "--log-order=stream",
+      ];
+      const turboEnv = { TURBO_TELEMETRY_DISABLED: "1", DO_NOT_TRACK: "1", TURBO_NO_UPDATE_NOTIFIER: "1" };
+      try {
+        timeOnce(turbo.bin, turboArgs, { cwd: root, env: turboEnv });
+        pairs.turbo = () => timeOnce(turbo.bin, turboArgs, { cwd: root, env: turboEnv });
+      } catch (error) {
+        turboNote = `turbo ${turbo.version} could not run here: ${error.message.split("\n")[0].slice(0, 200)}`;
+      }
+    }
+    const timed = measureInterleaved(pairs, runs, { warmup: 0 });
+    const ours = timed.orchestrator.median;
+    const npmRatio = timed.npmRun.median / ours;
+    record({
+      scenario: "100 stages: npm run (script per stage)",
+      baseline: `orchestrator: ${ms(ours)}`,
+      ours: `npm run: ${ms(timed.npmRun.median)}`,
+      result: `npm run takes ${round(npmRatio, 1)}× the orchestrator`,
+      target: "comparison only",
+      pass: null,
+      raw: timed,
+    });
+    if (timed.turbo !== undefined) {
+      const turboRatio = timed.turbo.median / ours;
+      record({
+        scenario: `100 stages: turbo ${turbo.version} (task per stage, no cache)`,
+        baseline: `orchestrator: ${ms(ours)}`,
+        ours: `turbo: ${ms(timed.turbo.median)}`,
+        result: `turbo takes ${round(turboRatio, 1)}× the orchestrator`,
+        target: "comparison only",
+        pass: null,
+        raw: timed,
+      });
+    } else {
+      record({
+        scenario: "100 stages: turbo",
+        baseline: "-",
+        ours: "-",
+        result: turboNote,
+        target: "comparison only",
+        pass: null,
+      });
+    }
   },
 };
 
