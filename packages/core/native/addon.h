@@ -14,4 +14,7 @@ void register_pipe_reader(napi_env env, napi_value exports);
 // output-pump.c: pumpOutput().
 void register_output_pump(napi_env env, napi_value exports);
 
+// addon.c: starts body(argument) on a detached thread with a small stack; 0 when it started.
+int start_detached_thread(void* (*body)(void*), void* argument);
+
 #endif

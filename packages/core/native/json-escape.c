@@ -68,6 +68,23 @@ static int sequence_at(const uint8_t* source, size_t available) {
   return length;
 }
 
+// Copies the character at source to target + *out, as a decoder reads it: a valid one as it is,
+// an invalid subsequence (or one cut short at the very end: the caller holds back what may still
+// be finished) as one U+FFFD, setting *repaired. Returns the bytes of source it took.
+static size_t copy_character(const uint8_t* source, size_t available, uint8_t* target, size_t* out,
+                             int* repaired) {
+  int sequence = sequence_at(source, available);
+  if (sequence > 0) {
+    memcpy(target + *out, source, (size_t)sequence);
+    *out += (size_t)sequence;
+    return (size_t)sequence;
+  }
+  memcpy(target + *out, REPLACEMENT, sizeof REPLACEMENT);
+  *out += sizeof REPLACEMENT;
+  *repaired = 1;
+  return sequence == 0 ? available : (size_t)-sequence;
+}
+
 size_t json_escape_room(size_t length) { return length * 6 + 8; }
 
 size_t utf8_finished_length(const uint8_t* source, size_t length) {
@@ -102,19 +119,7 @@ size_t json_escape_utf8(const uint8_t* source, size_t length, uint8_t* target, i
     }
     uint8_t byte = source[in];
     if (byte >= 0x80) {
-      int sequence = sequence_at(source + in, length - in);
-      if (sequence > 0) {
-        memcpy(target + out, source + in, (size_t)sequence);
-        in += (size_t)sequence;
-        out += (size_t)sequence;
-      } else {
-        // Cut short at the very end (0) counts as invalid too: the caller holds back what may
-        // still be finished.
-        in += sequence == 0 ? length - in : (size_t)-sequence;
-        memcpy(target + out, REPLACEMENT, sizeof REPLACEMENT);
-        out += sizeof REPLACEMENT;
-        *repaired = 1;
-      }
+      in += copy_character(source + in, length - in, target, &out, repaired);
       continue;
     }
     in += 1;
@@ -145,18 +150,8 @@ size_t json_escape_utf8(const uint8_t* source, size_t length, uint8_t* target, i
 size_t utf8_repair(const uint8_t* source, size_t length, uint8_t* target) {
   size_t in = 0;
   size_t out = 0;
-  while (in < length) {
-    int sequence = sequence_at(source + in, length - in);
-    if (sequence > 0) {
-      memcpy(target + out, source + in, (size_t)sequence);
-      in += (size_t)sequence;
-      out += (size_t)sequence;
-    } else {
-      in += sequence == 0 ? length - in : (size_t)-sequence;
-      memcpy(target + out, REPLACEMENT, sizeof REPLACEMENT);
-      out += sizeof REPLACEMENT;
-    }
-  }
+  int repaired;
+  while (in < length) in += copy_character(source + in, length - in, target, &out, &repaired);
   return out;
 }
 

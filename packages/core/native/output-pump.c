@@ -548,14 +548,7 @@ static napi_value pump_output_js(napi_env env, napi_callback_info info) {
   pump->pipes[0] = pipes[0];
   pump->pipes[1] = pipes[1];
   pump->references = 2;
-  pthread_t thread;
-  pthread_attr_t attributes;
-  pthread_attr_init(&attributes);
-  pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attributes, 64 * 1024);
-  int failed = pthread_create(&thread, &attributes, pump_output, pump);
-  pthread_attr_destroy(&attributes);
-  if (failed) {
+  if (start_detached_thread(pump_output, pump) != 0) {
     // Aborting frees the pump through finalize_pump, the only one left holding it.
     pump->references = 1;
     napi_release_threadsafe_function(pump->deliver, napi_tsfn_abort);

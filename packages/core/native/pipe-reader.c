@@ -254,14 +254,7 @@ static napi_value read_pipes_js(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "readPipes: could not create the delivery function");
     return NULL;
   }
-  pthread_t thread;
-  pthread_attr_t attributes;
-  pthread_attr_init(&attributes);
-  pthread_attr_setdetachstate(&attributes, PTHREAD_CREATE_DETACHED);
-  pthread_attr_setstacksize(&attributes, 64 * 1024);
-  int failed = pthread_create(&thread, &attributes, read_pipes, reader);
-  pthread_attr_destroy(&attributes);
-  if (failed) {
+  if (start_detached_thread(read_pipes, reader) != 0) {
     napi_release_threadsafe_function(reader->deliver, napi_tsfn_abort);
     napi_throw_error(env, NULL, "readPipes: could not start a thread");
     return NULL;
