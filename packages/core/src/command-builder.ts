@@ -408,13 +408,10 @@ function pumpedOutput(
   tails: { stdout: OutputTail; stderr: OutputTail; combined: OutputTail },
 ): PumpedOutputOptions {
   const handOver = session.events.handOverOutput(index, attempt);
-  const secrets = redactor.variants
-    .map((variant) => Buffer.from(variant, "utf8"))
-    .sort((left, right) => right.length - left.length);
   return {
     files: handOver.descriptors,
-    secrets,
-    redacted: Buffer.from(REDACTED, "utf8"),
+    secrets: secretBytes(redactor),
+    redacted: REDACTED_BYTES,
     stdoutHead: Buffer.from(handOver.stdoutHead, "utf8"),
     stderrHead: Buffer.from(handOver.stderrHead, "utf8"),
     middle: Buffer.from(handOver.middle, "utf8"),
@@ -426,6 +423,22 @@ function pumpedOutput(
     combinedTailBytes: tailBytes(tails.combined),
     onWriteError: (fileIndex, errno) => failLog(handOver.writeError(fileIndex, errno)),
   };
+}
+
+const REDACTED_BYTES = Buffer.from(REDACTED, "utf8");
+const secretBytesOf = new WeakMap<Redactor, Buffer[]>();
+
+// The pump's secrets: the redactor's, as UTF-8, longest first. Stages without env secrets of their
+// own share the run's redactor, so this is worked out once per run rather than per stage.
+function secretBytes(redactor: Redactor): Buffer[] {
+  let secrets = secretBytesOf.get(redactor);
+  if (secrets === undefined) {
+    secrets = redactor.variants
+      .map((variant) => Buffer.from(variant, "utf8"))
+      .sort((left, right) => right.length - left.length);
+    secretBytesOf.set(redactor, secrets);
+  }
+  return secrets;
 }
 
 // A UTF-16 unit takes at most 3 bytes of UTF-8; a tail may lose a character cut at its start.

@@ -58,7 +58,8 @@ const signalNames = new Map<number, NodeJS.Signals>(
   Object.entries(os.constants.signals).map(([name, number]) => [number, name as NodeJS.Signals]),
 );
 
-const NO_TAILS: PumpedOutputTails = {
+/** The tails of a command that wrote nothing (or never started). */
+export const NO_TAILS: PumpedOutputTails = {
   stdout: Buffer.alloc(0),
   stderr: Buffer.alloc(0),
   combined: Buffer.alloc(0),

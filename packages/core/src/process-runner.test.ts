@@ -473,29 +473,29 @@ describe.runIf(nativeLauncherAvailable())("runShellCommandPumped", () => {
     expect(readLines(log).map((line) => line.type)).toEqual(["command:start", "command:stdout"]);
   });
 
-  it("kills the command and rejects when the output has nowhere to go", async () => {
+  it("kills the command's whole group and rejects when the output has nowhere to go", async () => {
     const dir = tempDir();
-    const started = Date.now();
+    const pidFile = path.join(dir, "bg.pid");
     const failure = new Error("no room for the log");
+    let grandchild = 0;
     await expect(
       runShellCommandPumped({
-        command: "sleep 100 & echo $! > bg.pid; wait",
+        command: `sleep 100 & echo $! > "${pidFile}.tmp" && mv "${pidFile}.tmp" "${pidFile}"; wait`,
         cwd: dir,
         env: process.env,
         output: () => {
+          // Asked once the command has started: let it start its background child first.
+          const deadline = Date.now() + 10_000;
+          while (!fs.existsSync(pidFile) && Date.now() < deadline)
+            Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10);
+          grandchild = Number(fs.readFileSync(pidFile, "utf8").trim());
+          strays.push(grandchild);
           throw failure;
         },
       }),
     ).rejects.toBe(failure);
-    expect(Date.now() - started).toBeLessThan(5_000);
-    // The whole group went: a background child it may have started too.
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    const pidFile = path.join(dir, "bg.pid");
-    if (fs.existsSync(pidFile) && fs.readFileSync(pidFile, "utf8").trim() !== "") {
-      const pid = Number(fs.readFileSync(pidFile, "utf8").trim());
-      strays.push(pid);
-      expect(await waitUntilGone(pid)).toBe(true);
-    }
+    expect(grandchild).toBeGreaterThan(0);
+    expect(await waitUntilGone(grandchild)).toBe(true);
   });
 
   it("does not ask where the output goes when the command cannot start", async () => {

@@ -3,6 +3,7 @@ import type { ExitReason } from "@codex/orchestrator-schema";
 import {
   launchShellNatively,
   launchShellPumped,
+  NO_TAILS,
   type LaunchedProcess,
   type PumpedOutputOptions,
   type PumpedOutputTails,
@@ -106,12 +107,6 @@ export function runShellCommandPumped(
     tails: await started.outputEnded,
   }));
 }
-
-const NO_TAILS: PumpedOutputTails = {
-  stdout: Buffer.alloc(0),
-  stderr: Buffer.alloc(0),
-  combined: Buffer.alloc(0),
-};
 
 async function runShell(
   options: RunShellCommandOptions | RunShellCommandBytesOptions,
