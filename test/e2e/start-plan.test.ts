@@ -132,7 +132,8 @@ describe("start: a pipeline with passing, allowFailure and failing stages", () =
 
     // runner.ndjson: run-level start/end plus every stage's events, in order.
     const runner = readNdjson<EventLine>(root, out.log_path);
-    expect(runner[0]).toMatchObject({ type: "run:start", index: null });
+    expect(runner[0]).toMatchObject({ type: "run:created", index: null, seq: 1 });
+    expect(runner[1]).toMatchObject({ type: "run:start", index: null, seq: 2 });
     expect(runner.at(-1)).toMatchObject({
       type: "run:end",
       status: "failed",

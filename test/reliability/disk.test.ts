@@ -41,8 +41,9 @@ describe("disk errors", () => {
     },
   );
 
-  it("a full disk while the manifest grows: clear error, the last good manifest intact, resumable", async () => {
-    // 30 stages with long summaries: the manifest outgrows 20 KiB mid-run, before any log does.
+  it("a full disk while the manifest and the run's log grow: clear error, the last good manifest intact, resumable", async () => {
+    // 30 stages with long summaries: the manifest and runner.ndjson outgrow 20 KiB mid-run. A manifest
+    // write that fails mid-run is a warning (the log is the record); the log failing ends the run.
     const stages = Array.from({ length: 30 }, (_, index) =>
       command(`s${index}`, "true", { summaryHint: `${"h".repeat(190)}${index}` }),
     );
@@ -50,7 +51,7 @@ describe("disk errors", () => {
     const result = await runCliAsync(root, ["start"], { shellPrefix: FILE_LIMIT });
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(
-      /codex-orchestrator: Could not write .*manifest\.json: file too large \(file-size limit reached\) \(EFBIG\) \(Free disk space, then resume the run\.\)/,
+      /codex-orchestrator: Could not (write .*manifest\.json|append to .*runner\.ndjson): file too large \(file-size limit reached\) \(EFBIG\) \(Free disk space, then resume the run\.\)/,
     );
     expect(stackLines(result.stderr)).toEqual([]);
     const runId = readdirSync(path.join(root, ".runs/0101/cli"))[0] as string;

@@ -1,15 +1,15 @@
 import {
-  appendTextSync,
-  readManifest,
   resolveRunPaths,
   toRepoPath,
   type FoundRun,
   type OrchestratorLocations,
-  type TextTransform,
 } from "@codex/orchestrator-persistence";
 import type { Approval } from "@codex/orchestrator-schema";
+import { loadRunState } from "./engine/run-log.js";
+import { redactFields, REDACTED_FIELDS } from "./engine/value-redaction.js";
 import { ApprovalError } from "./errors.js";
-import { appendJournalEntry, mergeJournal, refreshUnownedManifest } from "./manifest-journal.js";
+import { appendJournalEntry, refreshUnownedManifest, withJournal } from "./manifest-journal.js";
+import type { Redactor } from "./redaction.js";
 import { readPlanSnapshot } from "./plan-snapshot.js";
 
 /** Options for {@link recordApproval}. */
@@ -22,7 +22,8 @@ export interface RecordApprovalOptions {
   decision: "approved" | "rejected";
   /** The plan hash the approver reviewed; refused when the run's plan differs. */
   planHash: string | null;
-  transform: TextTransform;
+  /** Redacts the decision's reason. */
+  redactor: Redactor;
 }
 
 /** A recorded decision and how a reviewer cites it. */
@@ -42,8 +43,8 @@ export interface RecordedApproval {
 export function recordApproval(options: RecordApprovalOptions): RecordedApproval {
   const { locations, found, stageId } = options;
   const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
-  const manifest = readManifest(paths.manifest);
-  mergeJournal(manifest, paths);
+  // The run as it stands, with decisions not yet recorded by its owner taken into account.
+  const manifest = withJournal(loadRunState(paths), paths);
   const entry = manifest.commands.find((candidate) => candidate.id === stageId);
   const gates = manifest.commands
     .filter((candidate) => candidate.kind === "manual")
@@ -83,25 +84,20 @@ export function recordApproval(options: RecordApprovalOptions): RecordedApproval
       `Plan ${options.planHash} was reviewed, but run ${found.runId} runs plan ${plan.planHash}; refusing to record the decision`,
     );
   }
-  const approval: Approval = {
-    stage_id: stageId,
-    actor: options.actor,
-    decision: options.decision,
-    reason: options.reason,
-    timestamp: new Date().toISOString(),
-    plan_hash: plan.planHash,
-  };
-  appendJournalEntry(paths.runDir, "approvals", approval, options.transform);
-  const updated = refreshUnownedManifest(paths, options.transform);
-  const line = {
-    type: "approval:recorded",
-    stage_id: stageId,
-    decision: approval.decision,
-    actor: approval.actor,
-    timestamp: approval.timestamp,
-    index: entry.index,
-  };
-  appendTextSync(paths.runnerLog, options.transform(`${JSON.stringify(line)}\n`));
+  const approval: Approval = redactFields(
+    {
+      stage_id: stageId,
+      actor: options.actor,
+      decision: options.decision,
+      reason: options.reason,
+      timestamp: new Date().toISOString(),
+      plan_hash: plan.planHash,
+    },
+    REDACTED_FIELDS.decision,
+    options.redactor,
+  );
+  appendJournalEntry(paths.runDir, "approvals", approval);
+  const updated = refreshUnownedManifest(paths);
   const index = updated.approvals.findIndex(
     (candidate) =>
       candidate.timestamp === approval.timestamp &&

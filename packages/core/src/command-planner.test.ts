@@ -102,6 +102,8 @@ describe("describePlan", () => {
       description: "Build, lint and test the project, then run the spec guard.",
       source: "codex.orchestrator.json",
       extends: ["diagnostics"],
+      concurrency: null,
+      continue_on_failure: false,
     });
     expect(output.stages.map((stage) => [stage.index, stage.id, stage.guardrail])).toEqual([
       [1, "prepare", false],

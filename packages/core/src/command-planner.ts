@@ -3,6 +3,7 @@ import path from "node:path";
 import { stageFileStem, toRepoPath } from "@codex/orchestrator-persistence";
 import type { PlanOutput, Stage } from "@codex/orchestrator-schema";
 import { isGuardrailStage } from "@codex/orchestrator-telemetry";
+import { buildStageGraph, type StageGraph } from "./engine/stage-graph.js";
 import { PipelineCycleError } from "./errors.js";
 import { resolvePipeline, type ResolvedPipeline } from "./pipeline-registry.js";
 import type { Workspace } from "./workspace.js";
@@ -18,6 +19,8 @@ export interface PlanItem {
   cwd: string;
   /** `NN-<slug>`, the stem of the stage's log and error files. */
   fileStem: string;
+  /** The ids of the stages it needs (a stage without `needs` needs the one before it). */
+  needs: string[];
 }
 
 /** A pipeline turned into ordered plan items, with the hash approvals are bound to. */
@@ -26,6 +29,8 @@ export interface ExecutionPlan {
   pipeline: ResolvedPipeline;
   items: PlanItem[];
   planHash: string;
+  /** What each stage needs and what can run together. */
+  graph: StageGraph;
 }
 
 /** Maps pipelines to ordered plan items (the TaskManager's planner). */
@@ -40,6 +45,14 @@ export class CommandPlanner {
   plan(taskId: string, pipelineId: string): ExecutionPlan {
     const pipeline = resolvePipeline(this.#workspace, taskId, pipelineId);
     this.#assertNoSubpipelineCycle(taskId, pipeline, [`${taskId}:${pipeline.id}`]);
+    const graph = buildStageGraph(
+      pipeline.id,
+      pipeline.stages.map((resolved, position) => ({
+        index: position + 1,
+        stage: resolved.stage,
+        origin: resolved.origin,
+      })),
+    );
     const items = pipeline.stages.map((resolved, position): PlanItem => {
       const index = position + 1;
       const stage = resolved.stage;
@@ -54,9 +67,16 @@ export class CommandPlanner {
         guardrail: stage.kind === "command" && isGuardrailStage(stage),
         cwd,
         fileStem: stageFileStem(index, stage.id),
+        needs: idsOf(pipeline.stages, graph.needs.get(index) ?? []),
       };
     });
-    return { taskId, pipeline, items, planHash: hashPlan(this.#workspace.root, pipeline.id, items) };
+    return {
+      taskId,
+      pipeline,
+      items,
+      planHash: hashPlan(this.#workspace.root, pipeline.id, items),
+      graph,
+    };
   }
 
   #assertNoSubpipelineCycle(taskId: string, pipeline: ResolvedPipeline, trail: string[]): void {
@@ -73,6 +93,10 @@ export class CommandPlanner {
       this.#assertNoSubpipelineCycle(childTask, child, [...trail, key]);
     }
   }
+}
+
+function idsOf(stages: readonly { stage: Stage }[], indices: readonly number[]): string[] {
+  return indices.map((index) => stages[index - 1]?.stage.id ?? String(index));
 }
 
 /**
@@ -103,12 +127,24 @@ function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
 
 /** The pipeline as `plan --format json` and the plan snapshot record it. */
 export function describePipeline(plan: ExecutionPlan): PlanOutput["pipeline"] {
-  const { id, title, description, source, extends: base } = plan.pipeline;
-  return { id, title, description, source, extends: base };
+  const { id, title, description, source, extends: base, concurrency, continueOnFailure } = plan.pipeline;
+  return {
+    id,
+    title,
+    description,
+    source,
+    extends: base,
+    concurrency,
+    continue_on_failure: continueOnFailure,
+  };
 }
 
 /** What `plan --format json` prints for an execution plan. */
 export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
+  const waveOf = new Map<number, number>();
+  plan.graph.waves.forEach((wave, position) => {
+    for (const index of wave) waveOf.set(index, position + 1);
+  });
   return {
     task_id: plan.taskId,
     pipeline: describePipeline(plan),
@@ -132,8 +168,11 @@ export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
         task: stage.kind === "subpipeline" ? (stage.task ?? null) : null,
         optional: stage.kind === "subpipeline" ? (stage.optional ?? false) : false,
         instructions: stage.kind === "manual" ? (stage.instructions ?? null) : null,
+        needs: item.needs,
+        wave: waveOf.get(item.index) ?? 1,
       };
     }),
+    waves: plan.graph.waves.map((wave) => idsOf(plan.pipeline.stages, wave)),
     guardrails: {
       present: plan.items.some((item) => item.guardrail),
       stages: plan.items.filter((item) => item.guardrail).map((item) => item.stage.id),

@@ -21,13 +21,18 @@ export class UnknownPipelineError extends OrchestratorError {
   }
 }
 
-/** Pipelines that extend or nest each other in a loop. */
+/** Pipelines that extend or nest each other in a loop, or stages that need each other in one. */
 export class PipelineCycleError extends OrchestratorError {
   /** The loop, first element repeated last. */
   readonly cycle: readonly string[];
 
-  constructor(kind: "extends" | "subpipeline", cycle: readonly string[]) {
-    super(`Pipeline ${kind} cycle: ${cycle.join(" → ")}`, { code: "ERR_PIPELINE_CYCLE", usage: true });
+  constructor(kind: "extends" | "subpipeline" | "needs", cycle: readonly string[], pipelineId?: string) {
+    super(
+      kind === "needs"
+        ? `Stages of pipeline "${pipelineId ?? "?"}" need each other in a cycle: ${cycle.join(" → ")}`
+        : `Pipeline ${kind} cycle: ${cycle.join(" → ")}`,
+      { code: "ERR_PIPELINE_CYCLE", usage: true },
+    );
     this.cycle = cycle;
   }
 }

@@ -2,20 +2,25 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import {
-  compareAscii,
   ensureDirectory,
-  mergeChildRuns,
   readChildRegistrations,
   readManifest,
   readRunOwner,
   withLock,
   writeJsonAtomic,
-  writeManifest,
   type RunPaths,
-  type TextTransform,
 } from "@codex/orchestrator-persistence";
-import { Approval, ResumeEvent, type Manifest } from "@codex/orchestrator-schema";
-import { buildSummaryText } from "@codex/orchestrator-telemetry";
+import {
+  Approval,
+  ResumeEvent,
+  type Manifest,
+  type RunStateEvent,
+  type RunStateEventInput,
+} from "@codex/orchestrator-schema";
+import { loadRunState } from "./engine/run-log.js";
+import { RunRecorder } from "./engine/run-recorder.js";
+import { applyRunEvent } from "./engine/run-state.js";
+import { Redactor } from "./redaction.js";
 
 /**
  * Entries other processes add to a run (approvals, refused resumes, child runs) go to files of their
@@ -26,16 +31,11 @@ import { buildSummaryText } from "@codex/orchestrator-telemetry";
 export type JournalKind = "approvals" | "resume-events";
 
 /** Adds an entry to a run's journal. */
-export function appendJournalEntry(
-  runDir: string,
-  kind: JournalKind,
-  entry: Approval | ResumeEvent,
-  transform?: TextTransform,
-): void {
+export function appendJournalEntry(runDir: string, kind: JournalKind, entry: Approval | ResumeEvent): void {
   const directory = path.join(runDir, kind);
   ensureDirectory(directory);
   const name = `${entry.timestamp.replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.json`;
-  writeJsonAtomic(path.join(directory, name), entry, transform === undefined ? {} : { transform });
+  writeJsonAtomic(path.join(directory, name), entry);
 }
 
 function readJournal<T>(
@@ -63,64 +63,85 @@ function readJournal<T>(
   return entries;
 }
 
-function mergeByKey<T>(existing: readonly T[], incoming: readonly T[], key: (entry: T) => string): T[] {
-  const seen = new Set(existing.map(key));
-  const merged = [...existing];
-  for (const entry of incoming) {
-    if (!seen.has(key(entry))) {
-      seen.add(key(entry));
-      merged.push(entry);
-    }
+/**
+ * What other processes left for a run that its manifest does not hold yet, as state events:
+ * decisions, refused resumes, and child runs that started or changed status.
+ */
+export function journalEvents(manifest: Manifest, paths: RunPaths): RunStateEventInput[] {
+  const events: RunStateEventInput[] = [];
+  const approvalKey = (entry: Approval) =>
+    [entry.stage_id, entry.timestamp, entry.actor, entry.decision].join("|");
+  const knownApprovals = new Set(manifest.approvals.map(approvalKey));
+  for (const approval of readJournal(paths.runDir, "approvals", Approval)) {
+    if (knownApprovals.has(approvalKey(approval))) continue;
+    knownApprovals.add(approvalKey(approval));
+    events.push({
+      type: "approval:recorded",
+      stage_id: approval.stage_id,
+      decision: approval.decision,
+      actor: approval.actor,
+      approval,
+    });
   }
-  return merged.sort((left, right) => compareAscii(timestampOf(left), timestampOf(right)));
-}
-
-function timestampOf(entry: unknown): string {
-  return (entry as { timestamp?: string }).timestamp ?? "";
-}
-
-/** Folds journal entries and child registrations into a manifest (in place); idempotent. */
-export function mergeJournal(manifest: Manifest, paths: RunPaths): void {
-  manifest.approvals = mergeByKey(
-    manifest.approvals,
-    readJournal(paths.runDir, "approvals", Approval),
-    (entry) => [entry.stage_id, entry.timestamp, entry.actor, entry.decision].join("|"),
-  );
-  manifest.resume_events = mergeByKey(
-    manifest.resume_events,
-    readJournal(paths.runDir, "resume-events", ResumeEvent),
-    (entry) => [entry.timestamp, entry.actor, entry.outcome, entry.detail ?? ""].join("|"),
-  );
-  manifest.child_runs = mergeChildRuns(manifest.child_runs, readChildRegistrations(paths.childrenDir));
+  const resumeKey = (entry: ResumeEvent) =>
+    [entry.timestamp, entry.actor, entry.outcome, entry.detail ?? ""].join("|");
+  const knownResumes = new Set(manifest.resume_events.map(resumeKey));
+  for (const resume of readJournal(paths.runDir, "resume-events", ResumeEvent)) {
+    if (knownResumes.has(resumeKey(resume))) continue;
+    knownResumes.add(resumeKey(resume));
+    // Only refusals come through the journal; an accepted resume is recorded by its owner.
+    events.push({
+      type: "run:resume",
+      actor: resume.actor,
+      outcome: "blocked",
+      detail: resume.detail,
+      resume_event: { ...resume, outcome: "blocked" },
+    });
+  }
+  const knownChildren = new Map(manifest.child_runs.map((child) => [child.run_id, child]));
+  for (const child of readChildRegistrations(paths.childrenDir)) {
+    const known = knownChildren.get(child.run_id);
+    if (known !== undefined && known.status === child.status && known.manifest === child.manifest) continue;
+    events.push({ type: "child:registered", child });
+  }
+  return events;
 }
 
 /**
- * For writers that do not own the run: when no live process owns it, fold the journal into the
- * manifest now, under the manifest lock. Returns the manifest as written (or as read).
+ * A run's state with what its journal holds applied on top, for readers (`status`, `approve`):
+ * what the owner will record, shown now. Nothing is written.
  */
-export function refreshUnownedManifest(paths: RunPaths, transform?: TextTransform): Manifest {
+export function withJournal(manifest: Manifest, paths: RunPaths): Manifest {
+  const timestamp = new Date().toISOString();
+  for (const event of journalEvents(manifest, paths))
+    applyRunEvent(manifest, { ...event, timestamp, index: null } as RunStateEvent);
+  return manifest;
+}
+
+/**
+ * For writers that do not own the run: when no live process owns it, record what the journal
+ * holds now, under the manifest lock, through a recorder of its own. Returns the manifest as
+ * written (or as read, when a live owner will record it).
+ */
+export function refreshUnownedManifest(paths: RunPaths): Manifest {
   return withLock(
     path.join(paths.runDir, ".manifest.lock"),
     () => {
-      const manifest = readManifest(paths.manifest);
-      if (readRunOwner(paths.ownerLock)?.alive === true) return manifest;
-      mergeJournal(manifest, paths);
-      manifest.summary = buildSummaryText(manifest);
-      manifest.updated_at = new Date().toISOString();
-      writeManifest(paths.manifest, manifest, transform === undefined ? {} : { transform });
-      return manifest;
+      if (readRunOwner(paths.ownerLock)?.alive === true) return readManifest(paths.manifest);
+      const recorder = new RunRecorder({
+        paths,
+        manifest: loadRunState(paths),
+        // Journal entries were redacted by whoever wrote them.
+        redactor: new Redactor([]),
+        pendingEvents: (manifest) => journalEvents(manifest, paths),
+      });
+      try {
+        recorder.persist();
+      } finally {
+        recorder.close();
+      }
+      return structuredClone(recorder.manifest) as Manifest;
     },
     { purpose: "manifest update" },
   );
-}
-
-/**
- * A cheap fingerprint of what other processes have added to a run (one `stat` per journal folder):
- * when it changes, the owner writes the manifest at once instead of coalescing, so a child run or a
- * decision shows in the manifest by the time the next stage starts.
- */
-export function journalFingerprint(paths: RunPaths): string {
-  return [paths.childrenDir, path.join(paths.runDir, "approvals"), path.join(paths.runDir, "resume-events")]
-    .map((directory) => fs.statSync(directory, { throwIfNoEntry: false })?.mtimeMs ?? 0)
-    .join("|");
 }

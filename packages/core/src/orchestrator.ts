@@ -18,7 +18,7 @@ import { prepareResume } from "./resume.js";
 import { findLatestRun, listRuns, type RunFilter } from "./run-index.js";
 import { RunSession } from "./run-session.js";
 import { buildRunStatus } from "./run-status.js";
-import { TaskManager } from "./task-manager.js";
+import { runLimits, TaskManager } from "./task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./workspace.js";
 
@@ -40,8 +40,12 @@ export interface ExecuteOptions {
   approvalPolicy?: string;
   /** Asks for a decision inline (a terminal); without it, `prompt` pauses. */
   approvalPrompt?: ApprovalPrompt;
-  /** Aborting stops the running stage (SIGTERM, then SIGKILL) and cancels the run; the reason names the signal. */
+  /** Aborting stops the running stages (SIGTERM, then SIGKILL) and cancels the run; the reason names the signal. */
   abortSignal?: AbortSignal;
+  /** How many stages may run at once; default: the pipeline's `concurrency`, else the number of CPUs. */
+  concurrency?: number;
+  /** After a failure, let independent branches run to their end (default: the pipeline's `continueOnFailure`). */
+  continueOnFailure?: boolean;
 }
 
 /** Options for {@link CodexOrchestrator.start}. */
@@ -137,7 +141,8 @@ export class CodexOrchestrator {
       taskSlug: this.workspace.tasks.get(plan.taskId)?.slug ?? null,
       parentRunId,
       approvalPolicy: policy.name,
-      transform: (text) => redactor.redact(text),
+      redactor,
+      ...runLimits(plan, options),
     });
     const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: false });
     return this.#result(session, outcome.status, outcome.statusDetail);
@@ -147,23 +152,24 @@ export class CodexOrchestrator {
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
     const found = this.findRun(runId, "--run");
     const workspace = this.workspace;
-    let redactor = this.#redactor();
+    const redactor = this.#redactor();
     const prepared = prepareResume({
       locations: this.locations,
       found,
       actor: options.actor ?? this.#env.USER ?? "unknown",
       reason: options.reason ?? null,
       token: options.token ?? null,
-      transform: (text) => redactor.redact(text),
+      redactor,
       replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),
     });
     if (prepared.alreadySucceeded) throw new Error("unreachable: a succeeded run is refused");
     const session = prepared.session;
-    redactor = redactor.withStageSecrets(session.plan.items.map((item) => item.stage));
     const policy = createApprovalPolicy(
       options.approvalPolicy ?? session.manifest.approval_policy ?? "prompt",
     );
-    const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: true });
+    const outcome = await this.#taskManager(session.recorder.redactor, options, policy).execute(session, {
+      resumed: true,
+    });
     return this.#result(session, outcome.status, outcome.statusDetail);
   }
 
@@ -173,7 +179,6 @@ export class CodexOrchestrator {
     options: { stageId: string; actor: string; reason?: string; reject?: boolean; planHash?: string },
   ): RecordedApproval {
     const found = this.findRun(runId, "--run");
-    const redactor = this.#redactor();
     return recordApproval({
       locations: this.locations,
       found,
@@ -182,7 +187,7 @@ export class CodexOrchestrator {
       reason: options.reason ?? null,
       decision: options.reject ? "rejected" : "approved",
       planHash: options.planHash ?? null,
-      transform: (text) => redactor.redact(text),
+      redactor: this.#redactor(),
     });
   }
 
@@ -252,6 +257,8 @@ export class CodexOrchestrator {
       approvalPrompt: options.approvalPrompt,
       abortSignal: options.abortSignal ?? new AbortController().signal,
       taskSlug: (taskId) => workspace.tasks.get(taskId)?.slug ?? null,
+      concurrency: options.concurrency,
+      continueOnFailure: options.continueOnFailure,
     });
   }
 

@@ -23,6 +23,9 @@ export interface ResolvedPipeline {
   /** The pipelines it extends, nearest first. */
   extends: string[];
   stages: ResolvedStage[];
+  /** Its `concurrency` (null: not set), and whether branches run on after a failure. */
+  concurrency: number | null;
+  continueOnFailure: boolean;
 }
 
 interface PipelineSource {
@@ -114,6 +117,8 @@ function resolveFrom(
         source: source.label,
         extends: [],
         stages: own(pipeline.stages, "stages"),
+        concurrency: pipeline.concurrency ?? null,
+        continueOnFailure: pipeline.continueOnFailure ?? false,
       };
     }
     const baseLevel = pipeline.extends === pipeline.id ? level + 1 : 0;
@@ -136,6 +141,8 @@ function resolveFrom(
       source: source.label,
       extends: [base.id, ...base.extends],
       stages,
+      concurrency: pipeline.concurrency ?? base.concurrency,
+      continueOnFailure: pipeline.continueOnFailure ?? base.continueOnFailure,
     };
   }
   const where =

@@ -1,19 +1,19 @@
 import {
-  appendTextSync,
   claimRunOwnership,
   LockHeldError,
-  readManifest,
   readRunOwner,
   readTextIfExists,
   resolveRunPaths,
   type FoundRun,
   type OrchestratorLocations,
-  type TextTransform,
 } from "@codex/orchestrator-persistence";
 import { ResumeToken, type ResumeEvent } from "@codex/orchestrator-schema";
 import type { ExecutionPlan } from "./command-planner.js";
 import { ResumeRefusedError } from "./errors.js";
+import { loadRunState } from "./engine/run-log.js";
+import { redactFields, REDACTED_FIELDS } from "./engine/value-redaction.js";
 import { appendJournalEntry, refreshUnownedManifest } from "./manifest-journal.js";
+import type { Redactor } from "./redaction.js";
 import { RunSession } from "./run-session.js";
 
 /** Options for {@link prepareResume}. */
@@ -24,7 +24,8 @@ export interface PrepareResumeOptions {
   reason: string | null;
   /** The token the caller presented, or null when none was given. */
   token: string | null;
-  transform: TextTransform;
+  /** Redacts what the resume records (its reason, and everything the resumed run writes). */
+  redactor: Redactor;
   /** For nested runs: a child that already succeeded is simply reused. */
   allowSucceeded?: boolean;
   /** Plans the run's pipeline from today's config, to recover secrets redacted in the stored plan. */
@@ -40,9 +41,11 @@ export type PreparedResume = { alreadySucceeded: true } | { alreadySucceeded: fa
  * `blocked` resume events. On success, stages not succeeded/skipped are reset to pending.
  */
 export function prepareResume(options: PrepareResumeOptions): PreparedResume {
-  const { locations, found, actor, reason, transform } = options;
+  const { locations, found, actor, reason, redactor } = options;
   const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
-  const manifest = readManifest(paths.manifest);
+  const manifest = loadRunState(paths);
+  // Refusals go through the run's journal: its owner (or, with none alive, this process under the
+  // manifest lock) records them as events.
   const block = (detail: string, message: string, hint?: string): never => {
     const event: ResumeEvent = {
       actor,
@@ -52,14 +55,12 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
       timestamp: new Date().toISOString(),
     };
     try {
-      appendJournalEntry(paths.runDir, "resume-events", event, transform);
-      appendTextSync(
-        paths.runnerLog,
-        transform(
-          `${JSON.stringify({ type: "run:resume", actor, outcome: "blocked", detail, timestamp: event.timestamp, index: null })}\n`,
-        ),
+      appendJournalEntry(
+        paths.runDir,
+        "resume-events",
+        redactFields(event, REDACTED_FIELDS.decision, redactor),
       );
-      refreshUnownedManifest(paths, transform);
+      refreshUnownedManifest(paths);
     } catch {
       // Recording the refusal is best effort; the refusal itself stands.
     }
@@ -104,7 +105,7 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   }
   let session: RunSession;
   try {
-    session = RunSession.open({ locations, paths, owner: lock, transform, replan: options.replan });
+    session = RunSession.open({ locations, paths, owner: lock, redactor, replan: options.replan });
   } catch (error) {
     lock.release();
     throw error;
@@ -112,21 +113,21 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   const first = session.manifest.commands.find(
     (entry) => entry.status !== "succeeded" && entry.status !== "skipped",
   );
-  for (const entry of session.manifest.commands) {
-    if (entry.status === "succeeded" || entry.status === "skipped") continue;
-    entry.status = "pending";
-    entry.completed_at = null;
-  }
-  session.manifest.metrics_recorded = false;
   const detail = first === undefined ? "no stages left to run" : `resuming at stage ${first.id}`;
-  session.manifest.resume_events.push({
-    actor,
-    reason,
-    outcome: "accepted",
-    detail,
-    timestamp: new Date().toISOString(),
-  });
-  session.events.run({ type: "run:resume", actor, outcome: "accepted", detail });
+  // What happened while no one recorded it (a refusal while the last owner lived) comes first.
+  session.recorder.recordPendingEvents();
+  // Applying an accepted resume sets every stage that did not succeed back to pending.
+  session.recorder.record(
+    {
+      type: "run:resume",
+      actor,
+      outcome: "accepted",
+      detail,
+      resume_event: { actor, reason, outcome: "accepted", detail, timestamp: new Date().toISOString() },
+    },
+    null,
+    "later",
+  );
   return { alreadySucceeded: false, session };
 }
 

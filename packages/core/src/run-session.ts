@@ -6,28 +6,26 @@ import {
   createRunId,
   ensureDirectory,
   ensureDirectoryInside,
-  readManifest,
   resolveRunPaths,
   toRepoPath,
   writeCompatPointers,
   writeJsonAtomic,
-  writeManifest,
   type LockHandle,
   type OrchestratorLocations,
   type RunPaths,
-  type TextTransform,
 } from "@codex/orchestrator-persistence";
 import type { CommandEntry, Manifest, ResumeToken } from "@codex/orchestrator-schema";
 import {
-  buildSummaryText,
-  EventStreamWriter,
   HEARTBEAT_INTERVAL_SECONDS,
   HEARTBEAT_STALE_AFTER_SECONDS,
   HeartbeatWriter,
 } from "@codex/orchestrator-telemetry";
 import type { ExecutionPlan, PlanItem } from "./command-planner.js";
-import { journalFingerprint, mergeJournal } from "./manifest-journal.js";
+import { loadRunState } from "./engine/run-log.js";
+import { RunRecorder } from "./engine/run-recorder.js";
+import { journalEvents } from "./manifest-journal.js";
 import { readPlanSnapshot, writePlanSnapshot } from "./plan-snapshot.js";
+import type { Redactor } from "./redaction.js";
 
 /** Options for {@link RunSession.create}. */
 export interface CreateRunSessionOptions {
@@ -36,7 +34,11 @@ export interface CreateRunSessionOptions {
   taskSlug: string | null;
   parentRunId: string | null;
   approvalPolicy: string;
-  transform: TextTransform;
+  /** Everything the run writes is redacted with it (the values, never the JSON text). */
+  redactor: Redactor;
+  /** How many stages may run at once, and whether branches run on after a failure. */
+  concurrency: number;
+  continueOnFailure: boolean;
   taskSource?: string;
   now?: Date;
 }
@@ -61,56 +63,47 @@ function initialEntry(item: PlanItem, paths: RunPaths, root: string): CommandEnt
     error_file: null,
     sub_run_id: null,
     guardrail: item.guardrail,
+    needs: item.needs,
   };
 }
 
-/** The longest a "stage started" manifest write may be put off while stages keep succeeding. */
-export const PERSIST_COALESCE_MS = 200;
-
 /**
- * One run's artifacts while a process works on it: the manifest held in memory and written whole
- * on every change, the event stream, the heartbeat and the ownership claim. Creating a session
- * lays out every file of CONTRACT §3; opening one (resume) reuses them.
+ * One run's files while a process works on it: the ownership claim, the heartbeat, and the
+ * recorder that owns its state (events, manifest). Creating a session lays out every file of
+ * docs/contract.md §3; opening one (resume) reuses them.
  */
 export class RunSession {
   readonly locations: OrchestratorLocations;
   readonly paths: RunPaths;
   readonly plan: ExecutionPlan;
-  readonly manifest: Manifest;
-  readonly events: EventStreamWriter;
-  readonly transform: TextTransform;
+  readonly recorder: RunRecorder;
   #heartbeat: HeartbeatWriter | null = null;
-  #deferred: NodeJS.Timeout | null = null;
-  #lastPersistAt = 0;
-  #journalSeen = "";
   #owner: LockHandle | null;
-  #onPersistError: (error: unknown) => void = () => {};
 
   private constructor(options: {
     locations: OrchestratorLocations;
     paths: RunPaths;
     plan: ExecutionPlan;
     manifest: Manifest;
-    transform: TextTransform;
+    redactor: Redactor;
     owner: LockHandle;
   }) {
     this.locations = options.locations;
     this.paths = options.paths;
     this.plan = options.plan;
-    this.manifest = options.manifest;
-    this.transform = options.transform;
     this.#owner = options.owner;
     ensureDirectory(this.paths.commandsDir);
-    this.events = new EventStreamWriter({
-      runnerLogPath: this.paths.runnerLog,
-      commandsDir: this.paths.commandsDir,
-      transform: this.transform,
+    this.recorder = new RunRecorder({
+      paths: options.paths,
+      manifest: options.manifest,
+      redactor: options.redactor,
+      pendingEvents: (manifest) => journalEvents(manifest, options.paths),
     });
   }
 
   /** Lays out a new run: directory, ownership, token, pointers, plan snapshot and first manifest. */
   static create(options: CreateRunSessionOptions): RunSession {
-    const { locations, plan } = options;
+    const { locations, plan, redactor } = options;
     const now = options.now ?? new Date();
     const runId = createRunId(now);
     const paths = resolveRunPaths(
@@ -127,7 +120,7 @@ export class RunSession {
     writeJsonAtomic(paths.resumeTokenJson, tokenRecord);
     fs.chmodSync(paths.resumeTokenJson, 0o600);
     fs.writeFileSync(paths.resumeTokenText, `${token}\n`, { flag: "wx", mode: 0o600 });
-    writePlanSnapshot(paths.pipelineSnapshot, locations.root, plan, options.transform);
+    writePlanSnapshot(paths.pipelineSnapshot, locations.root, plan, redactor);
     const pointers = writeCompatPointers(locations, paths, now);
     const root = locations.root;
     const manifest: Manifest = {
@@ -161,25 +154,36 @@ export class RunSession {
       run_summary_path: null,
       plan_hash: plan.planHash,
       pipeline_source: plan.pipeline.source,
+      concurrency: options.concurrency,
+      continue_on_failure: options.continueOnFailure,
+      event_seq: 0,
     };
-    const session = new RunSession({ locations, paths, plan, manifest, transform: options.transform, owner });
-    session.persist();
+    const session = new RunSession({
+      locations,
+      paths,
+      plan,
+      manifest: { ...manifest },
+      redactor,
+      owner,
+    });
+    session.recorder.record({ type: "run:created", manifest }, null, "now");
     return session;
   }
 
   /**
-   * Reopens an existing run for this process (resume); the caller has checked it may. The stored
-   * plan has its secrets redacted, so when `replan` yields a plan with the same hash (the config
-   * has not changed), that plan, with the real values, is the one replayed.
+   * Reopens an existing run for this process (resume); the caller has checked it may. Its state is
+   * what its files prove (see loadRunState). The stored plan has its secrets redacted, so when
+   * `replan` yields a plan with the same hash (the config has not changed), that plan, with the
+   * real values, is the one replayed.
    */
   static open(options: {
     locations: OrchestratorLocations;
     paths: RunPaths;
     owner: LockHandle;
-    transform: TextTransform;
+    redactor: Redactor;
     replan?: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined;
   }): RunSession {
-    const manifest = readManifest(options.paths.manifest);
+    const manifest = loadRunState(options.paths);
     const plan = withLiveSecrets(
       readPlanSnapshot(options.paths.pipelineSnapshot, options.locations.root),
       options.replan,
@@ -189,10 +193,15 @@ export class RunSession {
       locations: options.locations,
       paths: options.paths,
       owner: options.owner,
-      transform: options.transform,
+      redactor: options.redactor.withStageSecrets(plan.items.map((item) => item.stage)),
       manifest,
       plan,
     });
+  }
+
+  /** The run's state as recorded so far (change it through {@link recorder}). */
+  get manifest(): Readonly<Manifest> {
+    return this.recorder.manifest;
   }
 
   /** The manifest path relative to the root, as printed and cited. */
@@ -201,72 +210,24 @@ export class RunSession {
   }
 
   /** The entry of stage `index`. */
-  entry(index: number): CommandEntry {
+  entry(index: number): Readonly<CommandEntry> {
     const entry = this.manifest.commands[index - 1];
     if (entry === undefined) throw new Error(`No stage ${index} in run ${this.manifest.run_id}`);
     return entry;
   }
 
-  /** Reports persist failures (disk full, permissions) somewhere the user sees them. */
-  onPersistError(listener: (error: unknown) => void): void {
-    this.#onPersistError = listener;
-  }
-
-  /**
-   * Writes the manifest whole: journal entries from other processes folded in, the summary
-   * recomputed, `updated_at` refreshed. Throws when the disk refuses; the last good manifest stays.
-   */
-  persist(): void {
-    if (this.#deferred !== null) {
-      clearTimeout(this.#deferred);
-      this.#deferred = null;
-    }
-    this.#lastPersistAt = Date.now();
-    this.#journalSeen = journalFingerprint(this.paths);
-    mergeJournal(this.manifest, this.paths);
-    this.manifest.summary = buildSummaryText(this.manifest);
-    this.manifest.updated_at = new Date().toISOString();
-    writeManifest(this.paths.manifest, this.manifest, { transform: this.transform });
-  }
-
-  /**
-   * Writes the manifest now if the last write is older than {@link PERSIST_COALESCE_MS}, else once
-   * that much time has passed. Used for "stage started" while stages keep succeeding, so a pipeline
-   * of many short stages is not dominated by manifest writes; the manifest on disk is then at most
-   * that much behind, and every failure, pause, cancellation and the end are written at once.
-   */
-  persistSoon(): void {
-    const wait = this.#lastPersistAt + PERSIST_COALESCE_MS - Date.now();
-    if (wait <= 0 || journalFingerprint(this.paths) !== this.#journalSeen) {
-      this.persist();
-      return;
-    }
-    if (this.#deferred !== null) return;
-    this.#deferred = setTimeout(() => {
-      this.#deferred = null;
-      this.tryPersist();
-    }, wait);
-    this.#deferred.unref();
-  }
-
-  /** Like {@link persist}, but reports a failure instead of throwing (heartbeats, best effort). */
-  tryPersist(): boolean {
-    try {
-      this.persist();
-      return true;
-    } catch (error) {
-      this.#onPersistError(error);
-      return false;
-    }
-  }
-
-  /** Starts beating every 5 s; each beat refreshes `heartbeat_at` in the manifest. */
+  /** Starts beating every 5 s; each beat is recorded (`heartbeat_at`) and the manifest written. */
   startHeartbeat(onError: (error: unknown) => void): void {
     this.#heartbeat = new HeartbeatWriter({
       path: this.paths.heartbeat,
       onBeat: (timestamp) => {
-        this.manifest.heartbeat_at = timestamp;
-        this.tryPersist();
+        try {
+          this.recorder.record({ type: "run:heartbeat", heartbeat_at: timestamp }, null, "later");
+        } catch (error) {
+          onError(error);
+          return;
+        }
+        this.recorder.tryPersist();
       },
       onError,
     });
@@ -281,13 +242,9 @@ export class RunSession {
 
   /** Closes the logs and gives up ownership, so status sees no live owner and resume may claim it. */
   close(): void {
-    if (this.#deferred !== null) {
-      clearTimeout(this.#deferred);
-      this.#deferred = null;
-    }
     this.stopHeartbeat();
     try {
-      this.events.close();
+      this.recorder.close();
     } finally {
       this.#owner?.release();
       this.#owner = null;

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import {
-  readManifest,
   readRunOwner,
   resolveRunPaths,
   toRepoPath,
@@ -10,7 +9,8 @@ import {
 } from "@codex/orchestrator-persistence";
 import type { ChildRun, FailureStatus, Manifest, StatusOutput } from "@codex/orchestrator-schema";
 import { assessHeartbeat, readHeartbeatFile } from "@codex/orchestrator-telemetry";
-import { mergeJournal } from "./manifest-journal.js";
+import { loadRunState } from "./engine/run-log.js";
+import { withJournal } from "./manifest-journal.js";
 
 /**
  * Where a run stands (CONTRACT §1 `status`): heartbeat age and staleness (stale at once when the
@@ -23,8 +23,8 @@ export function buildRunStatus(
   now: Date = new Date(),
 ): StatusOutput {
   const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
-  const manifest = readManifest(paths.manifest);
-  mergeJournal(manifest, paths);
+  // What the run's files prove: the log, when a crash left the manifest behind it.
+  const manifest = withJournal(loadRunState(paths), paths);
   const owner = readRunOwner(paths.ownerLock);
   const active = manifest.status === "in_progress" || manifest.status === "queued";
   const ownerAlive = owner === null ? (active ? false : null) : owner.alive;

@@ -1,5 +1,5 @@
+import os from "node:os";
 import {
-  appendTextSync,
   findRunById,
   PersistenceCoordinator,
   readRunOwner,
@@ -11,16 +11,18 @@ import {
 import { TERMINAL_RUN_STATUSES, type RunStatus, type SubpipelineStage } from "@codex/orchestrator-schema";
 import { buildRunSummary, MetricsRecorder } from "@codex/orchestrator-telemetry";
 import type { ApprovalPolicy, ApprovalPrompt } from "./approval-policy.js";
-import { CommandBuilder, type ChildRunOutcome, type StageOutcome } from "./command-builder.js";
-import { CommandPlanner } from "./command-planner.js";
+import { CommandBuilder } from "./command-builder.js";
+import { CommandPlanner, type ExecutionPlan, type PlanItem } from "./command-planner.js";
 import { CommandReviewer } from "./command-reviewer.js";
 import { CommandTester } from "./command-tester.js";
+import type { ChildRunOutcome, StageOutcome } from "./engine/stage-context.js";
+import { runStageGraph, SiblingFailure } from "./engine/stage-scheduler.js";
 import type { EventBus } from "./event-bus.js";
 import { refreshUnownedManifest } from "./manifest-journal.js";
 import type { Redactor } from "./redaction.js";
+import { prepareResume } from "./resume.js";
 import { RunSession } from "./run-session.js";
 import { assertTaskRegistered, type Workspace } from "./workspace.js";
-import { prepareResume } from "./resume.js";
 
 /** What a run came to. */
 export interface RunOutcome {
@@ -33,7 +35,7 @@ export interface TaskManagerOptions {
   workspace: Workspace;
   locations: OrchestratorLocations;
   env: NodeJS.ProcessEnv;
-  /** The redactor behind the transform of the sessions given to {@link TaskManager.execute}. */
+  /** The top-level run's redactor; nested runs extend it with their own stages' secrets. */
   redactor: Redactor;
   bus: EventBus;
   killGraceMs: number;
@@ -42,11 +44,30 @@ export interface TaskManagerOptions {
   abortSignal: AbortSignal;
   /** Task slugs from `tasks/index.json`, for new runs. */
   taskSlug: (taskId: string) => string | null;
+  /** Overrides every run's concurrency limit (`--concurrency`). */
+  concurrency?: number | undefined;
+  /** Overrides every run's failure mode (`--continue`). */
+  continueOnFailure?: boolean | undefined;
+}
+
+/** How many stages run at once when neither the pipeline nor the caller says. */
+export const DEFAULT_CONCURRENCY = os.availableParallelism();
+
+/** A new run's limits: the caller's, else the pipeline's, else the defaults. */
+export function runLimits(
+  plan: ExecutionPlan,
+  overrides: { concurrency?: number | undefined; continueOnFailure?: boolean | undefined },
+): { concurrency: number; continueOnFailure: boolean } {
+  return {
+    concurrency: overrides.concurrency ?? plan.pipeline.concurrency ?? DEFAULT_CONCURRENCY,
+    continueOnFailure: overrides.continueOnFailure ?? plan.pipeline.continueOnFailure,
+  };
 }
 
 /**
- * The orchestration core: the planner turns pipelines into plan items, the builder executes them,
- * the tester and reviewer judge the result, and persistence records it — all announced on one bus.
+ * The orchestration core: the planner turns pipelines into a stage graph, the scheduler runs it,
+ * the builder executes each stage, the tester and reviewer judge the result, and the session's
+ * recorder keeps every change as an event.
  */
 export class TaskManager {
   readonly planner: CommandPlanner;
@@ -54,9 +75,6 @@ export class TaskManager {
   readonly tester = new CommandTester();
   readonly reviewer = new CommandReviewer(this.tester);
   readonly #options: TaskManagerOptions;
-  // What each nested run redacts: its parent's secrets and those of its own stages. A stage's
-  // output is redacted with it before it is written (and written as is when it has nothing).
-  readonly #childRedactors = new WeakMap<RunSession, Redactor>();
 
   constructor(options: TaskManagerOptions) {
     this.#options = options;
@@ -64,132 +82,168 @@ export class TaskManager {
   }
 
   /** Executes (or continues) a run until it finishes, pauses at a gate, or is cancelled. */
-  async execute(session: RunSession, options: { resumed: boolean }): Promise<RunOutcome> {
+  async execute(
+    session: RunSession,
+    options: { resumed: boolean; abortSignal?: AbortSignal },
+  ): Promise<RunOutcome> {
     const { bus } = this.#options;
-    const manifest = session.manifest;
-    const runId = manifest.run_id;
+    const abortSignal = options.abortSignal ?? this.#options.abortSignal;
+    const recorder = session.recorder;
+    const runId = session.manifest.run_id;
     const warn = (message: string) => bus.emit("warning", { runId, message });
-    session.onPersistError((error) =>
+    recorder.onPersistError((error) =>
       warn(`Could not update the manifest: ${String((error as Error).message ?? error)}`),
     );
     try {
-      manifest.status = "in_progress";
-      manifest.status_detail = null;
-      manifest.completed_at = null;
-      session.events.run({
-        type: "run:start",
-        run_id: runId,
-        task_id: manifest.task_id,
-        pipeline_id: manifest.pipeline_id,
-        resumed: options.resumed,
-      });
-      session.persist();
-      this.#registerWithParent(session, { started: !options.resumed });
+      const { task_id: taskId, pipeline_id: pipelineId } = session.manifest;
+      recorder.record(
+        {
+          type: "run:start",
+          run_id: runId,
+          task_id: taskId,
+          pipeline_id: pipelineId,
+          resumed: options.resumed,
+        },
+        null,
+        "now",
+      );
+      this.#registerWithParent(session);
       bus.emit("run:started", {
         runId,
-        taskId: manifest.task_id,
-        pipelineId: manifest.pipeline_id,
+        taskId,
+        pipelineId,
         resumed: options.resumed,
         manifest: session.manifestPath,
       });
       session.startHeartbeat((error) =>
         warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`),
       );
-
-      const outcome = await this.#runStages(session);
+      const outcome = await this.#runGraph(session, abortSignal);
       return this.#finish(session, outcome);
+    } catch (error) {
+      // The engine itself failed (a log or manifest that cannot be written): keep what can be kept.
+      recorder.tryPersist();
+      throw error;
     } finally {
       session.close();
     }
   }
 
-  async #runStages(session: RunSession): Promise<RunOutcome> {
-    const { abortSignal } = this.#options;
-    // A stage that ends well is written into the manifest together with the next stage's start (one
-    // whole-manifest write per stage instead of two); both happen in the same tick, so no reader and
-    // no crash can see a difference. Any other ending, and the last stage, is written at once.
-    let unwritten = false;
-    for (const item of session.plan.items) {
-      const entry = session.entry(item.index);
-      if (entry.status === "succeeded" || entry.status === "skipped") continue;
-      if (abortSignal.aborted) {
-        if (unwritten) session.persist();
-        return { status: "cancelled", statusDetail: `signal:${String(abortSignal.reason ?? "SIGTERM")}` };
-      }
-      unwritten = false;
-      entry.status = "running";
-      entry.started_at = new Date().toISOString();
-      entry.completed_at = null;
-      entry.exit_code = null;
-      entry.error_file = null;
-      session.events.runForStage(item.index, {
-        type: "stage:status",
-        stage_id: item.stage.id,
-        status: "running",
-      });
-      session.persistSoon();
-      const outcome: StageOutcome = await this.builder.execute({
-        session,
-        item,
-        bus: this.#options.bus,
-        env: this.#options.env,
-        redactor: this.#redactorOf(session),
-        abortSignal,
-        killGraceMs: this.#options.killGraceMs,
-        approvalPolicy: this.#options.approvalPolicy,
-        approvalPrompt: this.#options.approvalPrompt,
-        runChild: (stage, existingRunId) => this.#runChild(session, stage, existingRunId),
-      });
-      entry.status =
-        outcome.status === "paused" ? "pending" : outcome.status === "cancelled" ? "failed" : outcome.status;
-      session.events.runForStage(item.index, {
-        type: "stage:status",
-        stage_id: item.stage.id,
-        status: entry.status,
-      });
-      if (entry.status === "succeeded" || entry.status === "skipped") {
-        unwritten = true;
-        continue;
-      }
-      session.persist();
-      if (outcome.status === "failed") return { status: "failed", statusDetail: outcome.detail };
-      if (outcome.status === "paused") return { status: "awaiting_approval", statusDetail: outcome.detail };
-      if (outcome.status === "cancelled") {
-        return { status: "cancelled", statusDetail: `signal:${String(abortSignal.reason ?? "SIGTERM")}` };
-      }
+  async #runGraph(session: RunSession, abortSignal: AbortSignal): Promise<RunOutcome> {
+    const { plan, manifest, recorder } = session;
+    const items = new Map(plan.items.map((item) => [item.index, item]));
+    const result = await runStageGraph({
+      graph: plan.graph,
+      ids: new Map(plan.items.map((item) => [item.index, item.stage.id])),
+      done: new Set(
+        manifest.commands
+          .filter((entry) => entry.status === "succeeded" || entry.status === "skipped")
+          .map((entry) => entry.index),
+      ),
+      concurrency:
+        this.#options.concurrency ?? manifest.concurrency ?? plan.pipeline.concurrency ?? DEFAULT_CONCURRENCY,
+      continueOnFailure:
+        this.#options.continueOnFailure ?? manifest.continue_on_failure ?? plan.pipeline.continueOnFailure,
+      abortSignal,
+      runStage: (index, stop) => this.#runStage(session, items.get(index) as PlanItem, stop, abortSignal),
+    });
+    for (const [index, reason] of result.notRun) {
+      const entry = session.entry(index);
+      recorder.record(
+        { type: "stage:status", stage_id: entry.id, status: "pending", status_detail: reason },
+        index,
+        "later",
+      );
     }
-    if (unwritten) session.persist();
-    return { status: "succeeded", statusDetail: null };
+    if (result.status === "cancelled")
+      return { status: "cancelled", statusDetail: `signal:${String(abortSignal.reason ?? "SIGTERM")}` };
+    return { status: result.status, statusDetail: result.detail };
+  }
+
+  async #runStage(
+    session: RunSession,
+    item: PlanItem,
+    stop: AbortSignal,
+    runAbort: AbortSignal,
+  ): Promise<StageOutcome> {
+    const recorder = session.recorder;
+    const stageId = item.stage.id;
+    recorder.record({ type: "stage:status", stage_id: stageId, status: "running" }, item.index, "soon");
+    const outcome = await this.builder.execute({
+      session,
+      item,
+      bus: this.#options.bus,
+      env: this.#options.env,
+      redactor: recorder.redactor,
+      abortSignal: stop,
+      killGraceMs: this.#options.killGraceMs,
+      approvalPolicy: this.#options.approvalPolicy,
+      approvalPrompt: this.#options.approvalPrompt,
+      runChild: (stage, existingRunId, childAbort) =>
+        this.#runChild(session, stage, existingRunId, childAbort),
+    });
+    // A stage another one's failure stopped says so; the run itself reports the first failure.
+    const stoppedBy =
+      outcome.status === "cancelled" && !runAbort.aborted && stop.reason instanceof SiblingFailure
+        ? stop.reason.stageId
+        : null;
+    const status =
+      outcome.status === "paused" ? "pending" : outcome.status === "cancelled" ? "failed" : outcome.status;
+    recorder.record(
+      {
+        type: "stage:status",
+        stage_id: stageId,
+        status,
+        summary: outcome.summary,
+        error_file: outcome.errorFile,
+        status_detail: stoppedBy === null ? null : `stopped: stage ${stoppedBy} failed`,
+      },
+      item.index,
+      status === "succeeded" || status === "skipped" ? "soon" : "now",
+    );
+    return outcome;
   }
 
   #finish(session: RunSession, outcome: RunOutcome): RunOutcome {
     const { bus } = this.#options;
-    const manifest = session.manifest;
-    const runId = manifest.run_id;
-    const terminal = TERMINAL_RUN_STATUSES.includes(outcome.status);
+    const { recorder } = session;
+    const runId = session.manifest.run_id;
     // The final beat persists the manifest: it must still say in_progress, or a crash right after it
     // would leave a run that looks finished without its metrics line, run summary or state entry.
     session.stopHeartbeat();
-    manifest.status = outcome.status;
-    manifest.status_detail = outcome.statusDetail;
-    manifest.completed_at = terminal ? new Date().toISOString() : null;
-    session.events.run({ type: "run:end", status: outcome.status, status_detail: outcome.statusDetail });
-    manifest.summary = this.reviewer.review(manifest).summary;
+    // The metrics line is written from the run as it ends, before its last event records that it was.
+    const terminal = TERMINAL_RUN_STATUSES.includes(outcome.status);
+    const completedAt = terminal ? new Date().toISOString() : null;
+    let metricsRecorded = false;
     if (terminal) {
       try {
-        new MetricsRecorder({ metricsPath: session.paths.metrics, transform: session.transform }).record(
-          manifest,
-        );
-        manifest.metrics_recorded = true;
+        new MetricsRecorder({ metricsPath: session.paths.metrics }).record({
+          ...session.manifest,
+          status: outcome.status,
+          status_detail: outcome.statusDetail,
+          completed_at: completedAt,
+        });
+        metricsRecorded = true;
       } catch (error) {
         bus.emit("warning", { runId, message: `Could not record metrics: ${(error as Error).message}` });
       }
     }
+    recorder.record(
+      {
+        type: "run:end",
+        status: outcome.status,
+        status_detail: outcome.statusDetail,
+        completed_at: completedAt,
+        metrics_recorded: metricsRecorded,
+        run_summary_path: toRepoPath(session.locations.root, session.paths.runSummary),
+      },
+      null,
+      "later",
+    );
     const coordinator = new PersistenceCoordinator({
       runSummaryPath: session.paths.runSummary,
       statePath: session.paths.state,
-      taskId: manifest.task_id,
-      transform: session.transform,
+      taskId: session.manifest.task_id,
       onError: (error, artifact) =>
         bus.emit("warning", {
           runId,
@@ -197,10 +251,12 @@ export class TaskManager {
         }),
     });
     const detach = coordinator.attach(bus);
-    manifest.run_summary_path = toRepoPath(session.locations.root, session.paths.runSummary);
-    bus.emit("run:completed", buildRunSummary(manifest));
+    bus.emit(
+      "run:completed",
+      buildRunSummary({ ...session.manifest, summary: this.reviewer.review(session.manifest).summary }),
+    );
     detach();
-    session.persist();
+    recorder.persist();
     this.#registerWithParent(session);
     bus.emit("run:finished", {
       runId,
@@ -211,9 +267,9 @@ export class TaskManager {
     return outcome;
   }
 
-  // A child tells its parent about itself through the parent's children/ folder (see child-registry).
-  // On the first registration of a run (not a resume) the parent's log also gets a `child:start` event.
-  #registerWithParent(session: RunSession, options: { started?: boolean } = {}): void {
+  // A child tells its parent about itself through a file in the parent's children/ folder; the
+  // parent's recorder turns it into a `child:registered` event (at once when no one owns the parent).
+  #registerWithParent(session: RunSession): void {
     const manifest = session.manifest;
     if (manifest.parent_run_id === null) return;
     try {
@@ -236,19 +292,7 @@ export class TaskManager {
         status: manifest.status,
         manifest: session.manifestPath,
       });
-      if (options.started === true) {
-        const line = {
-          type: "child:start",
-          child_run_id: manifest.run_id,
-          child_task_id: manifest.task_id,
-          pipeline_id: manifest.pipeline_id,
-          timestamp: new Date().toISOString(),
-          index: null,
-        };
-        appendTextSync(parentPaths.runnerLog, session.transform(`${JSON.stringify(line)}\n`));
-      }
-      if (readRunOwner(parentPaths.ownerLock)?.alive !== true)
-        refreshUnownedManifest(parentPaths, session.transform);
+      if (readRunOwner(parentPaths.ownerLock)?.alive !== true) refreshUnownedManifest(parentPaths);
     } catch (error) {
       this.#options.bus.emit("warning", {
         runId: manifest.run_id,
@@ -257,15 +301,11 @@ export class TaskManager {
     }
   }
 
-  // The redactor behind the session's transform: the top-level run's is the one this manager got.
-  #redactorOf(session: RunSession): Redactor {
-    return this.#childRedactors.get(session) ?? this.#options.redactor;
-  }
-
   async #runChild(
     parent: RunSession,
     stage: SubpipelineStage,
     existingRunId: string | null,
+    abortSignal: AbortSignal,
   ): Promise<ChildRunOutcome> {
     const options = this.#options;
     const taskId = stage.task ?? parent.manifest.task_id;
@@ -284,32 +324,33 @@ export class TaskManager {
         actor: `parent:${parent.manifest.run_id}`,
         reason: `resume of parent run ${parent.manifest.run_id}`,
         token: null,
-        transform: parent.transform,
+        redactor: parent.recorder.redactor,
         allowSucceeded: true,
         replan: (childTask, pipelineId) => this.planner.plan(childTask, pipelineId),
       });
       if (prepared.alreadySucceeded) return { runId: existingRunId, status: "succeeded" };
       child = prepared.session;
-      this.#childRedactors.set(child, this.#redactorOf(parent));
-      const outcome = await this.execute(child, { resumed: true });
-      return { runId: child.manifest.run_id, status: outcome.status };
+    } else {
+      const plan = this.planner.plan(taskId, stage.pipeline);
+      child = RunSession.create({
+        locations: options.locations,
+        plan,
+        taskSlug: options.taskSlug(taskId),
+        parentRunId: parent.manifest.run_id,
+        approvalPolicy: options.approvalPolicy.name,
+        // A nested run redacts its parent's secrets and those of its own stages.
+        redactor: parent.recorder.redactor.withStageSecrets(plan.items.map((item) => item.stage)),
+        taskSource: `stage "${stage.id}"`,
+        ...runLimits(plan, options),
+      });
     }
-    const plan = this.planner.plan(taskId, stage.pipeline);
-    const childRedactor = this.#redactorOf(parent).withStageSecrets(plan.items.map((item) => item.stage));
-    child = RunSession.create({
-      locations: options.locations,
-      plan,
-      taskSlug: options.taskSlug(taskId),
-      parentRunId: parent.manifest.run_id,
-      approvalPolicy: options.approvalPolicy.name,
-      transform: (text) => childRedactor.redact(text),
-      taskSource: `stage "${stage.id}"`,
-    });
-    this.#childRedactors.set(child, childRedactor);
-    const entry = parent.manifest.commands.find((candidate) => candidate.id === stage.id);
-    if (entry !== undefined) entry.sub_run_id = child.manifest.run_id;
-    parent.tryPersist();
-    const outcome = await this.execute(child, { resumed: false });
+    const index = parent.plan.items.find((item) => item.stage.id === stage.id)?.index ?? null;
+    parent.recorder.record(
+      { type: "stage:child", stage_id: stage.id, child_run_id: child.manifest.run_id },
+      index,
+      "now",
+    );
+    const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal });
     return { runId: child.manifest.run_id, status: outcome.status };
   }
 }

@@ -163,7 +163,9 @@ describe("CodexOrchestrator.start end to end", () => {
       expect(typeof line.timestamp).toBe("string");
       expect(RunEvent.safeParse(line).success, JSON.stringify(line)).toBe(true);
     }
-    expect(runnerLines[0]?.type).toBe("run:start");
+    // The first line holds the run as laid out; every later state event has the next number.
+    expect(runnerLines[0]?.type).toBe("run:created");
+    expect(runnerLines[1]?.type).toBe("run:start");
     expect(runnerLines[runnerLines.length - 1]).toMatchObject({ type: "run:end", status: "failed" });
     expect(fs.readdirSync(path.join(runDir, "commands")).sort()).toEqual([
       "01-prepare.ndjson",

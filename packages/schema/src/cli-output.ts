@@ -85,6 +85,10 @@ export const PlanStage = z.looseObject({
   task: z.string().nullable(),
   optional: z.boolean(),
   instructions: z.string().nullable(),
+  /** The stages it waits for. */
+  needs: z.array(z.string()).optional(),
+  /** Its wave: stages of one wave can run together once every earlier wave is done. */
+  wave: z.int().min(1).optional(),
 });
 /** One stage as `plan` shows it. */
 export type PlanStage = z.infer<typeof PlanStage>;
@@ -98,10 +102,15 @@ export const PlanOutput = z.looseObject({
     description: z.string().nullable(),
     source: z.string(),
     extends: z.array(z.string()),
+    /** The pipeline's concurrency limit (null: the number of CPUs) and failure mode. */
+    concurrency: z.int().min(1).nullable().optional(),
+    continue_on_failure: z.boolean().optional(),
   }),
   plan_hash: z.string().min(1),
   stages: z.array(PlanStage),
   guardrails: z.looseObject({ present: z.boolean(), stages: z.array(z.string()) }),
+  /** The stage ids of each wave, in order: the stages that can run together. */
+  waves: z.array(z.array(z.string())).optional(),
 });
 /** What `plan --format json` prints. */
 export type PlanOutput = z.infer<typeof PlanOutput>;

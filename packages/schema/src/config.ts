@@ -6,6 +6,12 @@ const Identifier = z.string().regex(IdentifierPattern, {
   error: "must start with a letter or digit and use only letters, digits, '.', '_', '-'",
 });
 
+/**
+ * Stages that must succeed (or be skipped) before a stage starts. Without it, a stage needs the
+ * stage listed before it, so a pipeline that never says `needs` runs in order; `[]` runs at once.
+ */
+const StageNeeds = z.array(Identifier).optional();
+
 /** A shell command run through the system shell; exit 0 succeeds. */
 export const CommandStage = z.strictObject({
   kind: z.literal("command"),
@@ -20,6 +26,7 @@ export const CommandStage = z.strictObject({
   timeoutSeconds: z.number().positive().optional(),
   retries: z.int().min(0).max(20).optional(),
   retryBackoffSeconds: z.number().min(0).optional(),
+  needs: StageNeeds,
 });
 /** A shell command stage. */
 export type CommandStage = z.infer<typeof CommandStage>;
@@ -32,6 +39,7 @@ export const SubpipelineStage = z.strictObject({
   pipeline: Identifier,
   task: z.string().min(1).optional(),
   optional: z.boolean().optional(),
+  needs: StageNeeds,
 });
 /** A nested pipeline stage. */
 export type SubpipelineStage = z.infer<typeof SubpipelineStage>;
@@ -42,6 +50,7 @@ export const ManualStage = z.strictObject({
   id: Identifier,
   title: z.string().min(1),
   instructions: z.string().optional(),
+  needs: StageNeeds,
 });
 /** A manual approval stage. */
 export type ManualStage = z.infer<typeof ManualStage>;
@@ -89,6 +98,10 @@ export const Pipeline = z
     before: z.array(Stage).optional(),
     after: z.array(Stage).optional(),
     tags: z.array(z.string()).optional(),
+    /** How many stages may run at once (default: the number of CPUs); `--concurrency` overrides it. */
+    concurrency: z.int().min(1).max(1024).optional(),
+    /** After a failure, let independent branches run to their end (`--continue`). */
+    continueOnFailure: z.boolean().optional(),
   })
   .superRefine((pipeline, context) => {
     // The extends/stages/before/after/title rules are mirrored as if/then/else in json-schema.ts.

@@ -1,15 +1,20 @@
 import * as z from "zod";
-import { RunStatus, StageStatus, Timestamp } from "./primitives.js";
+import { Approval, ChildRun, ExitReason, Manifest, ResumeEvent } from "./manifest.js";
+import { NullableTimestamp, RunStatus, StageStatus, Timestamp } from "./primitives.js";
 
 // Every line carries type, timestamp and index (the 1-based stage, or null for run-level events).
+// Lines that change the run's state also carry `seq`, their place in the run's history: the
+// manifest records the last one it reflects, so a reader can tell when the log knows more.
 const base = {
   timestamp: Timestamp,
   index: z.int().min(1).nullable(),
+  seq: z.int().min(1).optional(),
 };
 const stageBase = {
   timestamp: Timestamp,
   index: z.int().min(1),
   attempt: z.int().min(1).optional(),
+  seq: z.int().min(1).optional(),
 };
 
 /** A stage's command was spawned. */
@@ -35,8 +40,14 @@ export const CommandEndEvent = z.looseObject({
   type: z.literal("command:end"),
   exit_code: z.int().nullable(),
   signal: z.string().nullable(),
-  reason: z.enum(["exit", "signal", "timeout", "spawn-error"]).optional(),
+  reason: ExitReason.optional(),
   ...stageBase,
+});
+/** The run's first line: the manifest as the run was laid out, before anything ran. */
+export const RunCreatedEvent = z.looseObject({
+  type: z.literal("run:created"),
+  manifest: Manifest,
+  ...base,
 });
 /** The run started (or was resumed). */
 export const RunStartEvent = z.looseObject({
@@ -47,18 +58,46 @@ export const RunStartEvent = z.looseObject({
   resumed: z.boolean(),
   ...base,
 });
-/** The run stopped: finished, paused or cancelled. */
+/** The run stopped: finished, paused or cancelled; what was recorded about it on the way out. */
 export const RunEndEvent = z.looseObject({
   type: z.literal("run:end"),
   status: RunStatus,
   status_detail: z.string().nullable(),
+  completed_at: NullableTimestamp.optional(),
+  metrics_recorded: z.boolean().optional(),
+  run_summary_path: z.string().nullable().optional(),
   ...base,
 });
-/** A stage changed status. */
+/** A stage changed status; a stage that ended also says how. */
 export const StageStatusEvent = z.looseObject({
   type: z.literal("stage:status"),
   stage_id: z.string(),
   status: StageStatus,
+  summary: z.string().nullable().optional(),
+  error_file: z.string().nullable().optional(),
+  status_detail: z.string().nullable().optional(),
+  exit_code: z.int().nullable().optional(),
+  signal: z.string().nullable().optional(),
+  exit_reason: ExitReason.nullable().optional(),
+  ...base,
+});
+/** A subpipeline stage started (or found again) its nested run. */
+export const StageChildEvent = z.looseObject({
+  type: z.literal("stage:child"),
+  stage_id: z.string(),
+  child_run_id: z.string(),
+  ...base,
+});
+/** The heartbeat was refreshed. */
+export const RunHeartbeatEvent = z.looseObject({
+  type: z.literal("run:heartbeat"),
+  heartbeat_at: Timestamp,
+  ...base,
+});
+/** A nested run told this run about itself (started, or reached a new status). */
+export const ChildRegisteredEvent = z.looseObject({
+  type: z.literal("child:registered"),
+  child: ChildRun,
   ...base,
 });
 /** A manual stage is waiting for a decision. */
@@ -68,20 +107,22 @@ export const ApprovalRequestedEvent = z.looseObject({
   plan_hash: z.string(),
   ...base,
 });
-/** A decision was recorded for a manual stage. */
+/** A decision was recorded for a manual stage (`approval` is what the manifest keeps). */
 export const ApprovalRecordedEvent = z.looseObject({
   type: z.literal("approval:recorded"),
   stage_id: z.string(),
   decision: z.enum(["approved", "rejected"]),
   actor: z.string(),
+  approval: Approval.optional(),
   ...base,
 });
-/** Someone tried to resume the run. */
+/** Someone tried to resume the run (`resume_event` is what the manifest keeps). */
 export const ResumeRequestedEvent = z.looseObject({
   type: z.literal("run:resume"),
   actor: z.string(),
   outcome: z.enum(["accepted", "blocked"]),
   detail: z.string().nullable(),
+  resume_event: ResumeEvent.optional(),
   ...base,
 });
 /** A nested run was started by this run. */
@@ -95,6 +136,10 @@ export const ChildRunEvent = z.looseObject({
 
 /** One line of `runner.ndjson` or `commands/NN-<slug>.ndjson`, discriminated on `type`. */
 export const RunEvent = z.discriminatedUnion("type", [
+  RunCreatedEvent,
+  StageChildEvent,
+  RunHeartbeatEvent,
+  ChildRegisteredEvent,
   CommandStartEvent,
   CommandStdoutEvent,
   CommandStderrEvent,
@@ -111,3 +156,30 @@ export const RunEvent = z.discriminatedUnion("type", [
 export type RunEvent = z.infer<typeof RunEvent>;
 /** The `type` of every event. */
 export type RunEventType = RunEvent["type"];
+
+/** The events that change a run's state (all but output), which the manifest is built from. */
+export const RunStateEvent = z.discriminatedUnion("type", [
+  RunCreatedEvent,
+  RunStartEvent,
+  RunEndEvent,
+  RunHeartbeatEvent,
+  ResumeRequestedEvent,
+  StageStatusEvent,
+  StageChildEvent,
+  CommandStartEvent,
+  CommandEndEvent,
+  ApprovalRequestedEvent,
+  ApprovalRecordedEvent,
+  ChildRunEvent,
+  ChildRegisteredEvent,
+]);
+/** An event that changes a run's state. */
+export type RunStateEvent = z.infer<typeof RunStateEvent>;
+
+/** A state event before the writer stamps it with its time, index and sequence number. */
+export type RunStateEventInput = WithoutStamp<RunStateEvent>;
+// Omit<> would drop every known key of a loose object (its index signature swallows them); a
+// remapped key filter keeps them.
+type WithoutStamp<E> = E extends unknown
+  ? { [K in keyof E as K extends "timestamp" | "index" | "seq" ? never : K]: E[K] }
+  : never;

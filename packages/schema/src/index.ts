@@ -20,6 +20,7 @@ export {
 export {
   ApprovalRecordedEvent,
   ApprovalRequestedEvent,
+  ChildRegisteredEvent,
   ChildRunEvent,
   CommandEndEvent,
   CommandStartEvent,
@@ -27,11 +28,15 @@ export {
   CommandStdoutEvent,
   ResumeRequestedEvent,
   RunEndEvent,
+  RunCreatedEvent,
   RunEvent,
+  RunHeartbeatEvent,
   RunStartEvent,
+  RunStateEvent,
+  StageChildEvent,
   StageStatusEvent,
 } from "./events.js";
-export type { RunEventType } from "./events.js";
+export type { RunEventType, RunStateEventInput } from "./events.js";
 export {
   GuardrailResult,
   LocalCompatRecord,

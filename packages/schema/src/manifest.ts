@@ -37,6 +37,10 @@ export const CommandEntry = z.looseObject({
   signal: z.string().nullable().optional(),
   exit_reason: ExitReason.nullable().optional(),
   attempts: z.array(CommandAttempt).optional(),
+  /** The ids of the stages this one waited for (the stage graph). */
+  needs: z.array(z.string()).optional(),
+  /** Why a stage was stopped or not run: `stopped: stage build failed`, `not run: needs build (failed)`. */
+  status_detail: z.string().nullable().optional(),
 });
 /** One stage of a run as recorded in the manifest. */
 export type CommandEntry = z.infer<typeof CommandEntry>;
@@ -107,6 +111,11 @@ export const Manifest = z.looseObject({
   run_summary_path: z.string().nullable(),
   plan_hash: z.string().optional(),
   pipeline_source: z.string().optional(),
+  /** How many stages could run at once, and whether branches ran on after a failure. */
+  concurrency: z.int().min(1).optional(),
+  continue_on_failure: z.boolean().optional(),
+  /** The sequence number of the last event of runner.ndjson this manifest reflects. */
+  event_seq: z.int().min(0).optional(),
 });
 /** `manifest.json`, schema version 1. */
 export type Manifest = z.infer<typeof Manifest>;

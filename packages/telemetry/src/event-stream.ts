@@ -109,19 +109,23 @@ export class EventStreamWriter {
     return file;
   }
 
-  /** Writes a run-level event (index null) to `runner.ndjson`. */
-  run(event: EventPayload): void {
+  /** Writes a run-level event (index null) to `runner.ndjson`; returns the timestamp it got. */
+  run(event: EventPayload): string {
     this.flush();
-    this.#runner.write(this.#serialize(event, null));
+    const [line, timestamp] = this.#serialize(event, null);
+    this.#runner.write(line);
+    return timestamp;
   }
 
-  /** Writes a stage event to the stage's own log and to `runner.ndjson`. */
-  stage(index: number, event: EventPayload): void {
+  /** Writes a stage event to the stage's own log and to `runner.ndjson`; returns its timestamp. */
+  stage(index: number, event: EventPayload): string {
     this.flush();
+    const [text, timestamp] = this.#serialize(event, index);
     // Encoded once for both files.
-    const line = Buffer.from(this.#serialize(event, index), "utf8");
+    const line = Buffer.from(text, "utf8");
     this.#stages.get(index)?.write(line);
     this.#runner.write(line);
+    return timestamp;
   }
 
   /**
@@ -174,10 +178,12 @@ export class EventStreamWriter {
     };
   }
 
-  /** Writes a stage-scoped event (stage status, approvals) to `runner.ndjson` only. */
-  runForStage(index: number, event: EventPayload): void {
+  /** Writes a stage-scoped event (stage status, approvals) to `runner.ndjson` only; returns its timestamp. */
+  runForStage(index: number, event: EventPayload): string {
     this.flush();
-    this.#runner.write(this.#serialize(event, index));
+    const [line, timestamp] = this.#serialize(event, index);
+    this.#runner.write(line);
+    return timestamp;
   }
 
   /**
@@ -232,10 +238,10 @@ export class EventStreamWriter {
     throw error;
   }
 
-  #serialize(event: EventPayload, index: number | null): string {
+  #serialize(event: EventPayload, index: number | null): [line: string, timestamp: string] {
     const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
     const line = `${JSON.stringify({ ...event, timestamp, index })}\n`;
-    return this.#options.transform === undefined ? line : this.#options.transform(line);
+    return [this.#options.transform === undefined ? line : this.#options.transform(line), timestamp];
   }
 }
 

@@ -1,0 +1,205 @@
+import type { CommandStage } from "@codex/orchestrator-schema";
+import { OutputTail } from "../output-tail.js";
+import { runShellCommandBytes, type ProcessOutcome } from "../process-runner.js";
+import type { Redactor } from "../redaction.js";
+import type { RunSession } from "../run-session.js";
+import { StageOutput } from "../stage-output.js";
+import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "./error-file.js";
+import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
+
+/**
+ * Runs a command stage through its attempts: each attempt's start and end are recorded as events
+ * (the manifest's attempts follow from them), its output is decoded, redacted and appended to the
+ * stage's log and runner.ndjson as it streams, and a failure leaves an error file.
+ */
+export async function runCommandStage(context: StageContext, stage: CommandStage): Promise<StageOutcome> {
+  const { session, item, bus } = context;
+  const recorder = session.recorder;
+  const runId = session.manifest.run_id;
+  const redactor = stageRedactor(context.redactor, stage);
+  const env: NodeJS.ProcessEnv = { ...context.env, ...stage.env, ...runEnvironment(session) };
+  const maxAttempts = (stage.retries ?? 0) + 1;
+  const firstAttempt = (session.entry(item.index).attempts?.length ?? 0) + 1;
+  // A log write that fails (disk full, file-size limit) happens inside a stream callback or later,
+  // when collected output is written, where a throw would crash the process and orphan the
+  // command: remember it, stop the command, rethrow.
+  let logError: unknown = null;
+  const stopOnLogError = new AbortController();
+  const failLog = (error: unknown) => {
+    if (logError !== null) return;
+    logError = error;
+    stopOnLogError.abort();
+  };
+  const tails = {
+    stdout: new OutputTail(ERROR_TAIL_CHARACTERS),
+    stderr: new OutputTail(ERROR_TAIL_CHARACTERS),
+    combined: new OutputTail(),
+  };
+  const startedAt = Date.now();
+  const abortSignal = AbortSignal.any([context.abortSignal, stopOnLogError.signal]);
+  const listening = bus.has("stage:output");
+  let outcome: ProcessOutcome | null = null;
+  let interrupted = false;
+
+  recorder.openStage(item.index, item.fileStem, { onWriteError: failLog });
+  try {
+    for (let attempt = firstAttempt; attempt < firstAttempt + maxAttempts; attempt += 1) {
+      if (attempt > firstAttempt) {
+        const backoffMs = (stage.retryBackoffSeconds ?? 1) * 1000 * 2 ** (attempt - firstAttempt - 1);
+        if (!(await sleep(backoffMs, context.abortSignal))) {
+          interrupted = true;
+          break;
+        }
+      }
+      recorder.record({ type: "command:start", command: stage.command, attempt }, item.index, "later");
+      bus.emit("stage:started", {
+        runId,
+        index: item.index,
+        stageId: stage.id,
+        title: stage.title,
+        kind: stage.kind,
+        attempt,
+      });
+      const emit = (stream: "stdout" | "stderr", data: string) => {
+        if (data === "" || logError !== null) return;
+        try {
+          recorder.output(item.index, { stream, data, attempt });
+        } catch (error) {
+          failLog(error);
+          return;
+        }
+        tails[stream].push(data);
+        tails.combined.push(data);
+        if (listening)
+          bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
+      };
+      const outputOf = (stream: "stdout" | "stderr") =>
+        new StageOutput({ emit: (text) => emit(stream, text), redactor: redactor.stream() });
+      const stdout = outputOf("stdout");
+      const stderr = outputOf("stderr");
+      outcome = await runShellCommandBytes({
+        command: stage.command,
+        cwd: item.cwd,
+        env,
+        killGraceMs: context.killGraceMs,
+        abortSignal,
+        ...(stage.timeoutSeconds === undefined ? {} : { timeoutMs: stage.timeoutSeconds * 1000 }),
+        onStdout: (chunk) => stdout.push(chunk),
+        onStderr: (chunk) => stderr.push(chunk),
+      });
+      stdout.end();
+      stderr.end();
+      if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
+      // Collected output is written now, so that a failure to write it fails this stage.
+      try {
+        recorder.events.flush();
+      } catch (error) {
+        failLog(error);
+      }
+      if (logError !== null) throw logError;
+      const reason = outcome.reason === "cancelled" ? "signal" : outcome.reason;
+      recorder.record(
+        { type: "command:end", exit_code: outcome.exitCode, signal: outcome.signal, reason, attempt },
+        item.index,
+        "soon",
+      );
+      if (outcome.reason === "exit" && outcome.exitCode === 0) break;
+      if (outcome.reason === "cancelled") break;
+    }
+  } finally {
+    try {
+      recorder.closeStage(item.index);
+    } catch (error) {
+      failLog(error);
+    }
+  }
+  if (logError !== null) throw logError;
+  // Stopped while waiting to retry: the stage was cancelled, whatever the last attempt did.
+  const final: ProcessOutcome =
+    interrupted || outcome === null
+      ? { exitCode: outcome?.exitCode ?? null, signal: null, reason: "cancelled", error: null }
+      : outcome;
+  const succeeded = final.reason === "exit" && final.exitCode === 0;
+  const status = succeeded
+    ? "succeeded"
+    : stage.allowFailure && final.reason !== "cancelled"
+      ? "skipped"
+      : "failed";
+  const lastLine = tails.combined.lines(1)[0]?.trim() ?? null;
+  bus.emit("stage:finished", {
+    runId,
+    index: item.index,
+    stageId: stage.id,
+    status,
+    exitCode: final.exitCode,
+    durationMs: Date.now() - startedAt,
+    tail: tails.combined.lines(20),
+  });
+  if (succeeded)
+    return {
+      status: "succeeded",
+      detail: null,
+      summary: clipSummary(stage.summaryHint ?? lastLine ?? "succeeded"),
+      errorFile: null,
+    };
+  const summary = clipSummary(`${describeEnd(final, stage)}${lastLine === null ? "" : `: ${lastLine}`}`);
+  const errorFile = writeErrorFile(context, stage, final, tails);
+  if (final.reason === "cancelled")
+    return { status: "cancelled", detail: `stage:${stage.id}:cancelled`, summary, errorFile };
+  if (stage.allowFailure) return { status: "skipped", detail: null, summary, errorFile };
+  const kind = final.reason === "timeout" ? "timeout" : final.reason === "spawn-error" ? "error" : "failed";
+  return { status: "failed", detail: `stage:${stage.id}:${kind}`, summary, errorFile };
+}
+
+/** Variables every stage command sees: the task, the run, and where a nested `start` should write. */
+export function runEnvironment(session: RunSession): Record<string, string> {
+  return {
+    MCP_RUNNER_TASK_ID: session.manifest.task_id,
+    CODEX_ORCHESTRATOR_TASK_ID: session.manifest.task_id,
+    CODEX_ORCHESTRATOR_RUN_ID: session.manifest.run_id,
+    CODEX_ORCHESTRATOR_PARENT_RUN_ID: session.manifest.run_id,
+    CODEX_ORCHESTRATOR_MANIFEST: session.paths.manifest,
+    CODEX_ORCHESTRATOR_ROOT: session.locations.root,
+    CODEX_ORCHESTRATOR_RUNS_DIR: session.locations.runsDir,
+    CODEX_ORCHESTRATOR_OUT_DIR: session.locations.outDir,
+  };
+}
+
+// Stage env values whose names look secret join the run's secrets for this stage.
+function stageRedactor(redactor: Redactor, stage: CommandStage): Redactor {
+  if (stage.env === undefined) return redactor;
+  const secrets = Object.entries(stage.env)
+    .filter(([name]) => redactor.isSecretName(name))
+    .map(([, value]) => value);
+  return secrets.length === 0 ? redactor : redactor.extend(secrets);
+}
+
+function describeEnd(outcome: ProcessOutcome, stage: CommandStage): string {
+  switch (outcome.reason) {
+    case "timeout":
+      return `timed out after ${stage.timeoutSeconds}s`;
+    case "signal":
+      return `killed by ${outcome.signal}`;
+    case "cancelled":
+      return `cancelled (${outcome.signal ?? "stopped"})`;
+    case "spawn-error":
+      return `could not start: ${outcome.error}`;
+    case "exit":
+      return `exit ${outcome.exitCode}`;
+  }
+}
+
+function sleep(milliseconds: number, abortSignal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (abortSignal.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      abortSignal.removeEventListener("abort", onAbort);
+      resolve(true);
+    }, milliseconds);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    abortSignal.addEventListener("abort", onAbort, { once: true });
+  });
+}

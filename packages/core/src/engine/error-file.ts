@@ -1,0 +1,58 @@
+import path from "node:path";
+import { ensureDirectory, toRepoPath, writeJsonAtomic } from "@codex/orchestrator-persistence";
+import type { CommandStage } from "@codex/orchestrator-schema";
+import type { OutputTail } from "../output-tail.js";
+import type { ProcessOutcome } from "../process-runner.js";
+import type { StageContext } from "./stage-context.js";
+import { redactFields, REDACTED_FIELDS } from "./value-redaction.js";
+
+/** Error files keep this much of each stream: enough to diagnose, bounded for huge outputs. */
+export const ERROR_TAIL_CHARACTERS = 4 * 1024;
+
+/**
+ * Writes `errors/NN-<slug>.json` for a stage that did not succeed, its text redacted; returns its
+ * repo-relative path, or null (with a warning) when it could not be written.
+ */
+export function writeErrorFile(
+  context: StageContext,
+  stage: CommandStage,
+  outcome: ProcessOutcome,
+  tails: { stdout: OutputTail; stderr: OutputTail; combined: OutputTail },
+): string | null {
+  const { session, item } = context;
+  const entry = session.entry(item.index);
+  const file = path.join(session.paths.errorsDir, `${item.fileStem}.json`);
+  const record = {
+    run_id: session.manifest.run_id,
+    task_id: session.manifest.task_id,
+    stage_id: stage.id,
+    index: item.index,
+    title: stage.title,
+    command: stage.command,
+    cwd: toRepoPath(session.locations.root, item.cwd) || ".",
+    allow_failure: stage.allowFailure ?? false,
+    exit_code: outcome.exitCode,
+    signal: outcome.signal,
+    reason: outcome.reason === "cancelled" ? "signal" : outcome.reason,
+    error: outcome.error,
+    started_at: entry.started_at,
+    completed_at: new Date().toISOString(),
+    attempts: entry.attempts ?? [],
+    stdout_tail: tails.stdout.text,
+    stderr_tail: tails.stderr.text,
+    tail_lines: tails.combined.lines(20),
+    tail_limit_characters: ERROR_TAIL_CHARACTERS,
+    log_path: entry.log_path,
+  };
+  try {
+    ensureDirectory(session.paths.errorsDir);
+    writeJsonAtomic(file, redactFields(record, REDACTED_FIELDS.errorFile, session.recorder.redactor));
+    return toRepoPath(session.locations.root, file);
+  } catch (error) {
+    context.bus.emit("warning", {
+      runId: session.manifest.run_id,
+      message: `Could not write the error file: ${String(error)}`,
+    });
+    return null;
+  }
+}
