@@ -11,9 +11,8 @@ import type {
 import type { PlanItem } from "./command-planner.js";
 import type { EventBus } from "./event-bus.js";
 import { OutputTail } from "./output-tail.js";
-import { nativeLauncherAvailable, type PumpedOutputOptions } from "./native-spawn.js";
-import { runShellCommandBytes, runShellCommandPumped, type ProcessOutcome } from "./process-runner.js";
-import { REDACTED, type Redactor } from "./redaction.js";
+import { runShellCommand, type ProcessOutcome } from "./process-runner.js";
+import type { Redactor } from "./redaction.js";
 import type { RunSession } from "./run-session.js";
 import { StageOutput } from "./stage-output.js";
 import type { ApprovalPolicy, ApprovalPrompt } from "./approval-policy.js";
@@ -87,6 +86,7 @@ export class CommandBuilder {
       logError = error;
       stopOnLogError.abort();
     };
+    session.events.openStage(item.index, item.fileStem, { onWriteError: failLog });
     const stdoutTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const stderrTail = new OutputTail(ERROR_TAIL_CHARACTERS);
     const combinedTail = new OutputTail();
@@ -111,27 +111,20 @@ export class CommandBuilder {
       };
       attempts.push(attemptRecord);
       entry.attempts = attempts;
-      // The stage's log and the attempt's start event come before any output. With the pump they
-      // are written while the command starts up (creating a file costs ~0.15 ms here, as much as
-      // starting the command); otherwise before it starts.
-      let announced = false;
-      const announce = () => {
-        if (announced) return;
-        announced = true;
-        session.events.openStage(item.index, item.fileStem, { onWriteError: failLog });
-        session.events.stage(item.index, { type: "command:start", command: stage.command, attempt });
-        bus.emit("stage:started", {
-          runId,
-          index: item.index,
-          stageId: stage.id,
-          title: stage.title,
-          kind: stage.kind,
-          attempt,
-        });
-      };
+      session.events.stage(item.index, { type: "command:start", command: stage.command, attempt });
+      bus.emit("stage:started", {
+        runId,
+        index: item.index,
+        stageId: stage.id,
+        title: stage.title,
+        kind: stage.kind,
+        attempt,
+      });
+      // The one way output goes: decoded and redacted per stream, then to the logs (in batches),
+      // the tails, and the `stage:output` listeners if there are any.
       const listening = bus.has("stage:output");
       const emit = (stream: "stdout" | "stderr", data: string) => {
-        if (data === "" || logError !== null) return;
+        if (logError !== null) return;
         try {
           session.events.output(item.index, { stream, data, attempt });
         } catch (error) {
@@ -142,52 +135,22 @@ export class CommandBuilder {
         if (listening)
           bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
       };
-      const run = {
+      const outputOf = (stream: "stdout" | "stderr") =>
+        new StageOutput({ emit: (text) => emit(stream, text), redactor: redactor.stream() });
+      const stdout = outputOf("stdout");
+      const stderr = outputOf("stderr");
+      outcome = await runShellCommand({
         command: stage.command,
         cwd: item.cwd,
         env,
+        onStdout: (chunk) => stdout.push(chunk),
+        onStderr: (chunk) => stderr.push(chunk),
         killGraceMs: context.killGraceMs,
         abortSignal,
         ...(stage.timeoutSeconds === undefined ? {} : { timeoutMs: stage.timeoutSeconds * 1000 }),
-      };
-      // Output nobody listens to is redacted and written by the compiled pump, straight from the
-      // pipes to the logs; otherwise (or without the pump) it is decoded and redacted here.
-      const pumped =
-        listening || !nativeLauncherAvailable()
-          ? null
-          : runShellCommandPumped({
-              ...run,
-              output: () => {
-                announce();
-                return pumpedOutput(session, item.index, attempt, redactor, failLog, {
-                  stdout: stdoutTail,
-                  stderr: stderrTail,
-                  combined: combinedTail,
-                });
-              },
-            });
-      if (pumped !== null) {
-        const { tails: pumpedTails, ...ended } = await pumped;
-        outcome = ended;
-        stdoutTail.push(pumpedTails.stdout.toString("utf8"));
-        stderrTail.push(pumpedTails.stderr.toString("utf8"));
-        combinedTail.push(pumpedTails.combined.toString("utf8"));
-      } else {
-        announce();
-        const outputOf = (stream: "stdout" | "stderr") =>
-          new StageOutput({ emit: (text) => emit(stream, text), redactor: redactor.stream() });
-        const stdout = outputOf("stdout");
-        const stderr = outputOf("stderr");
-        outcome = await runShellCommandBytes({
-          ...run,
-          onStdout: (chunk) => stdout.push(chunk),
-          onStderr: (chunk) => stderr.push(chunk),
-        });
-        stdout.end();
-        stderr.end();
-      }
-      // A command that could not start has its start event too, before the reason.
-      announce();
+      });
+      stdout.end();
+      stderr.end();
       if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
       // Collected output is written now, so that a failure to write it fails this stage.
       try {
@@ -393,57 +356,6 @@ export class CommandBuilder {
 export function latestDecision(approvals: readonly Approval[], stageId: string): Approval | null {
   const decisions = approvals.filter((approval) => approval.stage_id === stageId);
   return decisions[decisions.length - 1] ?? null;
-}
-
-/**
- * Where the pump writes one attempt's output: the stage's log and runner.ndjson, in the lines the
- * run's event writer lays out. Its tails keep at least as many characters as the stage's do.
- */
-function pumpedOutput(
-  session: RunSession,
-  index: number,
-  attempt: number,
-  redactor: Redactor,
-  failLog: (error: unknown) => void,
-  tails: { stdout: OutputTail; stderr: OutputTail; combined: OutputTail },
-): PumpedOutputOptions {
-  const handOver = session.events.handOverOutput(index, attempt);
-  return {
-    files: handOver.descriptors,
-    secrets: secretBytes(redactor),
-    redacted: REDACTED_BYTES,
-    stdoutHead: Buffer.from(handOver.stdoutHead, "utf8"),
-    stderrHead: Buffer.from(handOver.stderrHead, "utf8"),
-    middle: Buffer.from(handOver.middle, "utf8"),
-    end: Buffer.from(handOver.end, "utf8"),
-    batchBytes: handOver.batchBytes,
-    maxDelayMs: handOver.maxDelayMs,
-    stdoutTailBytes: tailBytes(tails.stdout),
-    stderrTailBytes: tailBytes(tails.stderr),
-    combinedTailBytes: tailBytes(tails.combined),
-    onWriteError: (fileIndex, errno) => failLog(handOver.writeError(fileIndex, errno)),
-  };
-}
-
-const REDACTED_BYTES = Buffer.from(REDACTED, "utf8");
-const secretBytesOf = new WeakMap<Redactor, Buffer[]>();
-
-// The pump's secrets: the redactor's, as UTF-8, longest first. Stages without env secrets of their
-// own share the run's redactor, so this is worked out once per run rather than per stage.
-function secretBytes(redactor: Redactor): Buffer[] {
-  let secrets = secretBytesOf.get(redactor);
-  if (secrets === undefined) {
-    secrets = redactor.variants
-      .map((variant) => Buffer.from(variant, "utf8"))
-      .sort((left, right) => right.length - left.length);
-    secretBytesOf.set(redactor, secrets);
-  }
-  return secrets;
-}
-
-// A UTF-16 unit takes at most 3 bytes of UTF-8; a tail may lose a character cut at its start.
-function tailBytes(tail: OutputTail): number {
-  return tail.limit * 3 + 3;
 }
 
 /** Variables every stage command sees: the task, the run, and where a nested `start` should write. */
