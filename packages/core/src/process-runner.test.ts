@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/helpers/temp-dir.js";
 import { runShellCommand, type RunShellCommandOptions } from "./process-runner.js";
@@ -198,13 +199,67 @@ describe("runShellCommand", () => {
     expect(result.reason).toBe("cancelled");
   });
 
-  it("does not wait for a background child that keeps the output pipes open", async () => {
+  it("does not wait for a background child that keeps the output pipes open, nor kill it", async () => {
     const dir = tempDir();
     const pidFile = path.join(dir, "bg.pid");
     const { outcome, stdout } = run(`sleep 100 & echo $! > "${pidFile}"; echo done`, { cwd: dir });
     const result = await outcome;
-    strays.push(Number((await waitForFile(pidFile)).trim()));
+    const background = Number((await waitForFile(pidFile)).trim());
+    strays.push(background);
     expect(result).toEqual({ exitCode: 0, signal: null, reason: "exit", error: null });
     expect(stdout()).toBe("done\n");
+    await sleep(300);
+    expect(isAlive(background)).toBe(true);
+  });
+});
+
+// A stage's shell that exits on TERM, leaving a grandchild of the same group that handles TERM
+// its own way (`trap`); the grandchild writes its pid to $PIDFILE once its trap is set.
+function shellLeaving(grandchild: string): string {
+  return `sh -c '${grandchild}; echo $$ > "$PIDFILE"; while :; do sleep 0.1; done' & wait`;
+}
+
+describe("the grace between SIGTERM and SIGKILL", () => {
+  async function stopped(grandchild: string, killGraceMs: number) {
+    const dir = tempDir();
+    const pidFile = path.join(dir, "grandchild.pid");
+    const marker = path.join(dir, "cleaned");
+    const controller = new AbortController();
+    const { outcome } = run(shellLeaving(grandchild), {
+      cwd: dir,
+      env: { ...process.env, PIDFILE: pidFile, MARK: marker },
+      killGraceMs,
+      abortSignal: controller.signal,
+    });
+    const pid = Number((await waitForFile(pidFile)).trim());
+    strays.push(pid);
+    const stoppedAt = Date.now();
+    controller.abort();
+    return { pid, marker, stoppedAt, outcome };
+  }
+
+  it("lets a grandchild that cleans up on SIGTERM finish, though the shell exited at once", async () => {
+    const killGraceMs = 5_000;
+    const { pid, marker, stoppedAt, outcome } = await stopped(
+      'trap "sleep 1; echo cleaned > $MARK; exit 0" TERM',
+      killGraceMs,
+    );
+    const result = await outcome;
+    expect(result.reason).toBe("cancelled");
+    expect(fs.readFileSync(marker, "utf8")).toBe("cleaned\n");
+    expect(isAlive(pid)).toBe(false);
+    // Settled because the group was gone, not by the SIGKILL at the end of the grace.
+    expect(Date.now() - stoppedAt).toBeLessThan(killGraceMs);
+  });
+
+  it("kills a grandchild that ignores SIGTERM once the grace has passed, and not before", async () => {
+    const killGraceMs = 1_500;
+    const { pid, stoppedAt, outcome } = await stopped('trap "" TERM', killGraceMs);
+    await sleep(killGraceMs - 500);
+    expect(isAlive(pid)).toBe(true);
+    const result = await outcome;
+    expect(result.reason).toBe("cancelled");
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(killGraceMs - 5);
+    expect(await waitUntilGone(pid, 1_000)).toBe(true);
   });
 });

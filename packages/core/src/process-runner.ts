@@ -31,11 +31,19 @@ export interface RunShellCommandOptions {
 
 // After the shell exits, background children may keep its pipes open; stop waiting for them then.
 const DRAIN_AFTER_EXIT_MS = 200;
+// How often a stopped command's process group is checked for being gone.
+const GROUP_POLL_MS = 50;
 
 /**
  * Runs a command through `/bin/sh -c` in a process group of its own, stdin from /dev/null,
- * streaming its output's bytes chunk by chunk. Stopping it (timeout, abort) signals the whole
- * group, background grandchildren included: SIGTERM first, SIGKILL after the grace period.
+ * streaming its output's bytes chunk by chunk.
+ *
+ * Stopping it (timeout, abort) sends SIGTERM to the whole group, background grandchildren
+ * included, and SIGKILL to the group once the grace period since the TERM has passed. A stopped
+ * command has ended only when its group is gone or was sent SIGKILL, so a grandchild that cleans
+ * up on TERM gets the whole grace even after the shell itself has exited. A command that exits by
+ * itself has ended once its output is closed, or shortly after its exit when background children
+ * still hold the pipes; they are left running.
  */
 export function runShellCommand(options: RunShellCommandOptions): Promise<ProcessOutcome> {
   if (!fs.existsSync(options.cwd)) {
@@ -59,56 +67,81 @@ export function runShellCommand(options: RunShellCommandOptions): Promise<Proces
   return supervise(child, options);
 }
 
-/**
- * Waits for a started command to end: its exit and the end of its output, or a timeout or an
- * abort, which stop its whole process group. Its output is cut off once it has exited and only
- * background children still hold the pipes.
- */
+/** Waits for a started command to end, stopping its process group on a timeout or an abort. */
 function supervise(child: ChildProcess, options: RunShellCommandOptions): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     const graceMs = options.killGraceMs ?? 5_000;
     let stopReason: "timeout" | "cancelled" | null = null;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    // Whether the process group may be left behind: it is gone, or was sent SIGKILL.
+    let groupReleased = true;
+    let outputClosed = false;
+    let drainElapsed = false;
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;
     let drainTimer: NodeJS.Timeout | null = null;
     let timeoutTimer: NodeJS.Timeout | null = null;
+    let groupPoll: NodeJS.Timeout | null = null;
 
-    const signalGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
+    const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
       try {
         process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
+        return true;
+      } catch (error) {
+        // EPERM: a member we may not signal is still there.
+        return (error as NodeJS.ErrnoException).code === "EPERM";
       }
+    };
+    const releaseGroup = () => {
+      groupReleased = true;
+      if (killTimer !== null) clearTimeout(killTimer);
+      if (groupPoll !== null) clearInterval(groupPoll);
+      settleIfEnded();
     };
     const stop = (reason: "timeout" | "cancelled") => {
       if (stopReason !== null || settled) return;
       stopReason = reason;
-      signalGroup("SIGTERM");
-      killTimer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      groupReleased = false;
+      // The output is waited for afresh once the group has been dealt with.
+      if (drainTimer !== null) clearTimeout(drainTimer);
+      drainTimer = null;
+      if (!signalGroup("SIGTERM")) return releaseGroup();
+      killTimer = setTimeout(() => {
+        signalGroup("SIGKILL");
+        releaseGroup();
+      }, graceMs);
+      groupPoll = setInterval(() => {
+        if (!signalGroup(0)) releaseGroup();
+      }, GROUP_POLL_MS);
     };
     const onAbort = () => stop("cancelled");
+
     const finish = (outcome: ProcessOutcome) => {
       if (settled) return;
       settled = true;
       for (const timer of [killTimer, drainTimer, timeoutTimer]) if (timer !== null) clearTimeout(timer);
+      if (groupPoll !== null) clearInterval(groupPoll);
       options.abortSignal?.removeEventListener("abort", onAbort);
-      if (stopReason !== null) signalGroup("SIGKILL");
       child.stdout?.destroy();
       child.stderr?.destroy();
       resolve(outcome);
     };
-    const finishFromExit = () => {
-      if (exited === null) return;
-      const { code, signal } = exited;
-      if (stopReason !== null) {
-        finish({ exitCode: code, signal, reason: stopReason, error: null });
-      } else if (signal !== null) {
-        finish({ exitCode: null, signal, reason: "signal", error: null });
-      } else {
-        finish({ exitCode: code, signal: null, reason: "exit", error: null });
-      }
+    const outcomeOfExit = (): ProcessOutcome => {
+      const { code, signal } = exited!;
+      if (stopReason !== null) return { exitCode: code, signal, reason: stopReason, error: null };
+      if (signal !== null) return { exitCode: null, signal, reason: "signal", error: null };
+      return { exitCode: code, signal: null, reason: "exit", error: null };
+    };
+    // Ended: the shell has exited and its group may be left; then the output is read to its end,
+    // or for a moment longer if something outside the group still holds the pipes.
+    const settleIfEnded = () => {
+      if (settled || exited === null || !groupReleased) return;
+      if (outputClosed || drainElapsed) return finish(outcomeOfExit());
+      drainTimer ??= setTimeout(() => {
+        drainElapsed = true;
+        settleIfEnded();
+      }, DRAIN_AFTER_EXIT_MS);
     };
 
     child.on("error", (error: Error) => {
@@ -116,11 +149,11 @@ function supervise(child: ChildProcess, options: RunShellCommandOptions): Promis
     });
     child.on("exit", (code: number | null, signal: NodeJS.Signals | null) => {
       exited = { code, signal };
-      drainTimer = setTimeout(finishFromExit, DRAIN_AFTER_EXIT_MS);
+      settleIfEnded();
     });
     child.on("close", () => {
-      if (exited === null) return;
-      finishFromExit();
+      outputClosed = true;
+      settleIfEnded();
     });
 
     if (options.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop("timeout"), options.timeoutMs);
