@@ -133,8 +133,8 @@ function supervise(child: ChildProcess, options: RunShellCommandOptions): Promis
       if (signal !== null) return { exitCode: null, signal, reason: "signal", error: null };
       return { exitCode: code, signal: null, reason: "exit", error: null };
     };
-    // Ended: the shell has exited and its group may be left; then the output is read to its end,
-    // or for a moment longer if something outside the group still holds the pipes.
+    // Ended: the shell has exited and its group may be left. Then the output is read to its end,
+    // waiting at most 200 ms more while something (a background child) still holds the pipes.
     const settleIfEnded = () => {
       if (settled || exited === null || !groupReleased) return;
       if (outputClosed || drainElapsed) return finish(outcomeOfExit());
