@@ -1,25 +1,10 @@
-import fs from "node:fs";
 import { defineConfig, type Options } from "tsup";
 import { packageBuild } from "../../tsup.base.ts";
-
-// The engine's compiled helpers travel with the bundle (dist/native/), where the bundled engine
-// looks for them; when they could not be built, the CLI does without (Node's spawn, JS escaping).
-const NATIVE_ADDON = "../../packages/core/native/build/codex-native.node";
-
-async function copyNativeAddon(): Promise<void> {
-  if (!fs.existsSync(NATIVE_ADDON)) return;
-  fs.mkdirSync("dist/native", { recursive: true });
-  fs.copyFileSync(NATIVE_ADDON, "dist/native/codex-native.node");
-}
 
 // The CLI is bundled with its workspace packages and split per command, so `--version` loads one
 // tiny chunk and each command loads only what it uses (see docs/performance.md).
 const shared = {
   noExternal: [/.*/],
-  // Bundled CommonJS dependencies (cross-spawn) call require() for Node built-ins.
-  banner: {
-    js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
-  },
   esbuildOptions(options) {
     options.conditions = ["@codex/source"];
   },
@@ -47,7 +32,6 @@ export default defineConfig([
     dts: { entry: "src/index.ts" },
     clean: false,
     splitting: true,
-    onSuccess: copyNativeAddon,
     esbuildPlugins: [
       {
         name: "plan-command",

@@ -588,64 +588,25 @@ describe("signals and slugs", () => {
     expect(manifest.commands[1]?.status).toBe("failed");
   });
 
-  // posix_spawn leaves glibc's internal signals 32 and 33 ignored in the child and Node's spawn
-  // does not, which tells from inside a stage which of the two started it.
-  it.runIf(process.platform === "linux")(
-    "starts stages through the bundled launcher, and through Node's spawn with CODEX_ORCHESTRATOR_SPAWN=node",
-    () => {
-      const root = tempRepo({
-        pipelines: [pipeline("probe", [command("sig", "exec grep '^SigIgn' /proc/self/status")])],
-      });
-      const ignoredMask = (env: NodeJS.ProcessEnv) => {
-        const result = startJson(root, ["probe"], { env });
-        expect(result.status).toBe(0);
-        const output = readNdjson<EventLine>(
-          root,
-          path.join(result.json.artifact_root, "commands/01-sig.ndjson"),
-        )
-          .filter((event) => event.type === "command:stdout")
-          .map((event) => String(event.data))
-          .join("");
-        return BigInt(`0x${output.trim().split(/\s+/)[1]}`);
-      };
-      expect(ignoredMask({})).toBe(0x180000000n);
-      // Node's spawn resets signals 1–31 only: above them the stage ignores what this test process
-      // ignores (signal 32 too, when the suite itself runs as a stage of the orchestrator).
-      const ownMask = BigInt(
-        `0x${/^SigIgn:\s*([0-9a-f]+)/m.exec(readFileSync("/proc/self/status", "utf8"))![1]}`,
-      );
-      expect(ignoredMask({ CODEX_ORCHESTRATOR_SPAWN: "node" })).toBe(ownMask & ~0x7fffffffn);
-    },
-  );
-
-  // Written by the compiled output pump, or decoded in JavaScript with Node's spawn: the same text.
-  it.each([
-    ["the output pump", {}],
-    ["JavaScript", { CODEX_ORCHESTRATOR_SPAWN: "node" }],
-  ])(
-    "logs output as Node decodes it, whatever its bytes: escapes, characters split between writes, invalid UTF-8 (%s)",
-    (_, env: Record<string, string>) => {
-      // Octal escapes, as dash's printf takes them: 雪 is \351\233\252, 🎉 \360\237\216\211.
-      const tricky = String.raw`printf 'q" b\\ t\t nul\000 bell\007 del\177 \351'; sleep 0.1; printf '\233\252 \360\237'; sleep 0.1; printf '\216\211\n'`;
-      const invalid = String.raw`printf 'ok \351\233\252 '; sleep 0.1; printf 'bad \377 \351\233'; sleep 0.1; printf ' cut\n'`;
-      const root = tempRepo({
-        pipelines: [
-          pipeline("bytes", [command("tricky", tricky), command("invalid", `{ ${invalid}; } >&2`)]),
-        ],
-      });
-      const result = startJson(root, ["bytes"], { env });
-      expect(result.status).toBe(0);
-      const logged = (file: string, type: string) =>
-        readNdjson<EventLine>(root, path.join(result.json.artifact_root, "commands", file))
-          .filter((event) => event.type === type)
-          .map((event) => String(event.data))
-          .join("");
-      expect(logged("01-tricky.ndjson", "command:stdout")).toBe(
-        'q" b\\ t\t nul\u0000 bell\u0007 del\u007f 雪 🎉\n',
-      );
-      expect(logged("02-invalid.ndjson", "command:stderr")).toBe("ok 雪 bad \ufffd \ufffd cut\n");
-    },
-  );
+  it("logs output as Node decodes it, whatever its bytes: escapes, characters split between writes, invalid UTF-8", () => {
+    // Octal escapes, as dash's printf takes them: 雪 is \351\233\252, 🎉 \360\237\216\211.
+    const tricky = String.raw`printf 'q" b\\ t\t nul\000 bell\007 del\177 \351'; sleep 0.1; printf '\233\252 \360\237'; sleep 0.1; printf '\216\211\n'`;
+    const invalid = String.raw`printf 'ok \351\233\252 '; sleep 0.1; printf 'bad \377 \351\233'; sleep 0.1; printf ' cut\n'`;
+    const root = tempRepo({
+      pipelines: [pipeline("bytes", [command("tricky", tricky), command("invalid", `{ ${invalid}; } >&2`)])],
+    });
+    const result = startJson(root, ["bytes"]);
+    expect(result.status).toBe(0);
+    const logged = (file: string, type: string) =>
+      readNdjson<EventLine>(root, path.join(result.json.artifact_root, "commands", file))
+        .filter((event) => event.type === type)
+        .map((event) => String(event.data))
+        .join("");
+    expect(logged("01-tricky.ndjson", "command:stdout")).toBe(
+      'q" b\\ t\t nul\u0000 bell\u0007 del\u007f 雪 🎉\n',
+    );
+    expect(logged("02-invalid.ndjson", "command:stderr")).toBe("ok 雪 bad \ufffd \ufffd cut\n");
+  });
 
   it("rewrites .heartbeat and heartbeat_at while a stage runs", async () => {
     const root = tempRepo(WAITING_CONFIG);

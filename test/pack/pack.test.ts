@@ -148,10 +148,6 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("packed packages", () => {
       );
       const installedCore = fs.realpathSync(path.join(app, "node_modules/@codex/orchestrator-core"));
       expect(installedCore.startsWith(app)).toBe(true);
-      // The core package compiles its native helpers when installed (Linux with a C compiler).
-      if (process.platform === "linux") {
-        expect(fs.existsSync(path.join(installedCore, "native/build/codex-native.node"))).toBe(true);
-      }
       writeFiles(app, {
         "codex.orchestrator.json": `${JSON.stringify({
           pipelines: [

@@ -74,8 +74,7 @@ describe("disk errors", () => {
   });
 
   // Output is written in batches: 300 KB fails when the 50 ms timer writes it, 3 MB when a full
-  // batch is written while the command is still printing. Plain output is written by the compiled
-  // pump; output with a secret to redact is decoded and written by the engine.
+  // batch is written while the command is still printing; with a secret to redact or without.
   it.each([
     [300_000, "plain"],
     [3_000_000, "plain"],

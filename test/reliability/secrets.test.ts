@@ -36,74 +36,66 @@ function hits(text: string): string[] {
 }
 
 describe("secrets are redacted in every artifact", () => {
-  // Output is redacted by the compiled output pump, or (Node's spawn, stage:output listeners) in
-  // JavaScript: both must catch the same secrets.
-  it.each([
-    ["the output pump", {}],
-    ["JavaScript", { CODEX_ORCHESTRATOR_SPAWN: "node" }],
-  ])(
-    "env secrets, config values and stage env secrets, split across chunks, in stdout, stderr, errors, summaries, status (%s)",
-    (_, mode: Record<string, string>) => {
-      const root = tempRepo(CONFIG);
-      const env = { API_TOKEN, DB_PASSWORD, ...mode };
-      const first = runCliJson<{ run_id: string; artifact_root: string; status_detail: string }>(
-        root,
-        ["start"],
-        { env },
-      );
-      expect(first.status).toBe(1);
-      // The stage checking its real env value failed only for lack of `ok`; resume replays the plan
-      // with the real (unredacted) values although pipeline.json holds them redacted.
-      expect(first.json.status_detail).toBe("stage:check:failed");
-      // Lets the `check` stage pass on resume.
-      writeFileSync(path.join(root, "ok"), "");
-      const resumed = runCliJson<{ status_detail: string }>(root, ["resume", first.json.run_id], { env });
-      expect(resumed.status).toBe(1);
-      expect(resumed.json.status_detail).toBe("stage:fail:failed");
-      const status = runCli(root, ["status", first.json.run_id, "--format", "json"], { env });
-      expect(status.status).toBe(0);
+  it("env secrets, config values and stage env secrets, split across chunks, in stdout, stderr, errors, summaries, status", () => {
+    const root = tempRepo(CONFIG);
+    const env = { API_TOKEN, DB_PASSWORD };
+    const first = runCliJson<{ run_id: string; artifact_root: string; status_detail: string }>(
+      root,
+      ["start"],
+      { env },
+    );
+    expect(first.status).toBe(1);
+    // The stage checking its real env value failed only for lack of `ok`; resume replays the plan
+    // with the real (unredacted) values although pipeline.json holds them redacted.
+    expect(first.json.status_detail).toBe("stage:check:failed");
+    // Lets the `check` stage pass on resume.
+    writeFileSync(path.join(root, "ok"), "");
+    const resumed = runCliJson<{ status_detail: string }>(root, ["resume", first.json.run_id], { env });
+    expect(resumed.status).toBe(1);
+    expect(resumed.json.status_detail).toBe("stage:fail:failed");
+    const status = runCli(root, ["status", first.json.run_id, "--format", "json"], { env });
+    expect(status.status).toBe(0);
 
-      const runDir = path.join(root, first.json.artifact_root);
-      const searched: string[] = [
-        ...listFiles(runDir).map((file) => path.join(runDir, file)),
-        ...listFiles(path.join(root, ".runs")).map((file) => path.join(root, ".runs", file)),
-        path.join(root, "out/0101/state.json"),
-      ];
-      const leaks: string[] = [];
-      let redactedFiles = 0;
-      for (const file of new Set(searched)) {
-        const text = readFileSync(file, "utf8");
-        for (const secret of hits(text)) leaks.push(`${path.relative(root, file)}: ${secret}`);
-        if (text.includes("[REDACTED]")) redactedFiles += 1;
-      }
-      for (const [name, text] of [
-        ["start stdout", first.stdout],
-        ["start stderr", first.stderr],
-        ["resume stdout", resumed.stdout],
-        ["resume stderr", resumed.stderr],
-        ["status", status.stdout],
-      ] as const) {
-        for (const secret of hits(text)) leaks.push(`${name}: ${secret}`);
-      }
-      console.log(
-        `secrets: files searched: ${new Set(searched).size + 5}, leaks: ${leaks.length}, files with [REDACTED]: ${redactedFiles}`,
-      );
-      expect(leaks).toEqual([]);
-      // Join the stage's output chunks: the redactor holds back text that may begin a secret.
-      const output = (type: string) =>
-        readFileSync(path.join(runDir, "commands/01-echo.ndjson"), "utf8")
-          .split("\n")
-          .filter((line) => line.includes(`"${type}"`))
-          .map((line) => (JSON.parse(line) as { data: string }).data)
-          .join("");
-      expect(output("command:stdout")).toBe("token=[REDACTED]\ndb=[REDACTED]\nstage=[REDACTED]\n");
-      expect(output("command:stderr")).toBe("config=[REDACTED]\n");
-      for (const file of ["manifest.json", "errors/03-fail.json", "run-summary.json", "pipeline.json"]) {
-        expect(readFileSync(path.join(runDir, file), "utf8")).toContain("[REDACTED]");
-      }
-      expect(status.stdout).toContain("[REDACTED]");
-    },
-  );
+    const runDir = path.join(root, first.json.artifact_root);
+    const searched: string[] = [
+      ...listFiles(runDir).map((file) => path.join(runDir, file)),
+      ...listFiles(path.join(root, ".runs")).map((file) => path.join(root, ".runs", file)),
+      path.join(root, "out/0101/state.json"),
+    ];
+    const leaks: string[] = [];
+    let redactedFiles = 0;
+    for (const file of new Set(searched)) {
+      const text = readFileSync(file, "utf8");
+      for (const secret of hits(text)) leaks.push(`${path.relative(root, file)}: ${secret}`);
+      if (text.includes("[REDACTED]")) redactedFiles += 1;
+    }
+    for (const [name, text] of [
+      ["start stdout", first.stdout],
+      ["start stderr", first.stderr],
+      ["resume stdout", resumed.stdout],
+      ["resume stderr", resumed.stderr],
+      ["status", status.stdout],
+    ] as const) {
+      for (const secret of hits(text)) leaks.push(`${name}: ${secret}`);
+    }
+    console.log(
+      `secrets: files searched: ${new Set(searched).size + 5}, leaks: ${leaks.length}, files with [REDACTED]: ${redactedFiles}`,
+    );
+    expect(leaks).toEqual([]);
+    // Join the stage's output chunks: the redactor holds back text that may begin a secret.
+    const output = (type: string) =>
+      readFileSync(path.join(runDir, "commands/01-echo.ndjson"), "utf8")
+        .split("\n")
+        .filter((line) => line.includes(`"${type}"`))
+        .map((line) => (JSON.parse(line) as { data: string }).data)
+        .join("");
+    expect(output("command:stdout")).toBe("token=[REDACTED]\ndb=[REDACTED]\nstage=[REDACTED]\n");
+    expect(output("command:stderr")).toBe("config=[REDACTED]\n");
+    for (const file of ["manifest.json", "errors/03-fail.json", "run-summary.json", "pipeline.json"]) {
+      expect(readFileSync(path.join(runDir, file), "utf8")).toContain("[REDACTED]");
+    }
+    expect(status.stdout).toContain("[REDACTED]");
+  });
 
   it("a nested run redacts the env secrets of all its stages in the output of each", () => {
     const childSecret = "child-stage-secret-55";

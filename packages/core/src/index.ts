@@ -49,13 +49,8 @@ export { readTaskIndex } from "./task-index.js";
 export type { TaskRecord } from "./task-index.js";
 export { DEFAULT_SECRET_ENV_PATTERNS, REDACTED, Redactor, StreamRedactor } from "./redaction.js";
 export type { RedactorOptions } from "./redaction.js";
-export { runShellCommand, runShellCommandBytes } from "./process-runner.js";
-export type {
-  ProcessOutcome,
-  RunShellCommandBytesOptions,
-  RunShellCommandOptions,
-  ShellCommandOptions,
-} from "./process-runner.js";
+export { runShellCommand } from "./process-runner.js";
+export type { ProcessOutcome, RunShellCommandOptions } from "./process-runner.js";
 export { buildRunStatus } from "./run-status.js";
 export { recordApproval } from "./approvals.js";
 export type { RecordApprovalOptions, RecordedApproval } from "./approvals.js";

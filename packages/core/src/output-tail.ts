@@ -16,11 +16,6 @@ export class OutputTail {
     this.#limit = limit;
   }
 
-  /** How many characters (UTF-16 units) it keeps. */
-  get limit(): number {
-    return this.#limit;
-  }
-
   /** Adds a chunk of text. */
   push(chunk: string): void {
     if (chunk === "") return;

@@ -1,14 +1,6 @@
+import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import type { ExitReason } from "@codex/orchestrator-schema";
-import {
-  launchShellNatively,
-  launchShellPumped,
-  NO_TAILS,
-  type LaunchedProcess,
-  type PumpedOutputOptions,
-  type PumpedOutputTails,
-  type PumpedProcess,
-} from "./native-spawn.js";
 
 /** How a child process ended. */
 export interface ProcessOutcome {
@@ -20,38 +12,16 @@ export interface ProcessOutcome {
   error: string | null;
 }
 
-/** Options for {@link runShellCommand}: output decoded as UTF-8. */
-export interface RunShellCommandOptions extends ShellCommandOptions {
-  onStdout: (chunk: string) => void;
-  onStderr: (chunk: string) => void;
-}
-
-/** Options for {@link runShellCommandBytes}: output as it was read. */
-export interface RunShellCommandBytesOptions extends ShellCommandOptions {
-  onStdout: (chunk: Buffer) => void;
-  onStderr: (chunk: Buffer) => void;
-}
-
-/** Options for {@link runShellCommandPumped}: output written by the pump straight to files. */
-export interface RunShellCommandPumpedOptions extends ShellCommandOptions {
-  /**
-   * Where the output goes, asked for once the command has started and before its output is read
-   * (not when it could not start). When it throws, the command is killed and the error rethrown.
-   */
-  output: () => PumpedOutputOptions;
-}
-
-/** How a pumped command ended, and the last of its output. */
-export interface PumpedProcessOutcome extends ProcessOutcome {
-  tails: PumpedOutputTails;
-}
-
-/** What every way of running a command takes. */
-export interface ShellCommandOptions {
+/** Options for {@link runShellCommand}. */
+export interface RunShellCommandOptions {
   command: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
-  /** Kill the command after this long (its whole process group). */
+  /** Receives stdout as it was read: a chunk may end inside a UTF-8 character. */
+  onStdout: (chunk: Buffer) => void;
+  /** Receives stderr as it was read. */
+  onStderr: (chunk: Buffer) => void;
+  /** Stop the command after this long (its whole process group). */
   timeoutMs?: number;
   /** Between SIGTERM and SIGKILL when stopping a command (default 5000 ms). */
   killGraceMs?: number;
@@ -61,141 +31,117 @@ export interface ShellCommandOptions {
 
 // After the shell exits, background children may keep its pipes open; stop waiting for them then.
 const DRAIN_AFTER_EXIT_MS = 200;
+// How often a stopped command's process group is checked for being gone.
+const GROUP_POLL_MS = 50;
 
 /**
- * Runs a command through the system shell in its own process group, streaming decoded output
- * chunk by chunk. Stopping it (timeout, abort) signals the whole group, background grandchildren
- * included: SIGTERM first, SIGKILL after the grace period.
+ * Runs a command through `/bin/sh -c` in a process group of its own, stdin from /dev/null,
+ * streaming its output's bytes chunk by chunk.
+ *
+ * Stopping it (timeout, abort) sends SIGTERM to the whole group, background grandchildren
+ * included, and SIGKILL to the group once the grace period since the TERM has passed. A stopped
+ * command has ended only when its group is gone or was sent SIGKILL, so a grandchild that cleans
+ * up on TERM gets the whole grace even after the shell itself has exited. A command that exits by
+ * itself has ended once its output is closed, or shortly after its exit when background children
+ * still hold the pipes; they are left running.
  */
 export function runShellCommand(options: RunShellCommandOptions): Promise<ProcessOutcome> {
-  return runShell(options, "utf8");
-}
-
-/**
- * As {@link runShellCommand}, streaming the output's bytes as they were read: a chunk may end
- * inside a UTF-8 character, which the next chunk completes.
- */
-export function runShellCommandBytes(options: RunShellCommandBytesOptions): Promise<ProcessOutcome> {
-  return runShell(options, null);
-}
-
-/**
- * As {@link runShellCommand}, with the output appended by the compiled pump straight to files as
- * output event lines, without passing through JavaScript. Settles once the pump has written all
- * of it; rejects with what `output` threw. Returns null where the compiled launcher is not
- * available.
- */
-export function runShellCommandPumped(
-  options: RunShellCommandPumpedOptions,
-): Promise<PumpedProcessOutcome> | null {
-  const missing = missingDirectory(options.cwd);
-  if (missing !== null) return Promise.resolve({ ...missing, tails: NO_TAILS });
-  let child: PumpedProcess | null;
-  try {
-    child = launchShellPumped(options.command, {
-      cwd: options.cwd,
-      env: options.env,
-      output: options.output,
+  if (!fs.existsSync(options.cwd)) {
+    return Promise.resolve({
+      exitCode: null,
+      signal: null,
+      reason: "spawn-error",
+      error: `working directory ${options.cwd} does not exist`,
     });
-  } catch (error) {
-    return Promise.reject(error);
   }
-  if (child === null) return null;
-  const started = child;
-  return supervise(started, options).then(async (outcome) => ({
-    ...outcome,
-    tails: await started.outputEnded,
-  }));
-}
-
-async function runShell(
-  options: RunShellCommandOptions | RunShellCommandBytesOptions,
-  encoding: "utf8" | null,
-): Promise<ProcessOutcome> {
-  const missing = missingDirectory(options.cwd);
-  if (missing !== null) return missing;
-  // The compiled launcher where it is built (about 1 ms cheaper per stage), else Node's spawn.
-  const child: LaunchedProcess =
-    launchShellNatively(options.command, { cwd: options.cwd, env: options.env }) ??
-    (await spawnWithNode(options));
-  if (encoding !== null) {
-    child.stdout?.setEncoding(encoding);
-    child.stderr?.setEncoding(encoding);
-  }
-  child.stdout?.on("data", options.onStdout);
-  child.stderr?.on("data", options.onStderr);
+  // `/bin/sh -c <command>`, leading a process group of its own, which a stop signals as a whole.
+  const child = spawn(options.command, {
+    cwd: options.cwd,
+    env: options.env,
+    shell: true,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  child.stdout.on("data", options.onStdout);
+  child.stderr.on("data", options.onStderr);
   return supervise(child, options);
 }
 
-function missingDirectory(cwd: string): ProcessOutcome | null {
-  if (fs.existsSync(cwd)) return null;
-  return {
-    exitCode: null,
-    signal: null,
-    reason: "spawn-error",
-    error: `working directory ${cwd} does not exist`,
-  };
-}
-
-/**
- * Waits for a started command to end: its exit and the end of its output, or a timeout or an
- * abort, which stop its whole process group. Its output is cut off once it has exited and only
- * background children still hold the pipes.
- */
-function supervise(
-  child: LaunchedProcess | PumpedProcess,
-  options: ShellCommandOptions,
-): Promise<ProcessOutcome> {
+/** Waits for a started command to end, stopping its process group on a timeout or an abort. */
+function supervise(child: ChildProcess, options: RunShellCommandOptions): Promise<ProcessOutcome> {
   return new Promise((resolve) => {
     const graceMs = options.killGraceMs ?? 5_000;
     let stopReason: "timeout" | "cancelled" | null = null;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+    // Whether the process group may be left behind: it is gone, or was sent SIGKILL.
+    let groupReleased = true;
+    let outputClosed = false;
+    let drainElapsed = false;
     let settled = false;
     let killTimer: NodeJS.Timeout | null = null;
     let drainTimer: NodeJS.Timeout | null = null;
     let timeoutTimer: NodeJS.Timeout | null = null;
+    let groupPoll: NodeJS.Timeout | null = null;
 
-    const signalGroup = (signal: NodeJS.Signals) => {
-      if (child.pid === undefined) return;
+    const signalGroup = (signal: NodeJS.Signals | 0): boolean => {
+      if (child.pid === undefined) return false;
       try {
         process.kill(-child.pid, signal);
-      } catch {
-        // The group is already gone.
+        return true;
+      } catch (error) {
+        // EPERM: a member we may not signal is still there.
+        return (error as NodeJS.ErrnoException).code === "EPERM";
       }
+    };
+    const releaseGroup = () => {
+      groupReleased = true;
+      if (killTimer !== null) clearTimeout(killTimer);
+      if (groupPoll !== null) clearInterval(groupPoll);
+      settleIfEnded();
     };
     const stop = (reason: "timeout" | "cancelled") => {
       if (stopReason !== null || settled) return;
       stopReason = reason;
-      signalGroup("SIGTERM");
-      killTimer = setTimeout(() => signalGroup("SIGKILL"), graceMs);
+      groupReleased = false;
+      // The output is waited for afresh once the group has been dealt with.
+      if (drainTimer !== null) clearTimeout(drainTimer);
+      drainTimer = null;
+      if (!signalGroup("SIGTERM")) return releaseGroup();
+      killTimer = setTimeout(() => {
+        signalGroup("SIGKILL");
+        releaseGroup();
+      }, graceMs);
+      groupPoll = setInterval(() => {
+        if (!signalGroup(0)) releaseGroup();
+      }, GROUP_POLL_MS);
     };
     const onAbort = () => stop("cancelled");
+
     const finish = (outcome: ProcessOutcome) => {
       if (settled) return;
       settled = true;
       for (const timer of [killTimer, drainTimer, timeoutTimer]) if (timer !== null) clearTimeout(timer);
+      if (groupPoll !== null) clearInterval(groupPoll);
       options.abortSignal?.removeEventListener("abort", onAbort);
-      if (stopReason !== null) signalGroup("SIGKILL");
       child.stdout?.destroy();
       child.stderr?.destroy();
-      if ("stopOutput" in child) child.stopOutput();
       resolve(outcome);
     };
-    const finishFromExit = () => {
-      if (exited === null) return;
-      const { code, signal } = exited;
-      if (stopReason !== null) {
-        finish({
-          exitCode: code,
-          signal,
-          reason: stopReason === "timeout" ? "timeout" : "cancelled",
-          error: null,
-        });
-      } else if (signal !== null) {
-        finish({ exitCode: null, signal, reason: "signal", error: null });
-      } else {
-        finish({ exitCode: code, signal: null, reason: "exit", error: null });
-      }
+    const outcomeOfExit = (): ProcessOutcome => {
+      const { code, signal } = exited!;
+      if (stopReason !== null) return { exitCode: code, signal, reason: stopReason, error: null };
+      if (signal !== null) return { exitCode: null, signal, reason: "signal", error: null };
+      return { exitCode: code, signal: null, reason: "exit", error: null };
+    };
+    // Ended: the shell has exited and its group may be left. Then the output is read to its end,
+    // waiting at most 200 ms more while something (a background child) still holds the pipes.
+    const settleIfEnded = () => {
+      if (settled || exited === null || !groupReleased) return;
+      if (outputClosed || drainElapsed) return finish(outcomeOfExit());
+      drainTimer ??= setTimeout(() => {
+        drainElapsed = true;
+        settleIfEnded();
+      }, DRAIN_AFTER_EXIT_MS);
     };
 
     child.on("error", (error: Error) => {
@@ -203,27 +149,15 @@ function supervise(
     });
     child.on("exit", (code: number | null, signal: NodeJS.Signals | null) => {
       exited = { code, signal };
-      drainTimer = setTimeout(finishFromExit, DRAIN_AFTER_EXIT_MS);
+      settleIfEnded();
     });
     child.on("close", () => {
-      if (exited === null) return;
-      finishFromExit();
+      outputClosed = true;
+      settleIfEnded();
     });
 
     if (options.timeoutMs !== undefined) timeoutTimer = setTimeout(() => stop("timeout"), options.timeoutMs);
     if (options.abortSignal?.aborted) stop("cancelled");
     else options.abortSignal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
-// Loaded only where the launcher is not: it brings in child_process and net, which cost every run.
-async function spawnWithNode(options: ShellCommandOptions): Promise<LaunchedProcess> {
-  const { default: crossSpawn } = await import("cross-spawn");
-  return crossSpawn(options.command, [], {
-    cwd: options.cwd,
-    env: options.env,
-    shell: true,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
   });
 }

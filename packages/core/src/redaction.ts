@@ -62,11 +62,6 @@ export class Redactor {
     return this.#namePatterns.some((pattern) => pattern.test(name));
   }
 
-  /** What it replaces: each secret and its JSON-escaped form, longest first. */
-  get variants(): readonly string[] {
-    return this.#secrets;
-  }
-
   /** Whether there is anything to redact. */
   get active(): boolean {
     return this.#pattern !== null;

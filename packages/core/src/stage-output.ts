@@ -9,10 +9,9 @@ export interface StageOutputOptions {
 }
 
 /**
- * One output stream of a command stage, decoded and redacted chunk by chunk, for output that is
- * needed as text (secrets to redact, `stage:output` listeners); other output is written by the
- * compiled pump. A character split between two reads waits for its end, and invalid bytes become
- * U+FFFD, as Node's decoder makes them.
+ * One output stream of a command stage, decoded and redacted chunk by chunk on its way to the logs,
+ * the tails and any `stage:output` listeners. A character split between two reads waits for its
+ * end, and invalid bytes become U+FFFD, as Node's decoder makes them.
  */
 export class StageOutput {
   readonly #emit: (text: string) => void;

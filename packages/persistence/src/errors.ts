@@ -1,4 +1,3 @@
-import { getSystemErrorMap } from "node:util";
 import { OrchestratorError } from "@codex/orchestrator-schema/errors";
 
 /** A file operation failed; the message says what was being done and to which path. */
@@ -76,12 +75,6 @@ const FS_REASONS: Record<string, string> = {
   EEXIST: "already exists",
   ELOOP: "refusing to follow a symbolic link",
 };
-
-/** The error Node's fs would throw for `errno` from `syscall`, for failures reported by native code. */
-export function systemError(errno: number, syscall: string): NodeJS.ErrnoException {
-  const [code, description] = getSystemErrorMap().get(-errno) ?? [`errno ${errno}`, "unknown error"];
-  return Object.assign(new Error(`${code}: ${description}, ${syscall}`), { code, errno: -errno, syscall });
-}
 
 /** A short human reason for a Node filesystem error. */
 export function describeFsError(cause: unknown): string {

@@ -5,7 +5,6 @@ export {
   PersistenceError,
   UnsafePathError,
   describeFsError,
-  systemError,
 } from "./errors.js";
 export { createRunId, findIdProblem, runIdTime, slugify, stageFileStem, validateId } from "./ids.js";
 export type { ValidateIdOptions } from "./ids.js";

@@ -167,16 +167,6 @@ export class AppendFile {
     }
   }
 
-  /**
-   * The open descriptor (appending), for a writer that appends on a thread of its own; throws once
-   * closed. Keep the file open until that writer is done.
-   */
-  get descriptor(): number {
-    if (this.#descriptor === null)
-      throw new PersistenceError("append to", this.path, new Error("file already closed"));
-    return this.#descriptor;
-  }
-
   /** Appends text in one write; throws {@link PersistenceError} (disk full, …). */
   write(text: string | Buffer): void {
     if (this.#descriptor === null)

@@ -238,56 +238,6 @@ describe("EventStreamWriter", () => {
     expect(fs.readFileSync(runnerLogPath, "utf8")).not.toContain("s3cret");
   });
 
-  it("hands output over to another writer: the same lines, after what was collected", () => {
-    const text = 'plain, "quoted", back\\slash, tab\t, nul\u0000, del\u007f, é, 雪, 🎉, \u2028\n';
-    const fromText = setUp();
-    fromText.writer.openStage(3, "03-x");
-    fromText.writer.output(3, { stream: "stderr", data: "first\n", attempt: 2 });
-    fromText.writer.output(3, { stream: "stderr", data: text, attempt: 2 });
-    fromText.writer.close();
-
-    const handedOver = setUp();
-    const stageFile = handedOver.writer.openStage(3, "03-x");
-    handedOver.writer.output(3, { stream: "stderr", data: "first\n", attempt: 2 });
-    const handOver = handedOver.writer.handOverOutput(3, 2);
-    // What the other writer does: the parts around the escaped text and the time, to each file.
-    const line = `${handOver.stderrHead}${JSON.stringify(text).slice(1, -1)}${handOver.middle}${NOW.toISOString()}${handOver.end}`;
-    for (const descriptor of handOver.descriptors) fs.writeSync(descriptor, line);
-    handedOver.writer.close();
-
-    expect(handOver.stdoutHead).toBe('{"type":"command:stdout","data":"');
-    expect(handOver.descriptors).toHaveLength(2);
-    for (const file of [fromText.runnerLogPath, path.join(fromText.commandsDir, "03-x.ndjson")]) {
-      const twin = file.replace(path.dirname(fromText.commandsDir), path.dirname(handedOver.commandsDir));
-      expect(fs.readFileSync(twin, "utf8")).toBe(fs.readFileSync(file, "utf8"));
-    }
-    const events = readEvents(stageFile);
-    expect(events[1]).toEqual({
-      type: "command:stderr",
-      data: text,
-      attempt: 2,
-      timestamp: NOW.toISOString(),
-      index: 3,
-    });
-    expect(RunEvent.safeParse(events[1]).success).toBe(true);
-    expect(handOver.batchBytes).toBe(128 * 1024);
-    expect(handOver.maxDelayMs).toBe(50);
-  });
-
-  it("leaves the attempt out of handed-over lines without one, and names the file of a failed write", () => {
-    const { writer, runnerLogPath } = setUp();
-    const stageFile = writer.openStage(1, "01-x");
-    const handOver = writer.handOverOutput(1);
-    expect(handOver.middle).toBe('","timestamp":"');
-    expect(handOver.end).toBe('","index":1}\n');
-    const failure = handOver.writeError(0, 28);
-    expect(failure).toBeInstanceOf(PersistenceError);
-    expect(failure.message).toContain(stageFile);
-    expect(failure.message).toContain("ENOSPC");
-    expect(handOver.writeError(1, 27).message).toContain(runnerLogPath);
-    writer.close();
-  });
-
   // /dev/full opens like any file and fails every write with ENOSPC: a full disk.
   it.skipIf(!fs.existsSync("/dev/full"))(
     "hands a failure to write collected output to the stage's onWriteError, else throws it once",

@@ -1,11 +1,8 @@
 import path from "node:path";
 import {
   AppendFile,
-  BATCH_BYTES,
-  BATCH_MAX_DELAY_MS,
   BatchedAppender,
   PersistenceError,
-  systemError,
   type TextTransform,
 } from "@codex/orchestrator-persistence";
 
@@ -18,26 +15,6 @@ export interface OutputChunk {
   data: string;
   /** The attempt (1-based) when the stage retries. */
   attempt?: number;
-}
-
-/**
- * How a stage's output lines are laid out and where they go, for a writer that appends them on a
- * thread of its own ({@link EventStreamWriter.handOverOutput}). A line is the stream's head, the
- * output escaped as the inside of a JSON string, `middle`, the time as `Date.toISOString()` gives
- * it, then `end`: the same text {@link EventStreamWriter.output} writes.
- */
-export interface OutputHandOver {
-  /** The stage's log and runner.ndjson, open for appending: write each batch to both, in order. */
-  descriptors: number[];
-  stdoutHead: string;
-  stderrHead: string;
-  middle: string;
-  end: string;
-  /** Lines may wait this long, up to this many bytes, before they are written (a crash loses them). */
-  maxDelayMs: number;
-  batchBytes: number;
-  /** The error to report for a write to `descriptors[fileIndex]` that failed with `errno`. */
-  writeError(fileIndex: number, errno: number): PersistenceError;
 }
 
 /** Options for {@link EventStreamWriter.openStage}. */
@@ -55,10 +32,7 @@ export interface EventStreamWriterOptions {
   runnerLogPath: string;
   /** `commands/`, which must exist. */
   commandsDir: string;
-  /**
-   * Rewrites each serialized line before it is written (redaction); not the lines of a writer the
-   * output was handed over to ({@link EventStreamWriter.handOverOutput}).
-   */
+  /** Rewrites each serialized line before it is written (redaction). */
   transform?: TextTransform;
   /** Clock, for tests. */
   now?: () => Date;
@@ -72,8 +46,7 @@ export interface EventStreamWriterOptions {
  * 128 KiB, after at most 50 ms, and always before any other event, each batch one `write` of whole
  * lines per file. Every other event is written at once, with one `write` per file. Both files
  * therefore hold the same lines in the same order. A crash loses at most the output lines not yet
- * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md). Output handed
- * over to another writer ({@link EventStreamWriter.handOverOutput}) is batched the same way.
+ * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md).
  */
 export class EventStreamWriter {
   readonly #runner: AppendFile;
@@ -147,35 +120,6 @@ export class EventStreamWriter {
       index,
     );
     this.#throwUnreported();
-  }
-
-  /**
-   * Hands the writing of stage `index`'s output lines (of `attempt`) to a writer of another
-   * thread, the engine's compiled output pump. What was collected is written first, so the lines
-   * keep their order; the returned layout gives the same lines {@link output} writes, but they do
-   * not go through `transform`: that writer redacts the output itself. Write nothing else for this
-   * stage, and do not close it, until that writer is done; run-level events written meanwhile may
-   * come before output lines it has not written yet.
-   */
-  handOverOutput(index: number, attempt?: number): OutputHandOver {
-    this.#checkWritable();
-    this.flush();
-    const files = [...(this.#stageFiles.get(index) ?? [this.#runner])];
-    return {
-      descriptors: files.map((file) => file.descriptor),
-      stdoutHead: `${outputHead("stdout")}"`,
-      stderrHead: `${outputHead("stderr")}"`,
-      middle: `"${attemptField(attempt)}${TIMESTAMP_FIELD}`,
-      end: indexEnd(index),
-      maxDelayMs: BATCH_MAX_DELAY_MS,
-      batchBytes: BATCH_BYTES,
-      writeError: (fileIndex, errno) =>
-        new PersistenceError(
-          "append to",
-          files[fileIndex]?.path ?? this.#runner.path,
-          systemError(errno, "write"),
-        ),
-    };
   }
 
   /** Writes a stage-scoped event (stage status, approvals) to `runner.ndjson` only; returns its timestamp. */

@@ -11,5 +11,4 @@ export type {
   EventStreamWriterOptions,
   OpenStageOptions,
   OutputChunk,
-  OutputHandOver,
 } from "./event-stream.js";

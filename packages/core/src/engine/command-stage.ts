@@ -1,6 +1,6 @@
 import type { CommandStage } from "@codex/orchestrator-schema";
 import { OutputTail } from "../output-tail.js";
-import { runShellCommandBytes, type ProcessOutcome } from "../process-runner.js";
+import { runShellCommand, type ProcessOutcome } from "../process-runner.js";
 import type { Redactor } from "../redaction.js";
 import type { RunSession } from "../run-session.js";
 import { StageOutput } from "../stage-output.js";
@@ -77,7 +77,7 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
         new StageOutput({ emit: (text) => emit(stream, text), redactor: redactor.stream() });
       const stdout = outputOf("stdout");
       const stderr = outputOf("stderr");
-      outcome = await runShellCommandBytes({
+      outcome = await runShellCommand({
         command: stage.command,
         cwd: item.cwd,
         env,
