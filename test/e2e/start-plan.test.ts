@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJson, readNdjson, runCli, runCliJson, spawnCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
+import { snapshotTree } from "../helpers/tree-snapshot.js";
 import {
   command,
   expectArtifact,
@@ -483,6 +484,43 @@ describe("plan", () => {
       ["test", "npm run test"],
       ["spec-guard", "bash scripts/spec-guard.sh --dry-run"],
     ]);
+  });
+
+  it("writes nothing anywhere: the repository is byte-identical afterwards, no .runs, no out", () => {
+    const root = tempRepo(
+      {
+        ...EXTENDED_CONFIG,
+        projects: [
+          { taskId: "0101", path: "." },
+          { taskId: "0901", path: "pkg" },
+        ],
+      },
+      {
+        "pkg/codex.orchestrator.json": JSON.stringify({
+          pipelines: [pipeline("pkg-only", [command("unit", "true")])],
+        }),
+      },
+    );
+    const elsewhere = tempDir();
+    const env = {
+      CODEX_ORCHESTRATOR_RUNS_DIR: path.join(elsewhere, "runs"),
+      CODEX_ORCHESTRATOR_OUT_DIR: path.join(elsewhere, "out"),
+    };
+    const before = snapshotTree(root);
+
+    const runs = [
+      runCli(root, ["plan"]),
+      runCli(root, ["plan", "--format", "json"]),
+      runCli(root, ["plan", "extended", "--task", "0901", "--format", "json"]),
+      runCli(root, ["plan", "pkg-only"], { cwd: path.join(root, "pkg") }),
+      runCli(root, ["plan", "own"], { env }),
+    ];
+
+    expect(runs.map((result) => [result.status, result.stderr])).toEqual(runs.map(() => [0, ""]));
+    expect(snapshotTree(root)).toEqual(before);
+    expect(existsSync(path.join(root, ".runs"))).toBe(false);
+    expect(existsSync(path.join(root, "out"))).toBe(false);
+    expect(snapshotTree(elsewhere)).toEqual([]);
   });
 
   it("lets a config pipeline with a built-in id replace the built-in", () => {
