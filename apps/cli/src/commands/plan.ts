@@ -1,4 +1,4 @@
-import { planPipeline } from "@codex/orchestrator-core";
+import { planPipeline } from "@codex/orchestrator-core/plan";
 import type { PlanOutput } from "@codex/orchestrator-schema";
 import { createPainter, printJson } from "../terminal.js";
 
