@@ -255,6 +255,28 @@ describe("start: a pipeline with passing, allowFailure and failing stages", () =
     expect(state.runs.map((run) => run.run_id).sort()).toEqual([first.json.run_id, second.json.run_id]);
   });
 
+  it("accepts --concurrency and --continue, and the same for resume", () => {
+    const root = tempRepo({
+      pipelines: [pipeline("ok", [command("one", "true")]), pipeline("bad", [command("fail", "exit 1")])],
+    });
+
+    const started = startJson(root, ["ok", "--concurrency", "3", "--continue"]);
+    const failed = startJson(root, ["bad", "--concurrency=1", "--no-continue"]);
+    const resumed = runCliJson<{ status: string }>(root, [
+      "resume",
+      failed.json.run_id,
+      "--concurrency",
+      "2",
+      "--continue",
+    ]);
+
+    expect(started.status).toBe(0);
+    expect(started.json.status).toBe("succeeded");
+    expect(failed.status).toBe(1);
+    expect(resumed.status).toBe(1);
+    expect(resumed.json.status).toBe("failed");
+  });
+
   it("uses the config's defaultPipeline when none is named, and --flag=value works", () => {
     const root = mixedRepo();
     writeFileSync(
@@ -366,9 +388,9 @@ describe("help and version", () => {
   });
 
   it.each([
-    ["start", ["--task", "--parent-run", "--approval-policy", "--format"]],
+    ["start", ["--task", "--parent-run", "--approval-policy", "--concurrency", "--continue", "--format"]],
     ["plan", ["--task", "--format"]],
-    ["resume", ["--run", "--token", "--actor", "--reason", "--format"]],
+    ["resume", ["--run", "--token", "--actor", "--reason", "--concurrency", "--continue", "--format"]],
     ["status", ["--run", "--watch", "--interval", "--format"]],
     ["approve", ["--run", "--stage", "--actor", "--reason", "--reject", "--format"]],
     ["runs", ["--task", "--status", "--pipeline", "--since", "--limit", "--format"]],

@@ -42,6 +42,10 @@ export interface ExecuteOptions {
   approvalPrompt?: ApprovalPrompt;
   /** Aborting stops the running stage (SIGTERM, then SIGKILL) and cancels the run; the reason names the signal. */
   abortSignal?: AbortSignal;
+  /** How many stages may run at once; default: the pipeline's `concurrency`, else the number of CPUs. */
+  concurrency?: number;
+  /** After a stage fails, let the stages that do not depend on it run on (default: stop the run). */
+  continueOnFailure?: boolean;
 }
 
 /** Options for {@link CodexOrchestrator.start}. */
