@@ -4,6 +4,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readJson, readNdjson, runCli, runCliJson, spawnCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
+import { snapshotTree } from "../helpers/tree-snapshot.js";
 import {
   command,
   expectArtifact,
@@ -255,6 +256,28 @@ describe("start: a pipeline with passing, allowFailure and failing stages", () =
     expect(state.runs.map((run) => run.run_id).sort()).toEqual([first.json.run_id, second.json.run_id]);
   });
 
+  it("accepts --concurrency and --continue, and the same for resume", () => {
+    const root = tempRepo({
+      pipelines: [pipeline("ok", [command("one", "true")]), pipeline("bad", [command("fail", "exit 1")])],
+    });
+
+    const started = startJson(root, ["ok", "--concurrency", "3", "--continue"]);
+    const failed = startJson(root, ["bad", "--concurrency=1", "--no-continue"]);
+    const resumed = runCliJson<{ status: string }>(root, [
+      "resume",
+      failed.json.run_id,
+      "--concurrency",
+      "2",
+      "--continue",
+    ]);
+
+    expect(started.status).toBe(0);
+    expect(started.json.status).toBe("succeeded");
+    expect(failed.status).toBe(1);
+    expect(resumed.status).toBe(1);
+    expect(resumed.json.status).toBe("failed");
+  });
+
   it("uses the config's defaultPipeline when none is named, and --flag=value works", () => {
     const root = mixedRepo();
     writeFileSync(
@@ -366,9 +389,9 @@ describe("help and version", () => {
   });
 
   it.each([
-    ["start", ["--task", "--parent-run", "--approval-policy", "--format"]],
+    ["start", ["--task", "--parent-run", "--approval-policy", "--concurrency", "--continue", "--format"]],
     ["plan", ["--task", "--format"]],
-    ["resume", ["--run", "--token", "--actor", "--reason", "--format"]],
+    ["resume", ["--run", "--token", "--actor", "--reason", "--concurrency", "--continue", "--format"]],
     ["status", ["--run", "--watch", "--interval", "--format"]],
     ["approve", ["--run", "--stage", "--actor", "--reason", "--reject", "--format"]],
     ["runs", ["--task", "--status", "--pipeline", "--since", "--limit", "--format"]],
@@ -484,6 +507,43 @@ describe("plan", () => {
       ["test", "npm run test"],
       ["spec-guard", "bash scripts/spec-guard.sh --dry-run"],
     ]);
+  });
+
+  it("writes nothing anywhere: the repository is byte-identical afterwards, no .runs, no out", () => {
+    const root = tempRepo(
+      {
+        ...EXTENDED_CONFIG,
+        projects: [
+          { taskId: "0101", path: "." },
+          { taskId: "0901", path: "pkg" },
+        ],
+      },
+      {
+        "pkg/codex.orchestrator.json": JSON.stringify({
+          pipelines: [pipeline("pkg-only", [command("unit", "true")])],
+        }),
+      },
+    );
+    const elsewhere = tempDir();
+    const env = {
+      CODEX_ORCHESTRATOR_RUNS_DIR: path.join(elsewhere, "runs"),
+      CODEX_ORCHESTRATOR_OUT_DIR: path.join(elsewhere, "out"),
+    };
+    const before = snapshotTree(root);
+
+    const runs = [
+      runCli(root, ["plan"]),
+      runCli(root, ["plan", "--format", "json"]),
+      runCli(root, ["plan", "extended", "--task", "0901", "--format", "json"]),
+      runCli(root, ["plan", "pkg-only"], { cwd: path.join(root, "pkg") }),
+      runCli(root, ["plan", "own"], { env }),
+    ];
+
+    expect(runs.map((result) => [result.status, result.stderr])).toEqual(runs.map(() => [0, ""]));
+    expect(snapshotTree(root)).toEqual(before);
+    expect(existsSync(path.join(root, ".runs"))).toBe(false);
+    expect(existsSync(path.join(root, "out"))).toBe(false);
+    expect(snapshotTree(elsewhere)).toEqual([]);
   });
 
   it("lets a config pipeline with a built-in id replace the built-in", () => {

@@ -78,12 +78,15 @@ function scratchProject(directory: string, tarballs: readonly string[]): void {
 }
 
 const RUN_PIPELINE = `import { CodexOrchestrator } from "@codex/orchestrator-core";
+import { planPipeline } from "@codex/orchestrator-core/plan";
 
+const { output: plan } = await planPipeline({ root: process.cwd(), pipelineId: "smoke", taskId: "0101" });
+const planned = plan.stages.map((stage) => stage.id);
 const orchestrator = new CodexOrchestrator({ root: process.cwd() });
 const finished = [];
 orchestrator.on("stage:finished", (event) => finished.push(\`\${event.stageId}:\${event.status}\`));
 const result = await orchestrator.start("smoke", { taskId: "0101" });
-console.log(JSON.stringify({ result, finished }));
+console.log(JSON.stringify({ planned, result, finished }));
 process.exitCode = result.exitCode;
 `;
 
@@ -102,7 +105,7 @@ console.log(JSON.stringify({ intact, broken, schemaTitle: schema.title ?? null }
 // Tagged slow: `pnpm test:fast` (SKIP_SLOW_TESTS=1) skips it; CI runs it.
 describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("packed packages", () => {
   it(
-    "install from their tarballs outside the workspace and run a pipeline; schema alone validates the manifest",
+    "install from their tarballs outside the workspace, plan (through its own subpath) and run a pipeline; schema alone validates the manifest",
     { timeout: 300_000 },
     () => {
       assertBuilt();
@@ -175,10 +178,12 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("packed packages", () => {
         "run-pipeline.mjs": RUN_PIPELINE,
       });
       const ran = run(process.execPath, ["run-pipeline.mjs"], app);
-      const { result, finished } = JSON.parse(ran.stdout) as {
+      const { planned, result, finished } = JSON.parse(ran.stdout) as {
+        planned: string[];
         result: { runId: string; status: string; manifest: string; exitCode: number };
         finished: string[];
       };
+      expect(planned).toEqual(["hello", "spec-guard"]);
       expect(result.status).toBe("succeeded");
       expect(result.exitCode).toBe(0);
       expect(finished).toEqual(["hello:succeeded", "spec-guard:succeeded"]);

@@ -356,6 +356,24 @@ const CASES: BadInput[] = [
     args: ["start", "--approval-policy", "maybe"],
     expected: 'Argument: approval-policy, Given: "maybe"',
   },
+  ...["0", "-1", "1.5", "many", "", "1e3"].map((value): BadInput => ({
+    name: `bad --concurrency ${JSON.stringify(value)}`,
+    args: ["start", "--concurrency", value],
+    expected: `--concurrency must be a positive whole number (got ${JSON.stringify(value)})`,
+  })),
+  { name: "--concurrency without a value", args: ["start", "--concurrency"], expected: "--concurrency" },
+  {
+    name: "--concurrency twice",
+    args: ["start", "--concurrency", "2", "--concurrency", "3"],
+    expected: "--concurrency given more than once",
+  },
+  {
+    // A real failed run that resume would take up: refused before anything is touched.
+    name: "resume: bad --concurrency",
+    args: ["resume", RUN_ID, "--concurrency", "0", "--continue"],
+    withRun: () => {},
+    expected: '--concurrency must be a positive whole number (got "0")',
+  },
   { name: "missing run id", args: ["resume"], expected: "Missing run id" },
   // Missing or corrupt manifests.
   {

@@ -134,7 +134,9 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")(
             writeFiles(sentinel, { "keep.txt": "untouched\n" });
             writeFiles(root, { "codex.orchestrator.json": config });
             const outsideBefore = snapshotTree(sentinel);
-            const repoBefore = snapshotTree(root).filter((entry) => !/^[dfl] (\.runs|out)(\/| )/.test(entry));
+            const repoBefore = snapshotTree(root).filter(
+              (entry) => !/^[dfl] (\.runs|out)(\/| |$)/.test(entry),
+            );
             const env: NodeJS.ProcessEnv =
               taskEnv === undefined || taskEnv.includes("\u0000") ? {} : { MCP_RUNNER_TASK_ID: taskEnv };
             const result = runCli(root, [commandName, ...rest], { env, timeoutMs: 60_000 });
@@ -145,7 +147,9 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")(
             expect(result.stderr).not.toMatch(/unexpected error|^\s+at /m);
             expect(snapshotTree(sentinel)).toEqual(outsideBefore);
             // Anything new in the repo lives under .runs or out.
-            const repoAfter = snapshotTree(root).filter((entry) => !/^[dfl] (\.runs|out)(\/| )/.test(entry));
+            const repoAfter = snapshotTree(root).filter(
+              (entry) => !/^[dfl] (\.runs|out)(\/| |$)/.test(entry),
+            );
             expect(repoAfter).toEqual(repoBefore);
           },
         ),

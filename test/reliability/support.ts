@@ -12,6 +12,7 @@ export function tempRepo(config: unknown, files: Record<string, string> = {}): s
 }
 
 export { command, pipeline } from "../helpers/repo.js";
+export { snapshotTree } from "../helpers/tree-snapshot.js";
 
 /** A finished background CLI process. */
 export interface Finished extends CliResult {
@@ -113,24 +114,6 @@ export function listFiles(directory: string): string[] {
   };
   walk(directory);
   return files.sort();
-}
-
-/** A comparable picture of a directory tree: every entry with its type, size and mtime. */
-export function snapshotTree(directory: string): string[] {
-  const entries: string[] = [];
-  const walk = (current: string) => {
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const full = path.join(current, entry.name);
-      const stat = lstatSync(full);
-      const kind = entry.isDirectory() ? "d" : entry.isSymbolicLink() ? "l" : "f";
-      entries.push(
-        `${kind} ${path.relative(directory, full)} ${kind === "f" ? `${stat.size} ${stat.mtimeMs}` : ""}`,
-      );
-      if (entry.isDirectory()) walk(full);
-    }
-  };
-  walk(directory);
-  return entries.sort();
 }
 
 /** One problem found in a run's artifacts. */

@@ -16,6 +16,20 @@ function runIdOption<T>(argv: Argv<T>) {
     .option("run", { type: "string", describe: "The run id" });
 }
 
+// How `start` and `resume` walk the stage graph.
+function stageGraphOptions<T>(argv: Argv<T>) {
+  return argv
+    .option("concurrency", {
+      type: "string",
+      describe:
+        "How many stages may run at once, a positive whole number (default: the pipeline's concurrency, else the number of CPUs)",
+    })
+    .option("continue", {
+      type: "boolean",
+      describe: "After a stage fails, let the stages that do not depend on it run on",
+    });
+}
+
 /** Parses the command line and runs one command; resolves to the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -26,20 +40,21 @@ export async function main(args: readonly string[]): Promise<number> {
       "start [pipeline]",
       "Run a pipeline (default: the config's defaultPipeline, else diagnostics)",
       (command) =>
-        command
-          .positional("pipeline", { type: "string", describe: "Pipeline id" })
-          .option("task", {
-            type: "string",
-            describe: "Task id (default: MCP_RUNNER_TASK_ID, the project folder, else 0101)",
-          })
-          .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
-          .option("approval-policy", {
-            type: "string",
-            choices: APPROVAL_POLICY_CHOICES,
-            describe:
-              "At a manual stage: prompt on a terminal else pause (default), always pause, or decide automatically",
-          })
-          .option("format", FORMAT),
+        stageGraphOptions(
+          command
+            .positional("pipeline", { type: "string", describe: "Pipeline id" })
+            .option("task", {
+              type: "string",
+              describe: "Task id (default: MCP_RUNNER_TASK_ID, the project folder, else 0101)",
+            })
+            .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
+            .option("approval-policy", {
+              type: "string",
+              choices: APPROVAL_POLICY_CHOICES,
+              describe:
+                "At a manual stage: prompt on a terminal else pause (default), always pause, or decide automatically",
+            }),
+        ).option("format", FORMAT),
       async (argv) => {
         const { runStart } = await import("./commands/start.js");
         exitCode = await runStart(argv);
@@ -62,16 +77,17 @@ export async function main(args: readonly string[]): Promise<number> {
       "resume [run-id]",
       "Continue a failed, cancelled, crashed or paused run in place",
       (command) =>
-        runIdOption(command)
-          .option("token", { type: "string", describe: "The run's resume token (resume-token.json)" })
-          .option("actor", { type: "string", describe: "Who resumes (default: $USER)" })
-          .option("reason", { type: "string", describe: "Why, recorded in resume_events" })
-          .option("approval-policy", {
-            type: "string",
-            choices: APPROVAL_POLICY_CHOICES,
-            describe: "Override the run's approval policy",
-          })
-          .option("format", FORMAT),
+        stageGraphOptions(
+          runIdOption(command)
+            .option("token", { type: "string", describe: "The run's resume token (resume-token.json)" })
+            .option("actor", { type: "string", describe: "Who resumes (default: $USER)" })
+            .option("reason", { type: "string", describe: "Why, recorded in resume_events" })
+            .option("approval-policy", {
+              type: "string",
+              choices: APPROVAL_POLICY_CHOICES,
+              describe: "Override the run's approval policy",
+            }),
+        ).option("format", FORMAT),
       async (argv) => {
         const { runResume } = await import("./commands/resume.js");
         exitCode = await runResume(argv);

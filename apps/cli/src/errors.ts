@@ -12,7 +12,7 @@ export class UsageError extends OrchestratorError {
  * hint) and exits 2 for bad input, 1 otherwise; anything else is a bug and shows its stack.
  */
 export function reportError(error: unknown): number {
-  if (isOrchestratorError(error)) {
+  if (error instanceof OrchestratorError) {
     const hint = error.hint === undefined ? "" : ` (${error.hint})`;
     process.stderr.write(`codex-orchestrator: ${error.message.replace(/\s*\n\s*/g, " ")}${hint}\n`);
     return error.usage ? 2 : 1;
@@ -21,13 +21,4 @@ export function reportError(error: unknown): number {
     `codex-orchestrator: unexpected error (a bug; please report it):\n${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
   return 1;
-}
-
-// A command bundled on its own (plan) carries its own copy of the error classes, so `instanceof`
-// alone would report its expected errors as bugs: recognise them by their shape too.
-function isOrchestratorError(error: unknown): error is OrchestratorError {
-  if (error instanceof OrchestratorError) return true;
-  if (!(error instanceof Error)) return false;
-  const { code, usage } = error as { code?: unknown; usage?: unknown };
-  return typeof code === "string" && code.startsWith("ERR_") && typeof usage === "boolean";
 }

@@ -19,8 +19,7 @@ export interface ConfigSource {
 
 /**
  * Reads and parses `codex.orchestrator.json` in a folder; null when there is none. Bad JSON is a
- * {@link ConfigError} with line and column. Kept apart from the schema check so that a caller that
- * knows the bytes are valid (see config-cache.ts) never loads the schema library.
+ * {@link ConfigError} with line and column; the schema check follows in config-loader.ts.
  */
 export function readConfigSource(directory: string, displayRoot: string = directory): ConfigSource | null {
   const file = path.join(directory, CONFIG_FILE_NAME);

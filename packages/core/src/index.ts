@@ -29,8 +29,6 @@ export type {
 export { BUILTIN_PIPELINES, DEFAULT_PIPELINE_ID, DIAGNOSTICS_PIPELINE } from "./builtin-pipelines.js";
 export { CONFIG_FILE_NAME, loadConfigFile } from "./config-loader.js";
 export type { LoadedConfig } from "./config-loader.js";
-export { loadWorkspaceCached } from "./config-cache.js";
-export type { ConfigCacheOptions } from "./config-cache.js";
 export { planPipeline } from "./plan-pipeline.js";
 export type { PlanPipelineOptions } from "./plan-pipeline.js";
 export {

@@ -1,8 +1,7 @@
-import path from "node:path";
 import { resolveLocations, validateId } from "@codex/orchestrator-persistence";
 import { chooseRoot } from "./repository-root.js";
 import type { PlanOutput } from "@codex/orchestrator-schema";
-import { loadWorkspaceCached } from "./config-cache.js";
+import { loadWorkspace } from "./workspace.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-planner.js";
 import { defaultPipelineId } from "./pipeline-registry.js";
 import { resolveTaskId, type Workspace } from "./workspace-model.js";
@@ -19,11 +18,6 @@ export interface PlanPipelineOptions {
   pipelineId?: string | undefined;
   /** The task id flag (default `MCP_RUNNER_TASK_ID`, the project folder, else 0101). */
   taskId?: string | undefined;
-  /**
-   * Identifies the calling code's build: configs whose bytes this build validated before are not
-   * validated again (markers under `<runs>/.cache/config`). Without it every config is validated.
-   */
-  configCacheSalt?: string;
 }
 
 /** Resolves the task id and plans a pipeline in an already loaded workspace. */
@@ -49,9 +43,9 @@ export function planInWorkspace(
 }
 
 /**
- * What `CodexOrchestrator.plan()` returns, without loading the run engine or, when the config is
- * unchanged since it was last validated (see `configCacheSalt`), the schema library: this is the
- * path `codex-orchestrator plan` takes so it starts in a fraction of the time.
+ * What `CodexOrchestrator.plan()` returns, without loading the run engine (task manager, process
+ * runner, run session): this is the path `codex-orchestrator plan` takes. It reads and validates
+ * every config on each call and writes nothing.
  */
 export async function planPipeline(
   options: PlanPipelineOptions = {},
@@ -60,13 +54,7 @@ export async function planPipeline(
   const cwd = options.cwd ?? process.cwd();
   const root = chooseRoot({ root: options.root, env, cwd });
   const locations = resolveLocations({ env, cwd, ...(root === undefined ? {} : { root }) });
-  const workspace =
-    options.configCacheSalt === undefined
-      ? (await import("./workspace.js")).loadWorkspace(locations.root)
-      : await loadWorkspaceCached(locations.root, {
-          directory: path.join(locations.runsDir, ".cache", "config"),
-          salt: options.configCacheSalt,
-        });
+  const workspace = loadWorkspace(locations.root);
   const plan = planInWorkspace(workspace, {
     pipelineId: options.pipelineId,
     taskFlag: options.taskId,

@@ -29,8 +29,8 @@ export const DEFAULT_TASK_ID = "0101";
 
 /**
  * Builds a workspace from the root config: checks each registered project, asks `loadProjectConfig`
- * for its own config (in order, so errors come in file order) and reads `tasks/index.json`. No schema
- * library here: the caller decides how configs are validated (config-loader.ts, config-cache.ts).
+ * for its own config (in order, so errors come in file order) and reads `tasks/index.json`. The
+ * caller loads and validates each config (config-loader.ts).
  */
 export function assembleWorkspace(
   root: string,

@@ -1,8 +1,8 @@
 import { loadConfigFile } from "./config-loader.js";
 import { assembleWorkspace, type Workspace } from "./workspace-model.js";
 
-// The workspace model lives in workspace-model.ts, free of the schema library, so that `plan` can
-// use it without loading zod (see docs/performance.md); this module adds the validating loader.
+// The workspace model lives in workspace-model.ts, which knows nothing of how configs are read;
+// this module adds the loader, which validates every config it reads.
 export {
   DEFAULT_TASK_ID,
   assembleWorkspace,

@@ -1,10 +1,6 @@
-import fs from "node:fs";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-import { planPipeline } from "@codex/orchestrator-core";
+import { planPipeline } from "@codex/orchestrator-core/plan";
 import type { PlanOutput } from "@codex/orchestrator-schema";
 import { createPainter, printJson } from "../terminal.js";
-import { VERSION } from "../version.js";
 
 /** `plan [pipeline]`: what would run, guardrails first-class, nothing executed. */
 export async function runPlan(argv: {
@@ -12,14 +8,8 @@ export async function runPlan(argv: {
   task?: string | undefined;
   format: string;
 }): Promise<number> {
-  // planPipeline, not CodexOrchestrator: it loads neither the run engine nor, for a config this
-  // build has validated before, the schema library (docs/performance.md).
-  const salt = buildIdentity();
-  const { output } = await planPipeline({
-    pipelineId: argv.pipeline,
-    taskId: argv.task,
-    ...(salt === null ? {} : { configCacheSalt: salt }),
-  });
+  // planPipeline, not CodexOrchestrator: planning needs neither the run engine nor the runs dir.
+  const { output } = await planPipeline({ pipelineId: argv.pipeline, taskId: argv.task });
   if (argv.format === "json") printJson(output);
   else process.stdout.write(renderPlan(output));
   return 0;
@@ -59,19 +49,4 @@ function renderPlan(plan: PlanOutput): string {
       : paint.red("Guardrails: none (no stage runs scripts/spec-guard.sh or is marked guardrail)"),
   );
   return `${lines.join("\n")}\n`;
-}
-
-/**
- * Names this build of the CLI for the config-validation cache: the version plus the bundle's file
- * names, which carry content hashes, so any change to the bundled schema changes it. Null when
- * running from source (tests), where every config is validated.
- */
-function buildIdentity(): string | null {
-  const file = fileURLToPath(import.meta.url);
-  if (!file.endsWith(".js")) return null;
-  try {
-    return `${VERSION}\n${fs.readdirSync(path.dirname(file)).sort().join("\n")}`;
-  } catch {
-    return null;
-  }
 }

@@ -1,3 +1,4 @@
+import { parseConcurrency } from "../concurrency-argument.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { runInTerminal } from "../run-in-terminal.js";
 
@@ -9,15 +10,20 @@ export async function runResume(argv: {
   actor?: string | undefined;
   reason?: string | undefined;
   approvalPolicy?: string | undefined;
+  concurrency?: string | undefined;
+  continue?: boolean | undefined;
   format: string;
 }): Promise<number> {
   const runId = runIdFrom(argv);
+  const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
   return runInTerminal("resumed", argv.format, (orchestrator, terminal) =>
     orchestrator.resume(runId, {
       ...(argv.token === undefined ? {} : { token: argv.token }),
       ...(argv.actor === undefined ? {} : { actor: argv.actor }),
       ...(argv.reason === undefined ? {} : { reason: argv.reason }),
       ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
       ...terminal,
     }),
   );
