@@ -97,8 +97,10 @@ process.stdout.write(
   `\nResults: ${outFile}\n${missed.length === 0 ? "All targets met." : `${missed.length} target(s) missed.`}\n`,
 );
 if (!flags["keep-temp"]) {
-  for (const entry of fs.readdirSync(workDir))
-    if (path.join(workDir, entry) !== outFile)
-      fs.rmSync(path.join(workDir, entry), { recursive: true, force: true });
+  if (flags.out !== undefined) fs.rmSync(workDir, { recursive: true, force: true });
+  else
+    for (const entry of fs.readdirSync(workDir))
+      if (path.join(workDir, entry) !== outFile)
+        fs.rmSync(path.join(workDir, entry), { recursive: true, force: true });
 }
 process.exitCode = missed.length === 0 ? 0 : 1;

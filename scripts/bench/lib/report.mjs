@@ -5,6 +5,8 @@ import { round } from "./timing.mjs";
 export const ms = (value) => `${round(value, 1)} ms`;
 export const sec = (value) => `${round(value / 1000, 2)} s`;
 export const times = (value) => `${round(value)}×`;
+/** Milliseconds below a second, seconds from there. */
+export const duration = (value) => (value < 1000 ? ms(value) : sec(value));
 
 function verdict(row) {
   return row.pass === null ? "info" : row.pass ? "PASS" : "FAIL";
@@ -17,7 +19,8 @@ export function createReport({ log = (text) => process.stderr.write(text) } = {}
     const full = { baseline: "-", ours: "-", ratio: "-", target: "-", ...row };
     rows.push(full);
     const note = full.note === undefined ? "" : ` [${full.note}]`;
-    log(`  ${verdict(full)}  ${full.scenario}: ${full.ratio} (target ${full.target})${note}\n`);
+    const figure = full.ratio === "-" ? full.ours : full.ratio;
+    log(`  ${verdict(full)}  ${full.scenario}: ${figure} (target ${full.target})${note}\n`);
   }
 
   /** A missed figure because its measurement could not be taken: a FAIL row carrying the error. */
@@ -49,7 +52,9 @@ export function createReport({ log = (text) => process.stderr.write(text) } = {}
         errors.push(`(${errors.length + 1}) ${row.scenario}: ${row.error}`);
         ratio = `error (${errors.length})`;
       }
-      return [row.scenario, row.baseline, row.ours, ratio, row.target, verdict(row)];
+      // Escaped so that the table pastes into Markdown as it is.
+      const cells = [row.scenario, row.baseline, row.ours, ratio, row.target, verdict(row)];
+      return cells.map((cell) => cell.replaceAll("|", "\\|"));
     });
     const all = [header, ...body];
     const widths = header.map((_, column) => Math.max(...all.map((cells) => cells[column].length)));

@@ -1,6 +1,6 @@
 // Per-stage cost: 1,000 sequential `true` stages against a shell loop that runs `sh -c true` 1,000
 // times with each command's output in a file of its own; then how the cost scales with the count.
-import { ms, sec, times } from "../lib/report.mjs";
+import { duration, sec, times } from "../lib/report.mjs";
 import { clearRuns, commandStages, createTempRepo } from "../lib/temp-repo.mjs";
 import { timeStart } from "../lib/orchestrator.mjs";
 import { measureInterleaved, round, timeOnce } from "../lib/timing.mjs";
@@ -66,8 +66,8 @@ export default {
       const ratio = medians[large] / medians[small];
       report.record({
         scenario: `scaling: ${large.toLocaleString("en")} stages against ${small.toLocaleString("en")}`,
-        baseline: `${small.toLocaleString("en")} stages: ${ms(medians[small])}`,
-        ours: `${large.toLocaleString("en")} stages: ${ms(medians[large])}`,
+        baseline: `${small.toLocaleString("en")} stages: ${duration(medians[small])}`,
+        ours: `${large.toLocaleString("en")} stages: ${duration(medians[large])}`,
         ratio: times(ratio),
         target: `≤ ${SCALING_LIMIT}×`,
         pass: ratio <= SCALING_LIMIT,
