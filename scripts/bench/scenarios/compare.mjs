@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { benchDir } from "../lib/paths.mjs";
-import { ms } from "../lib/report.mjs";
+import { duration } from "../lib/report.mjs";
 import { clearRuns, commandStages, createTempRepo, writeJson } from "../lib/temp-repo.mjs";
 import { timeStart } from "../lib/orchestrator.mjs";
 import { measureInterleaved, round, timeOnce } from "../lib/timing.mjs";
@@ -100,8 +100,8 @@ export default {
     const ours = timed.orchestrator.median;
     report.record({
       scenario: "100 stages: npm run (script per stage)",
-      baseline: `orchestrator: ${ms(ours)}`,
-      ours: `npm run: ${ms(timed.npmRun.median)}`,
+      baseline: `orchestrator: ${duration(ours)}`,
+      ours: `npm run: ${duration(timed.npmRun.median)}`,
       ratio: `npm run takes ${round(timed.npmRun.median / ours, 1)}×`,
       target: "comparison only",
       pass: null,
@@ -119,8 +119,8 @@ export default {
     }
     report.record({
       scenario: `100 stages: turbo ${turbo.version} (task per stage, no cache)`,
-      baseline: `orchestrator: ${ms(ours)}`,
-      ours: `turbo: ${ms(timed.turbo.median)}`,
+      baseline: `orchestrator: ${duration(ours)}`,
+      ours: `turbo: ${duration(timed.turbo.median)}`,
       ratio: `turbo takes ${round(timed.turbo.median / ours, 1)}×`,
       target: "comparison only",
       pass: null,
