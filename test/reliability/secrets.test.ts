@@ -135,3 +135,51 @@ describe("secrets are redacted in every artifact", () => {
     ).toContain("pin=123");
   });
 });
+
+// Secrets are replaced inside string values before anything is serialized, never in JSON text: a
+// secret that spells a JSON literal, a key name or a path fragment must leave every file readable.
+describe("secrets that look like structure", () => {
+  it.each([
+    ["a JSON literal", { SKIP_TOKEN_CHECK: "true" }, "echo flag=true"],
+    ["a key name and a path fragment", { MY_KEY: "runs" }, "echo runs"],
+    ["a status", { STATUS_SECRET: "failed" }, "echo failed"],
+    ["null", { NULL_TOKEN: "null" }, "echo null"],
+  ])("%s: every artifact stays valid and readable by status, runs and resume", (_, env, line) => {
+    const root = tempRepo({
+      defaultPipeline: "p",
+      pipelines: [pipeline("p", [command("say", line), command("gate-free", "exit 4")])],
+    });
+    const started = runCliJson<{ run_id: string; artifact_root: string; manifest: string }>(root, ["start"], {
+      env,
+    });
+    expect(started.status).toBe(1);
+    const secret = Object.values(env)[0] as string;
+    const runDir = path.join(root, started.json.artifact_root);
+    // Every JSON file parses, and the manifest keeps its structure (paths and key names intact).
+    for (const file of listFiles(runDir).filter((name) => name.endsWith(".json")))
+      expect(() => JSON.parse(readFileSync(path.join(runDir, file), "utf8")), file).not.toThrow();
+    for (const file of listFiles(runDir).filter((name) => name.endsWith(".ndjson")))
+      for (const text of readFileSync(path.join(runDir, file), "utf8").trimEnd().split("\n"))
+        expect(() => JSON.parse(text), `${file}: ${text}`).not.toThrow();
+    const manifest = JSON.parse(readFileSync(path.join(root, started.json.manifest), "utf8")) as {
+      metrics_recorded: unknown;
+      child_runs: unknown;
+      artifact_root: string;
+      commands: { command: string; status: string }[];
+    };
+    expect(typeof manifest.metrics_recorded).toBe("boolean");
+    expect(Array.isArray(manifest.child_runs)).toBe(true);
+    expect(manifest.artifact_root).toBe(started.json.artifact_root);
+    expect(manifest.commands.map((entry) => entry.status)).toEqual(["succeeded", "failed"]);
+    // The stage's output and command text are redacted as values.
+    expect(manifest.commands[0]?.command).toBe(line.replace(secret, "[REDACTED]"));
+    const status = runCliJson<{ status: string }>(root, ["status", started.json.run_id], { env });
+    expect(status.status).toBe(0);
+    expect(status.json.status).toBe("failed");
+    const runs = runCliJson<{ run_id: string }[]>(root, ["runs"], { env });
+    expect(runs.json.map((run) => run.run_id)).toEqual([started.json.run_id]);
+    const resumed = runCliJson<{ status: string }>(root, ["resume", started.json.run_id], { env });
+    expect(resumed.status).toBe(1);
+    expect(resumed.json.status).toBe("failed");
+  });
+});

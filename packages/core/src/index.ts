@@ -8,7 +8,7 @@ export type {
 } from "./orchestrator.js";
 export { EventBus } from "./event-bus.js";
 export type { OrchestratorEventName, OrchestratorEvents } from "./event-bus.js";
-export { TaskManager } from "./task-manager.js";
+export { DEFAULT_CONCURRENCY, runLimits, TaskManager } from "./task-manager.js";
 export type { RunOutcome, TaskManagerOptions } from "./task-manager.js";
 export { CommandPlanner, describePlan, hashPlan } from "./command-planner.js";
 export type { ExecutionPlan, PlanItem } from "./command-planner.js";
@@ -18,6 +18,15 @@ export { CommandTester } from "./command-tester.js";
 export { CommandReviewer } from "./command-reviewer.js";
 export type { RunReview } from "./command-reviewer.js";
 export { RunSession } from "./run-session.js";
+export { buildStageGraph, resolveNeeds } from "./engine/stage-graph.js";
+export type { GraphStage, StageGraph } from "./engine/stage-graph.js";
+export { runStageGraph, SiblingFailure } from "./engine/stage-scheduler.js";
+export type { RunStageGraphOptions, ScheduledOutcome, ScheduleResult } from "./engine/stage-scheduler.js";
+export { applyRunEvent, rebuildManifest } from "./engine/run-state.js";
+export { loadRunState, readStateEvents } from "./engine/run-log.js";
+export { RunRecorder } from "./engine/run-recorder.js";
+export type { PersistMode, RunRecorderOptions } from "./engine/run-recorder.js";
+export { REDACTED_FIELDS } from "./engine/value-redaction.js";
 export { APPROVAL_POLICIES, createApprovalPolicy } from "./approval-policy.js";
 export type {
   ApprovalPolicy,

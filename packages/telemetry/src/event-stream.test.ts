@@ -9,12 +9,12 @@ import { EventStreamWriter } from "./event-stream.js";
 
 const NOW = new Date("2025-10-31T22:56:35.000Z");
 
-function setUp(options: { transform?: (text: string) => string } = {}) {
+function setUp() {
   const runDir = tempDir();
   const commandsDir = path.join(runDir, "commands");
   fs.mkdirSync(commandsDir);
   const runnerLogPath = path.join(runDir, "runner.ndjson");
-  const writer = new EventStreamWriter({ runnerLogPath, commandsDir, now: () => NOW, ...options });
+  const writer = new EventStreamWriter({ runnerLogPath, commandsDir, now: () => NOW });
   return { writer, runnerLogPath, commandsDir };
 }
 
@@ -105,17 +105,6 @@ describe("EventStreamWriter", () => {
     writer.close();
     expect(readEvents(runnerLogPath).map((event) => event.data)).toEqual(["early", "late"]);
     expect(fs.readFileSync(path.join(commandsDir, "03-x.ndjson"), "utf8")).toBe("");
-  });
-
-  it("applies the transform to every line in both files", () => {
-    const { writer, runnerLogPath } = setUp({ transform: (text) => text.replaceAll("s3cret", "[redacted]") });
-    const stageFile = writer.openStage(1, "01-login");
-    writer.stage(1, { type: "command:stdout", data: "token s3cret" });
-    writer.run({ type: "run:end", status: "failed", status_detail: "s3cret" });
-    writer.close();
-    expect(fs.readFileSync(runnerLogPath, "utf8")).not.toContain("s3cret");
-    expect(readEvents(stageFile)[0]?.data).toBe("token [redacted]");
-    expect(readEvents(runnerLogPath)[1]?.status_detail).toBe("[redacted]");
   });
 
   it("throws PersistenceError when a log cannot be opened, and after close", () => {
@@ -223,19 +212,6 @@ describe("EventStreamWriter", () => {
     writer.close();
     expect(readEvents(stageFile).map((event) => event.data)).toEqual(chunks);
     expect(fs.readFileSync(runnerLogPath, "utf8")).toBe(fs.readFileSync(stageFile, "utf8"));
-  });
-
-  it("applies the transform to output lines", () => {
-    const { writer, runnerLogPath } = setUp({ transform: (text) => text.replaceAll("s3cret", "[redacted]") });
-    const stageFile = writer.openStage(1, "01-login");
-    writer.output(1, { stream: "stdout", data: "token s3cret\n", attempt: 1 });
-    writer.output(1, { stream: "stdout", data: "nothing to hide\n", attempt: 1 });
-    writer.close();
-    expect(readEvents(stageFile).map((event) => event.data)).toEqual([
-      "token [redacted]\n",
-      "nothing to hide\n",
-    ]);
-    expect(fs.readFileSync(runnerLogPath, "utf8")).not.toContain("s3cret");
   });
 
   // /dev/full opens like any file and fails every write with ENOSPC: a full disk.

@@ -3,7 +3,6 @@ import {
   AppendFile,
   BatchedAppender,
   PersistenceError,
-  type TextTransform,
 } from "@codex/orchestrator-persistence";
 
 /** A run-level event before the stream stamps it (type first, then payload). */
@@ -32,8 +31,6 @@ export interface EventStreamWriterOptions {
   runnerLogPath: string;
   /** `commands/`, which must exist. */
   commandsDir: string;
-  /** Rewrites each serialized line before it is written (redaction). */
-  transform?: TextTransform;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -110,15 +107,9 @@ export class EventStreamWriter {
     const head = outputHead(chunk.stream);
     const data = JSON.stringify(chunk.data);
     const tail = this.#outputTail(index, chunk.attempt);
-    const line = head + data + tail;
-    const transformed = this.#options.transform?.(line) ?? line;
-    // A line the transform left as it was is written in its parts: joining them would copy the
-    // whole chunk once more.
-    this.#batches.append(
-      transformed === line ? [head, data, tail] : transformed,
-      this.#stageFiles.get(index) ?? [this.#runner],
-      index,
-    );
+    // Written in its parts: joining them would copy the whole chunk once more. The data was
+    // redacted before it got here (secrets are replaced in values, never in JSON text).
+    this.#batches.append([head, data, tail], this.#stageFiles.get(index) ?? [this.#runner], index);
     this.#throwUnreported();
   }
 
@@ -185,7 +176,7 @@ export class EventStreamWriter {
   #serialize(event: EventPayload, index: number | null): [line: string, timestamp: string] {
     const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
     const line = `${JSON.stringify({ ...event, timestamp, index })}\n`;
-    return [this.#options.transform === undefined ? line : this.#options.transform(line), timestamp];
+    return [line, timestamp];
   }
 }
 

@@ -15,6 +15,19 @@ export async function runPlan(argv: {
   return 0;
 }
 
+// The stages that can run together, wave by wave, and the limit on how many run at once.
+function renderWaves(plan: PlanOutput): string[] {
+  const waves = plan.waves ?? [];
+  if (waves.every((wave) => wave.length === 1)) return ["Runs one stage at a time, in order.", ""];
+  const limit = plan.pipeline.concurrency ?? null;
+  const lines = [
+    `Can run together (at most ${limit === null ? "one per CPU" : limit} at once${plan.pipeline.continue_on_failure ? "; branches run on after a failure" : ""}):`,
+  ];
+  waves.forEach((wave, position) => lines.push(`  wave ${position + 1}: ${wave.join(", ")}`));
+  lines.push("");
+  return lines;
+}
+
 function renderPlan(plan: PlanOutput): string {
   const paint = createPainter(process.stdout);
   const lines: string[] = [];
@@ -40,9 +53,12 @@ function renderPlan(plan: PlanOutput): string {
         `     runs:    pipeline ${stage.pipeline}${stage.task ? ` of task ${stage.task}` : ""}${stage.optional ? " (optional)" : ""}`,
       );
     if (stage.instructions !== null) lines.push(`     instructions: ${stage.instructions}`);
+    if (stage.needs !== undefined)
+      lines.push(`     needs:   ${stage.needs.length === 0 ? "nothing (starts at once)" : stage.needs.join(", ")}`);
     lines.push(`     from:    ${stage.origin}`);
   }
   lines.push("");
+  lines.push(...renderWaves(plan));
   lines.push(
     plan.guardrails.present
       ? `Guardrails: ${plan.guardrails.stages.join(", ")}`
