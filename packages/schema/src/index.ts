@@ -38,8 +38,10 @@ export {
   LocalManifestStub,
   McpCompatPointer,
   MetricsLine,
+  OriginalRunSummaryFields,
   ResumeToken,
   RunSummary,
+  StateRunEntry,
   StateSnapshot,
 } from "./records.js";
 export {

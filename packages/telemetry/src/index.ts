@@ -13,3 +13,5 @@ export type {
   OutputChunk,
   OutputHandOver,
 } from "./event-stream.js";
+export { buildOriginalRunSummaryFields } from "./original-run-summary.js";
+export type { OriginalRunSummaryFields } from "./original-run-summary.js";
