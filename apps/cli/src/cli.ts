@@ -125,7 +125,15 @@ export async function main(args: readonly string[]): Promise<number> {
           .option("task", { type: "string", describe: "Only this task" })
           .option("status", {
             type: "string",
-            choices: ["queued", "in_progress", "succeeded", "failed", "cancelled", "awaiting_approval"],
+            choices: [
+              "queued",
+              "in_progress",
+              "succeeded",
+              "failed",
+              "cancelled",
+              "awaiting_approval",
+              "unreadable",
+            ],
             describe: "Only runs with this status",
           })
           .option("pipeline", { type: "string", describe: "Only this pipeline" })

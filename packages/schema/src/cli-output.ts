@@ -106,13 +106,17 @@ export const PlanOutput = z.looseObject({
 /** What `plan --format json` prints. */
 export type PlanOutput = z.infer<typeof PlanOutput>;
 
-/** One row of `runs --format json`. */
+/**
+ * One row of `runs --format json`. A run whose manifest cannot be read is listed too, with status
+ * `unreadable`, `reason` saying why, and null where the manifest would have told.
+ */
 export const RunListEntry = z.looseObject({
   run_id: z.string().min(1),
   task_id: z.string().min(1),
-  pipeline_id: z.string().min(1),
+  pipeline_id: z.string().min(1).nullable(),
   parent_run_id: z.string().nullable(),
-  status: RunStatus,
+  status: z.union([RunStatus, z.literal("unreadable")]),
+  reason: z.string().optional(),
   started_at: z.string(),
   completed_at: NullableTimestamp,
   duration_seconds: z.number().nullable(),

@@ -67,6 +67,7 @@ export type Approval = z.infer<typeof Approval>;
 /** One attempt to resume the run, accepted or refused. */
 export const ResumeEvent = z.looseObject({
   actor: z.string().min(1),
+  // Written non-empty (default "manual-resume"); null only in runs of earlier versions.
   reason: z.string().nullable(),
   outcome: z.enum(["accepted", "blocked"]),
   detail: z.string().nullable(),
