@@ -6,7 +6,14 @@ import {
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
 import { chooseRoot } from "./repository-root.js";
-import type { PlanOutput, RunListEntry, RunStatus, StatusOutput } from "@codex/orchestrator-schema";
+import {
+  DEFAULT_RESUME_ACTOR,
+  DEFAULT_RESUME_REASON,
+  type PlanOutput,
+  type RunListEntry,
+  type RunStatus,
+  type StatusOutput,
+} from "@codex/orchestrator-schema";
 import { createApprovalPolicy, type ApprovalPrompt } from "./approval-policy.js";
 import { recordApproval, type RecordedApproval } from "./approvals.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-planner.js";
@@ -151,8 +158,8 @@ export class CodexOrchestrator {
     const prepared = prepareResume({
       locations: this.locations,
       found,
-      actor: options.actor ?? this.#env.USER ?? "unknown",
-      reason: options.reason ?? null,
+      actor: options.actor ?? DEFAULT_RESUME_ACTOR,
+      reason: options.reason ?? DEFAULT_RESUME_REASON,
       token: options.token ?? null,
       transform: (text) => redactor.redact(text),
       replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),
