@@ -1,6 +1,10 @@
-import { APPROVAL_POLICIES } from "@codex/orchestrator-core";
+import {
+  APPROVAL_POLICIES,
+  APPROVAL_POLICY_PATTERN as ENGINE_APPROVAL_POLICY_PATTERN,
+  ORIGINAL_APPROVAL_POLICIES,
+} from "@codex/orchestrator-core";
 import { describe, expect, it } from "vitest";
-import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
+import { APPROVAL_POLICY_CHOICES, APPROVAL_POLICY_PATTERN } from "./approval-policies.js";
 import { parseFastCommand } from "./fast-path.js";
 
 describe("parseFastCommand", () => {
@@ -38,9 +42,10 @@ describe("parseFastCommand", () => {
     });
   });
 
-  it("accepts exactly the approval policies the engine knows", () => {
-    expect([...APPROVAL_POLICY_CHOICES]).toEqual([...APPROVAL_POLICIES]);
-    for (const policy of APPROVAL_POLICIES) {
+  it("accepts the approval policies the engine knows, and any well-formed one, as the engine does", () => {
+    expect([...APPROVAL_POLICY_CHOICES]).toEqual([...APPROVAL_POLICIES, ...ORIGINAL_APPROVAL_POLICIES]);
+    expect(APPROVAL_POLICY_PATTERN.source).toBe(ENGINE_APPROVAL_POLICY_PATTERN.source);
+    for (const policy of [...APPROVAL_POLICY_CHOICES, "sometimes"]) {
       expect(parseFastCommand(["start", "--approval-policy", policy])?.argv).toMatchObject({
         approvalPolicy: policy,
       });
@@ -55,7 +60,7 @@ describe("parseFastCommand", () => {
     [["start", "--task="]],
     [["start", "--task"]],
     [["start", "--format", "yaml"]],
-    [["start", "--approval-policy", "sometimes"]],
+    [["start", "--approval-policy", "some times"]],
     [["start", "a", "b"]],
     [["start", "--", "a"]],
     [["plan", "--parent-run", "x"]],

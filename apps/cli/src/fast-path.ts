@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
+import { APPROVAL_POLICY_PATTERN } from "./approval-policies.js";
 
 /** The arguments of `plan` that the fast path understands. */
 export interface PlanArguments {
@@ -17,8 +17,6 @@ export interface StartArguments extends PlanArguments {
 /** A command line bin.ts can run without the command parser. */
 export type FastCommand =
   { command: "plan"; argv: PlanArguments } | { command: "start"; argv: StartArguments };
-
-const APPROVAL_POLICIES: ReadonlySet<string> = new Set(APPROVAL_POLICY_CHOICES);
 
 // The string options each fast command accepts (as yargs declares them in cli.ts).
 const FLAGS = {
@@ -59,7 +57,7 @@ export function parseFastCommand(args: readonly string[]): FastCommand | null {
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json") return null;
   const policy = "approval-policy" in values ? values["approval-policy"] : undefined;
-  if (policy !== undefined && !APPROVAL_POLICIES.has(policy)) return null;
+  if (policy !== undefined && !APPROVAL_POLICY_PATTERN.test(policy)) return null;
 
   const common: PlanArguments = {
     format,

@@ -18,7 +18,12 @@ export { CommandTester } from "./command-tester.js";
 export { CommandReviewer } from "./command-reviewer.js";
 export type { RunReview } from "./command-reviewer.js";
 export { RunSession } from "./run-session.js";
-export { APPROVAL_POLICIES, createApprovalPolicy } from "./approval-policy.js";
+export {
+  APPROVAL_POLICIES,
+  APPROVAL_POLICY_PATTERN,
+  ORIGINAL_APPROVAL_POLICIES,
+  createApprovalPolicy,
+} from "./approval-policy.js";
 export type {
   ApprovalPolicy,
   ApprovalPolicyName,
