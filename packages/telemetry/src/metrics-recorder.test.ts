@@ -59,6 +59,30 @@ describe("buildMetricsLine", () => {
     });
     expect(buildMetricsLine(manifest(), RECORDED).guardrails_present).toBe(true);
   });
+
+  it("counts guardrails as present only when a guardrail stage succeeded (the original's meaning)", () => {
+    const guard = (status: "succeeded" | "failed" | "skipped" | "pending") =>
+      buildMetricsLine(
+        manifest({
+          commands: [
+            command(1, "build"),
+            command(2, "spec-guard", {
+              command: "bash scripts/spec-guard.sh --dry-run",
+              status,
+              exit_code: status === "succeeded" ? 0 : status === "pending" ? null : 1,
+            }),
+          ],
+        }),
+        RECORDED,
+      ).guardrails_present;
+    expect(guard("succeeded")).toBe(true);
+    expect(guard("failed")).toBe(false);
+    expect(guard("skipped")).toBe(false);
+    expect(guard("pending")).toBe(false);
+    expect(buildMetricsLine(manifest({ commands: [command(1, "build")] }), RECORDED).guardrails_present).toBe(
+      false,
+    );
+  });
 });
 
 describe("MetricsRecorder", () => {
