@@ -10,6 +10,7 @@ import type {
 } from "@codex/orchestrator-schema";
 import type { PlanItem } from "./command-planner.js";
 import type { EventBus } from "./event-bus.js";
+import { buildErrorFile } from "./error-file.js";
 import { OutputTail } from "./output-tail.js";
 import { nativeLauncherAvailable, type PumpedOutputOptions } from "./native-spawn.js";
 import { runShellCommandBytes, runShellCommandPumped, type ProcessOutcome } from "./process-runner.js";
@@ -275,28 +276,20 @@ export class CommandBuilder {
       ensureDirectory(session.paths.errorsDir);
       writeJsonAtomic(
         file,
-        {
-          run_id: session.manifest.run_id,
-          task_id: session.manifest.task_id,
-          stage_id: stage.id,
+        buildErrorFile({
+          runId: session.manifest.run_id,
+          taskId: session.manifest.task_id,
+          stage,
           index: item.index,
-          title: stage.title,
-          command: stage.command,
           cwd: toRepoPath(session.locations.root, item.cwd) || ".",
-          allow_failure: stage.allowFailure ?? false,
-          exit_code: outcome.exitCode,
-          signal: outcome.signal,
-          reason: outcome.reason === "cancelled" ? "signal" : outcome.reason,
-          error: outcome.error,
-          started_at: entry.started_at,
-          completed_at: entry.completed_at,
+          entry,
+          outcome,
           attempts,
-          stdout_tail: stdoutTail.text,
-          stderr_tail: stderrTail.text,
-          tail_lines: combinedTail.lines(20),
-          tail_limit_characters: ERROR_TAIL_CHARACTERS,
-          log_path: entry.log_path,
-        },
+          stdoutTail: { text: stdoutTail.text, truncated: stdoutTail.truncated },
+          stderrTail: { text: stderrTail.text, truncated: stderrTail.truncated },
+          tailLines: combinedTail.lines(20),
+          tailLimitCharacters: ERROR_TAIL_CHARACTERS,
+        }),
         { transform: session.transform },
       );
       return toRepoPath(session.locations.root, file);

@@ -210,7 +210,11 @@ describe("CodexOrchestrator.start end to end", () => {
       stage_id: "check",
       index: 3,
       exit_code: 2,
-      reason: "exit",
+      exit_reason: "exit",
+      command_index: 3,
+      command_id: "check",
+      reason: "command-failed",
+      details: { exit_code: 2 },
     });
     expect(errorFile.tail_lines).toEqual(["not fixed yet"]);
 
@@ -251,7 +255,8 @@ describe("CodexOrchestrator.start end to end", () => {
       status: "failed",
       commands_passed: 1,
       commands_failed: 1,
-      guardrails_present: true,
+      // The guardrail stage never ran (the run stopped at the failure), so none succeeded.
+      guardrails_present: false,
       child_runs: 0,
       approvals: 0,
     });
@@ -520,7 +525,7 @@ describe("CodexOrchestrator gates, nesting, cancellation and redaction", () => {
       statusDetail: "approval:sign-off:rejected",
       exitCode: 1,
     });
-    await expect(createOrchestrator(dir).start("gated", { approvalPolicy: "maybe" })).rejects.toMatchObject({
+    await expect(createOrchestrator(dir).start("gated", { approvalPolicy: "may be" })).rejects.toMatchObject({
       code: "ERR_APPROVAL_POLICY",
     });
   });
@@ -632,7 +637,11 @@ describe("CodexOrchestrator gates, nesting, cancellation and redaction", () => {
       string,
       unknown
     >;
-    expect(errorFile).toMatchObject({ reason: "spawn-error", cwd: "missing/folder" });
+    expect(errorFile).toMatchObject({
+      exit_reason: "spawn-error",
+      reason: "command-failed",
+      cwd: "missing/folder",
+    });
   });
 
   it("redacts secrets from the environment in every artifact", async () => {
