@@ -4,7 +4,7 @@ import { stageFileStem, toRepoPath } from "@codex/orchestrator-persistence";
 import type { PlanOutput, Stage } from "@codex/orchestrator-schema";
 import { isGuardrailStage } from "@codex/orchestrator-telemetry";
 import { PipelineCycleError } from "./errors.js";
-import { resolvePipeline, type ResolvedPipeline } from "./pipeline-registry.js";
+import { BUILT_IN_SOURCE, resolvePipeline, type ResolvedPipeline } from "./pipeline-registry.js";
 import type { Workspace } from "./workspace.js";
 
 /** One stage, ready to execute. */
@@ -102,16 +102,37 @@ function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The pipeline as `plan --format json` and the plan snapshot record it. */
-export function describePipeline(plan: ExecutionPlan): PlanOutput["pipeline"] {
+export function describePipeline(plan: ExecutionPlan): PipelineDescription {
   const { id, title, description, source, extends: base } = plan.pipeline;
   return { id, title, description, source, extends: base };
+}
+
+/** A pipeline as a plan snapshot records it; `source` says where it is defined. */
+export interface PipelineDescription {
+  id: string;
+  title: string;
+  description: string | null;
+  source: string;
+  extends: string[];
+}
+
+// The original CLI's `pipeline.source`: its built-in pipelines were "default", configured ones "user".
+function originalPipelineSource(definedIn: string): "user" | "default" {
+  return definedIn === BUILT_IN_SOURCE ? "default" : "user";
 }
 
 /** What `plan --format json` prints for an execution plan. */
 export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
   return {
     task_id: plan.taskId,
-    pipeline: describePipeline(plan),
+    pipeline: {
+      id: plan.pipeline.id,
+      title: plan.pipeline.title,
+      description: plan.pipeline.description,
+      source: originalPipelineSource(plan.pipeline.source),
+      defined_in: plan.pipeline.source,
+      extends: plan.pipeline.extends,
+    },
     plan_hash: plan.planHash,
     stages: plan.items.map((item) => {
       const stage = item.stage;
@@ -132,11 +153,21 @@ export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
         task: stage.kind === "subpipeline" ? (stage.task ?? null) : null,
         optional: stage.kind === "subpipeline" ? (stage.optional ?? false) : false,
         instructions: stage.kind === "manual" ? (stage.instructions ?? null) : null,
+        allowFailure: stage.kind === "command" ? (stage.allowFailure ?? false) : false,
+        summaryHint: stage.kind === "command" ? (stage.summaryHint ?? null) : null,
       };
     }),
     guardrails: {
       present: plan.items.some((item) => item.guardrail),
       stages: plan.items.filter((item) => item.guardrail).map((item) => item.stage.id),
+    },
+    plan: {
+      items: plan.items.map((item) => ({
+        id: `${plan.pipeline.id}:${item.stage.id}`,
+        description: item.stage.title,
+        requires_cloud: false,
+      })),
+      ...(plan.pipeline.description ? { notes: plan.pipeline.description } : {}),
     },
   };
 }

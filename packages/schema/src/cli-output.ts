@@ -85,6 +85,10 @@ export const PlanStage = z.looseObject({
   task: z.string().nullable(),
   optional: z.boolean(),
   instructions: z.string().nullable(),
+  /** The original CLI's name for `allow_failure`. */
+  allowFailure: z.boolean(),
+  /** The stage's `summaryHint` (command stages), as the original CLI showed it. */
+  summaryHint: z.string().nullable(),
 });
 /** One stage as `plan` shows it. */
 export type PlanStage = z.infer<typeof PlanStage>;
@@ -96,12 +100,22 @@ export const PlanOutput = z.looseObject({
     id: z.string().min(1),
     title: z.string(),
     description: z.string().nullable(),
-    source: z.string(),
+    /** The original CLI's: `default` for a built-in pipeline, `user` for one from a config file. */
+    source: z.enum(["user", "default"]),
+    /** Where it is defined: `built-in`, `codex.orchestrator.json`, `packages/web/codex.orchestrator.json`. */
+    defined_in: z.string(),
     extends: z.array(z.string()),
   }),
   plan_hash: z.string().min(1),
   stages: z.array(PlanStage),
   guardrails: z.looseObject({ present: z.boolean(), stages: z.array(z.string()) }),
+  /** The original CLI's plan: one item `<pipeline>:<stage>` per stage, `notes` the description. */
+  plan: z.looseObject({
+    items: z.array(
+      z.looseObject({ id: z.string().min(1), description: z.string(), requires_cloud: z.boolean() }),
+    ),
+    notes: z.string().optional(),
+  }),
 });
 /** What `plan --format json` prints. */
 export type PlanOutput = z.infer<typeof PlanOutput>;
