@@ -45,7 +45,7 @@ describe("manual gates", () => {
 
     expect(started.status).toBe(3);
     const runId = /^Run started: (\S+)$/m.exec(started.stdout)?.[1] ?? "";
-    expect(started.stdout).toContain("Status: awaiting_approval (approval:review:pending)");
+    expect(started.stdout).toContain("Status: awaiting_approval\nDetail: approval:review:pending\n");
     // The exact command to approve is printed.
     expect(started.stdout + started.stderr).toContain(`codex-orchestrator approve ${runId} --stage review`);
     const manifestPath = `.runs/0101/cli/${runId}/manifest.json`;

@@ -121,7 +121,8 @@ export class RunSession {
     ensureDirectoryInside(paths.runDir, locations.runsDir);
     ensureDirectoryInside(paths.stateDir, locations.outDir);
     const owner = claimRunOwnership(paths.ownerLock, runId);
-    const token = randomBytes(16).toString("hex");
+    // 32 bytes, 64 hex characters: the original CLI's token length, which its readers check.
+    const token = randomBytes(32).toString("hex");
     const createdAt = now.toISOString();
     const tokenRecord: ResumeToken = { run_id: runId, token, created_at: createdAt };
     writeJsonAtomic(paths.resumeTokenJson, tokenRecord);

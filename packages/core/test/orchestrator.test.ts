@@ -153,7 +153,7 @@ describe("CodexOrchestrator.start end to end", () => {
       token: manifest.resume_token,
       created_at: manifest.started_at,
     });
-    expect(manifest.resume_token).toMatch(/^[0-9a-f]{32}$/);
+    expect(manifest.resume_token).toMatch(/^[0-9a-f]{64}$/);
     expect(fs.readFileSync(path.join(runDir, ".resume-token"), "utf8")).toBe(`${manifest.resume_token}\n`);
 
     // runner.ndjson and commands/NN-<slug>.ndjson: valid events, every stage line also in the runner log.
