@@ -42,7 +42,7 @@ function parseArguments(argv) {
   return options;
 }
 
-/** True when an id is safe to build a path from (CONTRACT §2). */
+/** True when an id is safe to build a path from (docs/contract.md §2). */
 function isValidId(id) {
   return (
     typeof id === "string" &&

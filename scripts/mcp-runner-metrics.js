@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Summarises <runs>/<task>/metrics.json (JSON Lines, CONTRACT §3.3) into metrics-summary.json beside it.
+// Summarises <runs>/<task>/metrics.json (JSON Lines, docs/contract.md §3.3) into metrics-summary.json beside it.
 // The summary keeps every key of the original CLI's script (entries_total, entries_succeeded,
 // entries_failed, metrics_file, parse_errors, …) beside ours, and takes its --summarize flag.
 import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
@@ -16,7 +16,7 @@ function fail(message, code) {
   process.exit(code);
 }
 
-/** Why `id` cannot be used in a path, or null when it is fine (CONTRACT §2). */
+/** Why `id` cannot be used in a path, or null when it is fine (docs/contract.md §2). */
 function invalidIdReason(id) {
   if (id.length === 0) return "is empty";
   // eslint-disable-next-line no-control-regex

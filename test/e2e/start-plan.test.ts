@@ -39,7 +39,7 @@ function mixedRepo(): string {
 }
 
 describe("start: a pipeline with passing, allowFailure and failing stages", () => {
-  it("exits 1 and leaves every artifact of CONTRACT §3 with the right content", () => {
+  it("exits 1 and leaves every artifact of docs/contract.md §3 with the right content", () => {
     const root = mixedRepo();
 
     const result = startJson(root, ["mixed", "--task", "0420"]);

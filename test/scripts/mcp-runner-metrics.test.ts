@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { tempDir, writeFiles } from "../helpers/temp-dir.js";
 import { runNode } from "./support.js";
 
-/** One metrics.json line (CONTRACT §3.3). */
+/** One metrics.json line (docs/contract.md §3.3). */
 function metricsLine(overrides: Record<string, unknown>): string {
   return JSON.stringify({
     run_id: "run",

@@ -76,7 +76,7 @@ export interface RunResult {
   artifactRoot: string;
   manifest: string;
   logPath: string;
-  /** CONTRACT §1 exit code for this outcome. */
+  /** docs/contract.md §1 exit code for this outcome. */
   exitCode: number;
 }
 
@@ -150,7 +150,7 @@ export class CodexOrchestrator {
     return this.#result(session, outcome.status, outcome.statusDetail);
   }
 
-  /** Continues a failed, cancelled, crashed or paused run in place (CONTRACT §5). */
+  /** Continues a failed, cancelled, crashed or paused run in place (docs/contract.md §5). */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
     const found = this.findRun(runId, "--run");
     const workspace = this.workspace;

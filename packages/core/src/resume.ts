@@ -48,7 +48,7 @@ export interface PrepareResumeOptions {
 export type PreparedResume = { alreadySucceeded: true } | { alreadySucceeded: false; session: RunSession };
 
 /**
- * Checks that a run may be resumed (CONTRACT §5) and claims it: a wrong token, a live owner, a run
+ * Checks that a run may be resumed (docs/contract.md §5) and claims it: a wrong token, a live owner, a run
  * that already succeeded, or a concurrent resume that got there first are refused and recorded as
  * `blocked` resume events. On success, stages not succeeded/skipped are reset to pending.
  */

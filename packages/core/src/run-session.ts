@@ -70,7 +70,7 @@ export const PERSIST_COALESCE_MS = 200;
 /**
  * One run's artifacts while a process works on it: the manifest held in memory and written whole
  * on every change, the event stream, the heartbeat and the ownership claim. Creating a session
- * lays out every file of CONTRACT §3; opening one (resume) reuses them.
+ * lays out every file of docs/contract.md §3; opening one (resume) reuses them.
  */
 export class RunSession {
   readonly locations: OrchestratorLocations;

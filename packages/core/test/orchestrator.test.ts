@@ -76,7 +76,7 @@ function readManifestAt(dir: string, relative: string): Manifest {
 }
 
 describe("CodexOrchestrator.start end to end", () => {
-  it("runs passing, allowFailure and failing stages and leaves every CONTRACT §3 file", async () => {
+  it("runs passing, allowFailure and failing stages and leaves every docs/contract.md §3 file", async () => {
     const dir = demoRepo();
     const orchestrator = createOrchestrator(dir);
     const events = recordEvents(orchestrator);

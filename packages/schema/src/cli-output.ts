@@ -40,7 +40,7 @@ export const FailureStatus = z.looseObject({
 /** The failing stage of a failed run. */
 export type FailureStatus = z.infer<typeof FailureStatus>;
 
-/** What `status --format json` prints (CONTRACT §1). */
+/** What `status --format json` prints (docs/contract.md §1). */
 export const StatusOutput = z.looseObject({
   run_id: z.string().min(1),
   task_id: z.string().min(1),

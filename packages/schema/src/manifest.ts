@@ -76,7 +76,7 @@ export const ResumeEvent = z.looseObject({
 /** One attempt to resume the run. */
 export type ResumeEvent = z.infer<typeof ResumeEvent>;
 
-/** `manifest.json`, schema version 1 (CONTRACT §3.1). Unknown extra fields are kept. */
+/** `manifest.json`, schema version 1 (docs/contract.md §3.1). Unknown extra fields are kept. */
 export const Manifest = z.looseObject({
   version: z.literal(1),
   task_id: z.string().min(1),

@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { NullableTimestamp, RunStatus, StageStatus, Timestamp } from "./primitives.js";
 
-/** One line of `<runs>/<task>/metrics.json` (JSON Lines), CONTRACT §3.3. */
+/** One line of `<runs>/<task>/metrics.json` (JSON Lines), docs/contract.md §3.3. */
 export const MetricsLine = z.looseObject({
   run_id: z.string().min(1),
   task_id: z.string().min(1),

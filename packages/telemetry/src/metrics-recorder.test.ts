@@ -18,7 +18,7 @@ function readLines(file: string): unknown[] {
 }
 
 describe("buildMetricsLine", () => {
-  it("matches the MetricsLine schema with every CONTRACT §3.3 field", () => {
+  it("matches the MetricsLine schema with every docs/contract.md §3.3 field", () => {
     const line = buildMetricsLine(
       manifest({
         status: "failed",

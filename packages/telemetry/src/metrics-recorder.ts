@@ -3,7 +3,7 @@ import type { Manifest, MetricsLine } from "@codex/orchestrator-schema";
 import { summarizeGuardrails } from "./guardrail-summary.js";
 import { durationSeconds } from "./run-summary.js";
 
-/** The metrics line for a finished run (CONTRACT §3.3). */
+/** The metrics line for a finished run (docs/contract.md §3.3). */
 export function buildMetricsLine(manifest: Manifest, now: Date = new Date()): MetricsLine {
   return {
     run_id: manifest.run_id,
