@@ -29,6 +29,26 @@ const CONFIG = {
 };
 const FILES = { "scripts/spec-guard.sh": "exit 0\n" };
 
+/** The keys of an original run summary this test reads back. */
+interface OriginalRunSummary {
+  timestamp: string;
+  plan: { items: Array<{ id: string }> };
+  build: { artifacts: Array<{ path: string; description: string }> };
+}
+
+/** The keys of an original error file this test reads back. */
+interface OriginalErrorFile {
+  created_at: string;
+  details: { stderr: string };
+}
+
+/** The parts of `plan --format json` this test reads back. */
+interface PlanJson {
+  pipeline: { source: string };
+  stages: unknown[];
+  plan: unknown;
+}
+
 interface StartJson {
   run_id: string;
   artifact_root: string;
@@ -44,7 +64,7 @@ describe("what this CLI writes, read with the keys the original CLI's readers us
     expect(failed.status).toBe(1);
     const runDir = failed.json.artifact_root;
     // run-summary.json: the original's RunSummary keys.
-    const summary = readJson<Record<string, any>>(root, `${runDir}/run-summary.json`);
+    const summary = readJson<OriginalRunSummary>(root, `${runDir}/run-summary.json`);
     expect(summary).toMatchObject({
       taskId: "0101",
       runId: failed.json.run_id,
@@ -53,11 +73,7 @@ describe("what this CLI writes, read with the keys the original CLI's readers us
       test: { success: false, reports: [{ name: "guardrails", status: "failed" }] },
       review: { decision: { approved: false } },
     });
-    expect(summary.plan.items.map((item: { id: string }) => item.id)).toEqual([
-      "ci:build",
-      "ci:loud",
-      "ci:spec-guard",
-    ]);
+    expect(summary.plan.items.map((item) => item.id)).toEqual(["ci:build", "ci:loud", "ci:spec-guard"]);
     expect(Number.isNaN(Date.parse(summary.timestamp))).toBe(false);
     expect(summary.build.artifacts[0]).toEqual({
       path: failed.json.manifest,
@@ -80,7 +96,7 @@ describe("what this CLI writes, read with the keys the original CLI's readers us
     expect(entry).not.toHaveProperty("commands");
 
     // errors/02-loud.json: the original's keys, stderr capped at 8 KiB.
-    const errorFile = readJson<Record<string, any>>(root, `${runDir}/errors/02-loud.json`);
+    const errorFile = readJson<OriginalErrorFile>(root, `${runDir}/errors/02-loud.json`);
     expect(errorFile).toMatchObject({
       run_id: failed.json.run_id,
       task_id: "0101",
@@ -128,8 +144,8 @@ describe("what this CLI writes, read with the keys the original CLI's readers us
   it("plan --format json keeps the original's pipeline.source, plan.items, allowFailure and summaryHint", () => {
     const root = tempRepo(CONFIG, FILES);
 
-    const configured = runCliJson<Record<string, any>>(root, ["plan", "ci"]);
-    const builtIn = runCliJson<Record<string, any>>(root, ["plan", "diagnostics"]);
+    const configured = runCliJson<PlanJson>(root, ["plan", "ci"]);
+    const builtIn = runCliJson<PlanJson>(root, ["plan", "diagnostics"]);
     const text = runCli(root, ["plan", "ci"]);
 
     expect(configured.json.pipeline).toMatchObject({
