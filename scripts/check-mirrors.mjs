@@ -42,7 +42,7 @@ function parseArguments(argv) {
   return options;
 }
 
-/** True when an id is safe to build a path from (CONTRACT §2). */
+/** True when an id is safe to build a path from (docs/contract.md §2). */
 function isValidId(id) {
   return (
     typeof id === "string" &&
@@ -185,10 +185,15 @@ function checkRepository(root) {
     report(INDEX_PATH, 1, null, `not valid JSON (${error.message})`);
     return { tasks: [], problems, unverified, verified };
   }
-  if (!index || !Array.isArray(index.tasks)) {
-    report(INDEX_PATH, 1, null, 'expected an object with a "tasks" array');
+  // The original CLI's index lists tasks under "items"; ours used "tasks". Either (or both) is read.
+  const listKeys = ["items", "tasks"].filter((key) => index?.[key] !== undefined);
+  if (!index || listKeys.length === 0 || listKeys.some((key) => !Array.isArray(index[key]))) {
+    report(INDEX_PATH, 1, null, 'expected an object with an "items" (or "tasks") array');
     return { tasks: [], problems, unverified, verified };
   }
+  const indexEntries = listKeys.flatMap((key) =>
+    index[key].map((task, position) => ({ key, task, position })),
+  );
   const indexLines = indexText.split(/\r?\n/);
   const lineOfId = (id) => {
     const found = indexLines.findIndex((line) => line.includes(`"id"`) && line.includes(`"${id}"`));
@@ -208,10 +213,10 @@ function checkRepository(root) {
 
   const seen = new Set();
   const taskIds = [];
-  for (const [position, task] of index.tasks.entries()) {
+  for (const { key, task, position } of indexEntries) {
     const id = task?.id;
     if (!isValidId(id)) {
-      report(INDEX_PATH, 1, null, `tasks[${position}]: invalid or missing id ${JSON.stringify(id)}`);
+      report(INDEX_PATH, 1, null, `${key}[${position}]: invalid or missing id ${JSON.stringify(id)}`);
       continue;
     }
     const indexLine = lineOfId(id);

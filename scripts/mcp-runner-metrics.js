@@ -1,12 +1,14 @@
 #!/usr/bin/env node
-// Summarises <runs>/<task>/metrics.json (JSON Lines, CONTRACT §3.3) into metrics-summary.json beside it.
-import { createReadStream, existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
+// Summarises <runs>/<task>/metrics.json (JSON Lines, docs/contract.md §3.3) into metrics-summary.json beside it.
+// The summary keeps every key of the original CLI's script (entries_total, entries_succeeded,
+// entries_failed, metrics_file, parse_errors, …) beside ours, and takes its --summarize flag.
+import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import process from "node:process";
 import { createInterface } from "node:readline";
 import { parseFlags } from "./lib/arguments.mjs";
 
-const USAGE = "usage: mcp-runner-metrics.js [--task <id>] [--runs-dir <dir>]";
+const USAGE = "usage: mcp-runner-metrics.js [--summarize] [--task <id>] [--runs-dir <dir>]";
 
 /** Prints a one-line error and exits with `code`. */
 function fail(message, code) {
@@ -14,7 +16,7 @@ function fail(message, code) {
   process.exit(code);
 }
 
-/** Why `id` cannot be used in a path, or null when it is fine (CONTRACT §2). */
+/** Why `id` cannot be used in a path, or null when it is fine (docs/contract.md §2). */
 function invalidIdReason(id) {
   if (id.length === 0) return "is empty";
   // eslint-disable-next-line no-control-regex
@@ -28,11 +30,15 @@ function invalidIdReason(id) {
 
 /** Parses argv; flags accept `--flag value` and `--flag=value`. */
 function parseArguments(argv) {
-  const values = parseFlags(argv, {
-    flags: ["task", "runs-dir"],
-    usage: USAGE,
-    onError: (message) => fail(message, 2),
-  });
+  // --summarize is the original script's (only) mode, kept so its callers keep working.
+  const values = parseFlags(
+    argv.filter((argument) => argument !== "--summarize"),
+    {
+      flags: ["task", "runs-dir"],
+      usage: USAGE,
+      onError: (message) => fail(message, 2),
+    },
+  );
   return { task: values.task, runsDir: values["runs-dir"] };
 }
 
@@ -43,8 +49,11 @@ function round(value, digits) {
   return Math.round(value * factor) / factor;
 }
 
-/** Reads metrics lines one at a time so large files are never held whole in memory. */
-async function summarise(metricsFile, taskId) {
+/**
+ * Reads metrics lines one at a time so large files are never held whole in memory. A missing file
+ * summarises as no entries (the original script did the same).
+ */
+async function summarise(metricsFile, taskId, displayFile) {
   let entries = 0;
   let succeeded = 0;
   let failed = 0;
@@ -55,18 +64,24 @@ async function summarise(metricsFile, taskId) {
   let last = null;
   let malformed = 0;
   let lineNumber = 0;
-  const lines = createInterface({ input: createReadStream(metricsFile, "utf8"), crlfDelay: Infinity });
+  const parseErrors = [];
+  const lines = existsSync(metricsFile)
+    ? createInterface({ input: createReadStream(metricsFile, "utf8"), crlfDelay: Infinity })
+    : [];
   for await (const line of lines) {
     lineNumber += 1;
     if (line.trim() === "") continue;
     let entry;
+    let parseError = "not a JSON object";
     try {
       entry = JSON.parse(line);
-    } catch {
+    } catch (error) {
       entry = undefined;
+      parseError = error.message;
     }
     if (entry === null || typeof entry !== "object" || Array.isArray(entry)) {
       malformed += 1;
+      parseErrors.push({ error: parseError, raw: line.trim(), line: lineNumber });
       process.stderr.write(
         `mcp-runner-metrics: warning: ${metricsFile}:${lineNumber}: skipped malformed line\n`,
       );
@@ -87,17 +102,22 @@ async function summarise(metricsFile, taskId) {
     }
   }
   return {
+    generated_at: new Date().toISOString(),
     task_id: taskId,
-    entries,
-    succeeded,
-    failed,
+    metrics_file: displayFile,
+    entries_total: entries,
+    entries_succeeded: succeeded,
+    entries_failed: failed,
     success_rate: entries === 0 ? null : round(succeeded / entries, 4),
     guardrail_coverage: entries === 0 ? null : round(withGuardrails / entries, 4),
     average_duration_seconds: durationCount === 0 ? null : round(durationTotal / durationCount, 3),
+    parse_errors: parseErrors,
+    entries,
+    succeeded,
+    failed,
     first_recorded_at: first?.text ?? null,
     last_recorded_at: last?.text ?? null,
     malformed_lines: malformed,
-    generated_at: new Date().toISOString(),
   };
 }
 
@@ -116,11 +136,14 @@ const runsDir = path.resolve(
   options.runsDir ?? (process.env.CODEX_ORCHESTRATOR_RUNS_DIR || path.join(path.resolve(root), ".runs")),
 );
 const metricsFile = path.join(runsDir, taskId, "metrics.json");
-if (!existsSync(metricsFile)) fail(`no metrics for task ${taskId}: ${metricsFile} not found`, 1);
+// A task with no metrics yet still gets a summary (no entries) and exits 0, as the original did.
+if (!existsSync(metricsFile))
+  process.stderr.write(`mcp-runner-metrics: note: no metrics for task ${taskId} yet (${metricsFile})\n`);
 
 let summary;
 try {
-  summary = await summarise(metricsFile, taskId);
+  const displayFile = path.relative(path.resolve(root), metricsFile).split(path.sep).join("/");
+  summary = await summarise(metricsFile, taskId, displayFile);
 } catch (error) {
   fail(`cannot read ${metricsFile}: ${error.message}`, 1);
 }
@@ -128,6 +151,7 @@ const summaryFile = path.join(path.dirname(metricsFile), "metrics-summary.json")
 // Write beside the target and rename so readers never see a half-written summary.
 const temporaryFile = `${summaryFile}.${process.pid}.${Date.now()}.tmp`;
 try {
+  mkdirSync(path.dirname(summaryFile), { recursive: true });
   writeFileSync(temporaryFile, `${JSON.stringify(summary, null, 2)}\n`);
   renameSync(temporaryFile, summaryFile);
 } catch (error) {

@@ -17,7 +17,7 @@ if (argv.length > 0) {
   process.exit(2);
 }
 
-/** The last line of the manifest summary (the guardrail summary, CONTRACT §3.1). */
+/** The last line of the manifest summary (the guardrail summary, docs/contract.md §3.1). */
 function guardrailLine(status) {
   let summary = typeof status.summary === "string" ? status.summary : null;
   if (summary === null && typeof status.manifest === "string") {

@@ -165,7 +165,9 @@ if (existsSync(indexFile)) {
   } catch {
     index = null; // reported by the mirror check
   }
-  for (const task of Array.isArray(index?.tasks) ? index.tasks : []) {
+  // The original CLI's key is "items", ours was "tasks": check the tasks of both.
+  const tasks = [index?.items, index?.tasks].flatMap((list) => (Array.isArray(list) ? list : []));
+  for (const task of tasks) {
     if (task && task.last_review !== undefined) checkDate(`tasks/index.json (task ${task.id})`, task.last_review);
   }
 }

@@ -45,7 +45,7 @@ describe("manual gates", () => {
 
     expect(started.status).toBe(3);
     const runId = /^Run started: (\S+)$/m.exec(started.stdout)?.[1] ?? "";
-    expect(started.stdout).toContain("Status: awaiting_approval (approval:review:pending)");
+    expect(started.stdout).toContain("Status: awaiting_approval\nDetail: approval:review:pending\n");
     // The exact command to approve is printed.
     expect(started.stdout + started.stderr).toContain(`codex-orchestrator approve ${runId} --stage review`);
     const manifestPath = `.runs/0101/cli/${runId}/manifest.json`;
@@ -232,12 +232,32 @@ describe("manual gates", () => {
     ]);
   });
 
-  it("rejects an unknown approval policy as bad usage", () => {
+  it("rejects a malformed approval policy as bad usage", () => {
     const root = tempRepo(GATE_CONFIG);
 
-    const result = runCli(root, ["start", "gate", "--approval-policy", "whatever"]);
+    const result = runCli(root, ["start", "gate", "--approval-policy", "what ever"]);
 
     expect(result.status).toBe(2);
+    expect(result.stderr).toContain('Invalid approval policy "what ever"');
     expectNoRuns(root);
   });
+
+  it.each(["whatever", "never", "on-failure"])(
+    "records the approval policy %s verbatim and never approves a gate by it",
+    (policy) => {
+      const root = tempRepo(GATE_CONFIG);
+
+      const paused = startJson(root, ["gate", "--approval-policy", policy]);
+
+      expect(paused.status).toBe(3);
+      expect(paused.json).toMatchObject({
+        status: "awaiting_approval",
+        status_detail: "approval:review:pending",
+      });
+      const manifest = readManifest(root, paused.json.manifest);
+      expect(manifest.approval_policy).toBe(policy);
+      expect(manifest.approvals).toEqual([]);
+      expect(existsSync(path.join(root, "after.txt"))).toBe(false);
+    },
+  );
 });

@@ -289,7 +289,7 @@ describe("a live run and a killed run", () => {
 });
 
 describe("status", () => {
-  it("prints every field CONTRACT §1 lists, valid against the schema", () => {
+  it("prints every field docs/contract.md §1 lists, valid against the schema", () => {
     const root = tempRepo({
       pipelines: [
         pipeline("parent", [

@@ -168,16 +168,16 @@ describe("task registry and per-project pipelines", () => {
     const root = registryRepo();
 
     const projectPlan = runCliJson<{
-      pipeline: { source: string };
+      pipeline: { source: string; defined_in: string };
       stages: { cwd: string; origin: string }[];
     }>(root, ["plan", "smoke", "--task", "0301"]);
-    const rootPlan = runCliJson<{ pipeline: { source: string } }>(root, [
+    const rootPlan = runCliJson<{ pipeline: { source: string; defined_in: string } }>(root, [
       "plan",
       "root-check",
       "--task",
       "0301",
     ]);
-    const builtIn = runCliJson<{ pipeline: { source: string } }>(root, [
+    const builtIn = runCliJson<{ pipeline: { source: string; defined_in: string } }>(root, [
       "plan",
       "diagnostics",
       "--task",
@@ -185,13 +185,16 @@ describe("task registry and per-project pipelines", () => {
     ]);
     const text = runCli(root, ["plan", "smoke", "--task", "0301"]);
 
-    expect(projectPlan.json.pipeline.source).toBe("packages/alpha/codex.orchestrator.json");
+    expect(projectPlan.json.pipeline).toMatchObject({
+      source: "user",
+      defined_in: "packages/alpha/codex.orchestrator.json",
+    });
     expect(projectPlan.json.stages[0]).toMatchObject({
       cwd: "packages/alpha",
       origin: "packages/alpha/codex.orchestrator.json pipelines[0].stages[0]",
     });
-    expect(rootPlan.json.pipeline.source).toBe("codex.orchestrator.json");
-    expect(builtIn.json.pipeline.source).toBe("built-in");
+    expect(rootPlan.json.pipeline).toMatchObject({ source: "user", defined_in: "codex.orchestrator.json" });
+    expect(builtIn.json.pipeline).toMatchObject({ source: "default", defined_in: "built-in" });
     expect(text.stdout).toContain("packages/alpha/codex.orchestrator.json");
     // Another project does not see alpha's pipelines.
     const beta = runCli(root, ["plan", "smoke", "--task", "0302"]);

@@ -40,7 +40,7 @@ function mixedRepo(): string {
 }
 
 describe("start: a pipeline with passing, allowFailure and failing stages", () => {
-  it("exits 1 and leaves every artifact of CONTRACT §3 with the right content", () => {
+  it("exits 1 and leaves every artifact of docs/contract.md §3 with the right content", () => {
     const root = mixedRepo();
 
     const result = startJson(root, ["mixed", "--task", "0420"]);
@@ -431,16 +431,16 @@ describe("plan", () => {
     const extended = runCli(root, ["plan", "extended"]);
 
     expect(own.status).toBe(0);
-    expect(own.stdout).toContain("from codex.orchestrator.json");
-    expect(own.stdout).toMatch(/check \(command\) \[guardrail\]/);
-    expect(own.stdout).toMatch(/cwd:\s+pkg/);
-    expect(own.stdout).toMatch(/env:\s+MODE=fast/);
+    expect(own.stdout).toContain("Defined in: codex.orchestrator.json");
+    expect(own.stdout).toMatch(/\[command\] .* \(check\) \[guardrail\]/);
+    expect(own.stdout).toMatch(/cwd: pkg/);
+    expect(own.stdout).toMatch(/env: MODE=fast/);
     expect(own.stdout).toMatch(/Guardrails: check/);
     expect(extended.status).toBe(0);
-    expect(extended.stdout).toContain("extends diagnostics");
+    expect(extended.stdout).toContain("Extends: diagnostics");
     expect(extended.stdout).toContain("built-in diagnostics");
     expect(extended.stdout).toContain("codex.orchestrator.json pipelines[1].before[0]");
-    expect(extended.stdout).toMatch(/spec-guard \(command\) \[guardrail\]/);
+    expect(extended.stdout).toMatch(/\[command\] .* \(spec-guard\) \[guardrail\]/);
     // Planning runs nothing.
     expectNoRuns(root);
   });
@@ -459,7 +459,8 @@ describe("plan", () => {
     expectArtifact("plan-output", result.json, "plan --format json");
     expect(result.json.pipeline).toMatchObject({
       id: "extended",
-      source: "codex.orchestrator.json",
+      source: "user",
+      defined_in: "codex.orchestrator.json",
       extends: ["diagnostics"],
     });
     expect(result.json.stages.map((stage) => stage.id)).toEqual([
@@ -549,13 +550,13 @@ describe("plan", () => {
   it("lets a config pipeline with a built-in id replace the built-in", () => {
     const root = tempRepo({ pipelines: [pipeline("diagnostics", [command("only", "true")])] });
 
-    const result = runCliJson<{ pipeline: { source: string }; stages: { id: string }[] }>(root, [
-      "plan",
-      "diagnostics",
-    ]);
+    const result = runCliJson<{ pipeline: { source: string; defined_in: string }; stages: { id: string }[] }>(
+      root,
+      ["plan", "diagnostics"],
+    );
 
     expect(result.status).toBe(0);
-    expect(result.json.pipeline.source).toBe("codex.orchestrator.json");
+    expect(result.json.pipeline).toMatchObject({ source: "user", defined_in: "codex.orchestrator.json" });
     expect(result.json.stages.map((stage) => stage.id)).toEqual(["only"]);
   });
 });

@@ -75,7 +75,7 @@ export interface RunLocations {
 }
 
 /**
- * Checks every file CONTRACT §3 lists for one finished (or paused) run: presence, agreement between
+ * Checks every file docs/contract.md §3 lists for one finished (or paused) run: presence, agreement between
  * the files, and validation against the schema package. Returns the parsed manifest.
  */
 export function expectCompleteRunArtifacts(
@@ -182,7 +182,7 @@ export function expectCompleteRunArtifacts(
   return manifest;
 }
 
-/** CONTRACT §3 slug: runs of non-alphanumerics become `-`, trimmed, at most 80, `command` if empty. */
+/** docs/contract.md §3 slug: runs of non-alphanumerics become `-`, trimmed, at most 80, `command` if empty. */
 export function slug(text: string): string {
   const value = text
     .replace(/[^A-Za-z0-9]+/g, "-")

@@ -352,9 +352,9 @@ const CASES: BadInput[] = [
   },
   { name: "bad --status", args: ["runs", "--status", "weird"], expected: 'Argument: status, Given: "weird"' },
   {
-    name: "bad --approval-policy",
-    args: ["start", "--approval-policy", "maybe"],
-    expected: 'Argument: approval-policy, Given: "maybe"',
+    name: "malformed --approval-policy",
+    args: ["start", "--approval-policy", "on request"],
+    expected: 'Invalid approval policy "on request"',
   },
   ...["0", "-1", "1.5", "many", "", "1e3"].map((value): BadInput => ({
     name: `bad --concurrency ${JSON.stringify(value)}`,

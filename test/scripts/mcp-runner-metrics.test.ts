@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { tempDir, writeFiles } from "../helpers/temp-dir.js";
 import { runNode } from "./support.js";
 
-/** One metrics.json line (CONTRACT §3.3). */
+/** One metrics.json line (docs/contract.md §3.3). */
 function metricsLine(overrides: Record<string, unknown>): string {
   return JSON.stringify({
     run_id: "run",
@@ -144,14 +144,45 @@ describe("mcp-runner-metrics.js", () => {
     expect(result.stderr).toContain('invalid task id from MCP_RUNNER_TASK_ID "../../x"');
   });
 
-  it("exits 1 when the task has no metrics and 2 on an unknown flag", () => {
+  it("keeps the original script's keys and --summarize flag beside ours", () => {
+    const root = tempDir();
+    writeFiles(root, { ".runs/0101/metrics.json": `${SYNTHETIC_METRICS}\n` });
+
+    const result = runNode("mcp-runner-metrics.js", ["--summarize"], { cwd: root });
+
+    expect(result.status).toBe(0);
+    const summary = readSummary(path.join(root, ".runs", "0101", "metrics-summary.json"));
+    expect(summary).toMatchObject({
+      task_id: "0101",
+      metrics_file: ".runs/0101/metrics.json",
+      entries_total: 4,
+      entries_succeeded: 3,
+      entries_failed: 1,
+      success_rate: 0.75,
+      guardrail_coverage: 0.75,
+      average_duration_seconds: 16.25,
+    });
+    expect(summary.parse_errors).toEqual([{ error: expect.any(String), raw: expect.any(String), line: 3 }]);
+  });
+
+  it("writes an empty summary and exits 0 when the task has no metrics; exits 2 on an unknown flag", () => {
     const root = tempDir();
 
     const missing = runNode("mcp-runner-metrics.js", ["--task", "0101"], { cwd: root });
     const unknown = runNode("mcp-runner-metrics.js", ["--tsk", "0101"], { cwd: root });
 
-    expect(missing.status).toBe(1);
-    expect(missing.stderr).toContain("no metrics for task 0101");
+    expect(missing.status).toBe(0);
+    expect(missing.stderr).toContain("no metrics for task 0101 yet");
+    expect(readSummary(path.join(root, ".runs", "0101", "metrics-summary.json"))).toMatchObject({
+      entries_total: 0,
+      entries_succeeded: 0,
+      entries_failed: 0,
+      success_rate: null,
+      guardrail_coverage: null,
+      average_duration_seconds: null,
+      parse_errors: [],
+      entries: 0,
+    });
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain('unknown argument "--tsk"');
   });

@@ -112,7 +112,7 @@ export function writeTaskProject(
   });
 }
 
-/** A manifest as the CLI writes it (CONTRACT §3.1), with `overrides` applied. */
+/** A manifest as the CLI writes it (docs/contract.md §3.1), with `overrides` applied. */
 export function manifestFor(runId: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const time = "2026-11-24T10:00:00.000Z";
   return {

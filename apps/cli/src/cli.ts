@@ -50,9 +50,7 @@ export async function main(args: readonly string[]): Promise<number> {
             .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
             .option("approval-policy", {
               type: "string",
-              choices: APPROVAL_POLICY_CHOICES,
-              describe:
-                "At a manual stage: prompt on a terminal else pause (default), always pause, or decide automatically",
+              describe: `At a manual stage (recorded as given; unknown values pause): ${APPROVAL_POLICY_CHOICES.join(", ")}`,
             }),
         ).option("format", FORMAT),
       async (argv) => {
@@ -80,12 +78,14 @@ export async function main(args: readonly string[]): Promise<number> {
         stageGraphOptions(
           runIdOption(command)
             .option("token", { type: "string", describe: "The run's resume token (resume-token.json)" })
-            .option("actor", { type: "string", describe: "Who resumes (default: $USER)" })
-            .option("reason", { type: "string", describe: "Why, recorded in resume_events" })
+            .option("actor", { type: "string", describe: "Who resumes (default: cli)" })
+            .option("reason", {
+              type: "string",
+              describe: "Why, recorded in resume_events (default: manual-resume)",
+            })
             .option("approval-policy", {
               type: "string",
-              choices: APPROVAL_POLICY_CHOICES,
-              describe: "Override the run's approval policy",
+              describe: `Override the run's approval policy: ${APPROVAL_POLICY_CHOICES.join(", ")}, …`,
             }),
         ).option("format", FORMAT),
       async (argv) => {
@@ -141,7 +141,15 @@ export async function main(args: readonly string[]): Promise<number> {
           .option("task", { type: "string", describe: "Only this task" })
           .option("status", {
             type: "string",
-            choices: ["queued", "in_progress", "succeeded", "failed", "cancelled", "awaiting_approval"],
+            choices: [
+              "queued",
+              "in_progress",
+              "succeeded",
+              "failed",
+              "cancelled",
+              "awaiting_approval",
+              "unreadable",
+            ],
             describe: "Only runs with this status",
           })
           .option("pipeline", { type: "string", describe: "Only this pipeline" })

@@ -2,7 +2,10 @@ import type { RunResult } from "@codex/orchestrator-core";
 import type { ProgressState } from "./progress-reporter.js";
 import { printJson, type Painter } from "./terminal.js";
 
-/** Prints the outcome of `start`/`resume`: JSON on stdout, or the four text lines plus next steps on stderr. */
+/**
+ * Prints the outcome of `start`/`resume`: JSON on stdout, or the text lines (`Run started:`,
+ * `Status:`, `Detail:` when there is one, `Manifest:`, `Log:`) plus next steps on stderr.
+ */
 export function reportRun(
   result: RunResult,
   format: string,
@@ -23,10 +26,13 @@ export function reportRun(
       exit_code: result.exitCode,
     });
   } else {
+    // `Status:` carries the status alone, as scripts written for the original CLI match it
+    // (`Status: failed`); the detail has a line of its own.
     process.stdout.write(
       [
         `Run ${verb}: ${result.runId}`,
-        `Status: ${result.status}${result.statusDetail ? ` (${result.statusDetail})` : ""}`,
+        `Status: ${result.status}`,
+        ...(result.statusDetail ? [`Detail: ${result.statusDetail}`] : []),
         `Manifest: ${result.manifest}`,
         `Log: ${result.logPath}`,
       ].join("\n") + "\n",

@@ -1,6 +1,11 @@
 import { OrchestratorError } from "@codex/orchestrator-schema";
 import { describe, expect, it } from "vitest";
-import { APPROVAL_POLICIES, createApprovalPolicy, type ApprovalPrompt } from "./approval-policy.js";
+import {
+  APPROVAL_POLICIES,
+  createApprovalPolicy,
+  ORIGINAL_APPROVAL_POLICIES,
+  type ApprovalPrompt,
+} from "./approval-policy.js";
 
 const request = { runId: "run", stageId: "gate", title: "Gate", instructions: null, planHash: "sha256:x" };
 
@@ -9,16 +14,35 @@ describe("createApprovalPolicy", () => {
     expect(APPROVAL_POLICIES).toEqual(["prompt", "pause", "auto-approve", "auto-reject"]);
   });
 
-  it("refuses an unknown policy as a usage error listing the known ones", () => {
-    let caught: unknown;
-    try {
-      createApprovalPolicy("yolo");
-    } catch (error) {
-      caught = error;
+  it("refuses a malformed policy as a usage error listing the known ones", () => {
+    for (const malformed of ["", "on request", "../x", "-x", "x".repeat(65)]) {
+      let caught: unknown;
+      try {
+        createApprovalPolicy(malformed);
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(OrchestratorError);
+      expect(caught).toMatchObject({ code: "ERR_APPROVAL_POLICY", usage: true });
+      expect((caught as Error).message).toContain(
+        "prompt, pause, auto-approve, auto-reject, never, on-request",
+      );
     }
-    expect(caught).toBeInstanceOf(OrchestratorError);
-    expect(caught).toMatchObject({ code: "ERR_APPROVAL_POLICY", usage: true });
-    expect((caught as Error).message).toContain("prompt, pause, auto-approve, auto-reject");
+  });
+
+  it("accepts the original CLI's values and unknown well-formed ones, keeping the name verbatim", async () => {
+    const prompt: ApprovalPrompt = async () => ({ decision: "approved", actor: "alice", reason: null });
+    for (const name of ORIGINAL_APPROVAL_POLICIES) expect(createApprovalPolicy(name).name).toBe(name);
+    expect(createApprovalPolicy("never").behaviour).toBe("pause");
+    expect(await createApprovalPolicy("never").decide({ ...request, prompt })).toBeNull();
+    for (const name of ["on-request", "on-failure", "untrusted"]) {
+      expect(createApprovalPolicy(name).behaviour).toBe("prompt");
+      expect(await createApprovalPolicy(name).decide({ ...request, prompt: undefined })).toBeNull();
+    }
+    // An unknown value pauses even where a prompt could have asked: it never decides by itself.
+    const unknown = createApprovalPolicy("auto-approve-everything");
+    expect(unknown).toMatchObject({ name: "auto-approve-everything", behaviour: "pause" });
+    expect(await unknown.decide({ ...request, prompt })).toBeNull();
   });
 
   it("prompt asks the prompt when there is one and pauses without one", async () => {

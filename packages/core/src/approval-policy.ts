@@ -19,37 +19,63 @@ export interface ApprovalRequest {
 /** Asks someone at a terminal; resolves null when nobody answers (the run then pauses). */
 export type ApprovalPrompt = (request: ApprovalRequest) => Promise<GateDecision | null>;
 
-/** The policies `--approval-policy` accepts. */
+/** Our own policies: what they do at a gate is their name. */
 export const APPROVAL_POLICIES = ["prompt", "pause", "auto-approve", "auto-reject"] as const;
-/** The name of an approval policy. */
+/** The original CLI's values (Codex approval modes), accepted and recorded as given. */
+export const ORIGINAL_APPROVAL_POLICIES = ["never", "on-request", "on-failure", "untrusted"] as const;
+/** One of our own policies, which is also what any accepted value behaves as at a gate. */
 export type ApprovalPolicyName = (typeof APPROVAL_POLICIES)[number];
+
+/**
+ * What a well-formed `--approval-policy` value looks like: a letter, then up to 63 letters, digits,
+ * `-`, `_`, `.` or `:` (room for values of newer Codex versions; no spaces or paths).
+ */
+export const APPROVAL_POLICY_PATTERN = /^[A-Za-z][A-Za-z0-9._:-]{0,63}$/;
+
+// The original CLI never stopped at a gate, so its values get the nearest safe behaviour: the
+// modes that may ask a person ask when there is a terminal; "never" (never ask) waits for
+// `approve` rather than approving by itself. Only our explicit auto-* values decide on their own.
+const GATE_BEHAVIOUR: Readonly<Record<string, ApprovalPolicyName>> = {
+  prompt: "prompt",
+  pause: "pause",
+  "auto-approve": "auto-approve",
+  "auto-reject": "auto-reject",
+  never: "pause",
+  "on-request": "prompt",
+  "on-failure": "prompt",
+  untrusted: "prompt",
+};
 
 /** What happens at a manual stage that has no recorded decision. */
 export interface ApprovalPolicy {
-  readonly name: ApprovalPolicyName;
+  /** The value as given, recorded verbatim in `manifest.approval_policy`. */
+  readonly name: string;
+  /** What it does at a gate; an unknown value pauses. */
+  readonly behaviour: ApprovalPolicyName;
   decide(request: ApprovalRequest & { prompt: ApprovalPrompt | undefined }): Promise<GateDecision | null>;
 }
 
 /**
- * `prompt` (default): ask inline when a prompt is available (a terminal), else pause.
- * `pause`: always pause for `codex-orchestrator approve`.
+ * Accepts any well-formed value and records it verbatim. At a gate:
+ * `prompt` (default), `on-request`, `on-failure`, `untrusted`: ask inline when a prompt is
+ * available (a terminal), else pause. `pause`, `never` and any value we do not know: pause for
+ * `codex-orchestrator approve` (an unknown value never approves a gate by itself).
  * `auto-approve` / `auto-reject`: decide at once, recorded with actor `policy:<name>` (for CI).
+ * A malformed value (empty, spaces, slashes, …) is a usage error.
  */
 export function createApprovalPolicy(name: string): ApprovalPolicy {
-  if (!(APPROVAL_POLICIES as readonly string[]).includes(name)) {
+  if (!APPROVAL_POLICY_PATTERN.test(name)) {
     throw new OrchestratorError(
-      `Unknown approval policy "${name}" (expected one of: ${APPROVAL_POLICIES.join(", ")})`,
-      {
-        code: "ERR_APPROVAL_POLICY",
-        usage: true,
-      },
+      `Invalid approval policy ${JSON.stringify(name)}: expected a word such as ${[...APPROVAL_POLICIES, ...ORIGINAL_APPROVAL_POLICIES].join(", ")}`,
+      { code: "ERR_APPROVAL_POLICY", usage: true },
     );
   }
-  const policy = name as ApprovalPolicyName;
+  const behaviour = GATE_BEHAVIOUR[name] ?? "pause";
   return {
-    name: policy,
+    name,
+    behaviour,
     async decide(request) {
-      switch (policy) {
+      switch (behaviour) {
         case "prompt":
           return request.prompt === undefined ? null : request.prompt(request);
         case "pause":

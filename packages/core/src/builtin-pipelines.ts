@@ -1,6 +1,6 @@
 import type { Pipeline } from "@codex/orchestrator-schema";
 
-/** The default pipeline: build, lint, test and the spec guard (CONTRACT §4). */
+/** The default pipeline: build, lint, test and the spec guard (docs/contract.md §4). */
 export const DIAGNOSTICS_PIPELINE: Pipeline = {
   id: "diagnostics",
   title: "Diagnostics Pipeline",

@@ -100,11 +100,20 @@ describe("describePlan", () => {
       id: "ci",
       title: "Diagnostics Pipeline",
       description: "Build, lint and test the project, then run the spec guard.",
-      source: "codex.orchestrator.json",
+      source: "user",
+      defined_in: "codex.orchestrator.json",
       extends: ["diagnostics"],
       concurrency: null,
       continue_on_failure: false,
     });
+    // The original CLI's plan: one item per stage, `<pipeline>:<stage>`, notes the description.
+    expect(output.plan.items[0]).toEqual({
+      id: "ci:prepare",
+      description: expect.any(String),
+      requires_cloud: false,
+    });
+    expect(output.plan.items).toHaveLength(output.stages.length);
+    expect(output.plan.notes).toBe("Build, lint and test the project, then run the spec guard.");
     expect(output.stages.map((stage) => [stage.index, stage.id, stage.guardrail])).toEqual([
       [1, "prepare", false],
       [2, "build", false],

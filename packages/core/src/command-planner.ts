@@ -5,7 +5,7 @@ import type { PlanOutput, Stage } from "@codex/orchestrator-schema";
 import { isGuardrailStage } from "@codex/orchestrator-telemetry";
 import { buildStageGraph, type StageGraph } from "./engine/stage-graph.js";
 import { PipelineCycleError } from "./errors.js";
-import { resolvePipeline, type ResolvedPipeline } from "./pipeline-registry.js";
+import { BUILT_IN_SOURCE, resolvePipeline, type ResolvedPipeline } from "./pipeline-registry.js";
 import type { Workspace } from "./workspace.js";
 
 /** One stage, ready to execute. */
@@ -126,7 +126,7 @@ function sortKeys(value: Record<string, unknown>): Record<string, unknown> {
 }
 
 /** The pipeline as `plan --format json` and the plan snapshot record it. */
-export function describePipeline(plan: ExecutionPlan): PlanOutput["pipeline"] {
+export function describePipeline(plan: ExecutionPlan): PipelineDescription {
   const { id, title, description, source, extends: base, concurrency, continueOnFailure } = plan.pipeline;
   return {
     id,
@@ -139,6 +139,22 @@ export function describePipeline(plan: ExecutionPlan): PlanOutput["pipeline"] {
   };
 }
 
+/** A pipeline as a plan snapshot records it; `source` says where it is defined. */
+export interface PipelineDescription {
+  id: string;
+  title: string;
+  description: string | null;
+  source: string;
+  extends: string[];
+  concurrency: number | null;
+  continue_on_failure: boolean;
+}
+
+// The original CLI's `pipeline.source`: its built-in pipelines were "default", configured ones "user".
+function originalPipelineSource(definedIn: string): "user" | "default" {
+  return definedIn === BUILT_IN_SOURCE ? "default" : "user";
+}
+
 /** What `plan --format json` prints for an execution plan. */
 export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
   const waveOf = new Map<number, number>();
@@ -147,7 +163,16 @@ export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
   });
   return {
     task_id: plan.taskId,
-    pipeline: describePipeline(plan),
+    pipeline: {
+      id: plan.pipeline.id,
+      title: plan.pipeline.title,
+      description: plan.pipeline.description,
+      source: originalPipelineSource(plan.pipeline.source),
+      defined_in: plan.pipeline.source,
+      extends: plan.pipeline.extends,
+      concurrency: plan.pipeline.concurrency,
+      continue_on_failure: plan.pipeline.continueOnFailure,
+    },
     plan_hash: plan.planHash,
     stages: plan.items.map((item) => {
       const stage = item.stage;
@@ -168,6 +193,8 @@ export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
         task: stage.kind === "subpipeline" ? (stage.task ?? null) : null,
         optional: stage.kind === "subpipeline" ? (stage.optional ?? false) : false,
         instructions: stage.kind === "manual" ? (stage.instructions ?? null) : null,
+        allowFailure: stage.kind === "command" ? (stage.allowFailure ?? false) : false,
+        summaryHint: stage.kind === "command" ? (stage.summaryHint ?? null) : null,
         needs: item.needs,
         wave: waveOf.get(item.index) ?? 1,
       };
@@ -176,6 +203,14 @@ export function describePlan(root: string, plan: ExecutionPlan): PlanOutput {
     guardrails: {
       present: plan.items.some((item) => item.guardrail),
       stages: plan.items.filter((item) => item.guardrail).map((item) => item.stage.id),
+    },
+    plan: {
+      items: plan.items.map((item) => ({
+        id: `${plan.pipeline.id}:${item.stage.id}`,
+        description: item.stage.title,
+        requires_cloud: false,
+      })),
+      ...(plan.pipeline.description ? { notes: plan.pipeline.description } : {}),
     },
   };
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { EXIT_CODES, exitCodeForRun } from "./exit-codes.js";
 
 describe("exitCodeForRun", () => {
-  it("maps run outcomes to the CONTRACT §1 exit codes", () => {
+  it("maps run outcomes to the docs/contract.md §1 exit codes", () => {
     expect(EXIT_CODES).toEqual({
       succeeded: 0,
       failed: 1,

@@ -1,6 +1,6 @@
 import type { RunStatus } from "@codex/orchestrator-schema";
 
-/** CONTRACT §1 exit codes. */
+/** docs/contract.md §1 exit codes. */
 export const EXIT_CODES = {
   succeeded: 0,
   failed: 1,

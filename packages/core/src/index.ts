@@ -27,7 +27,12 @@ export { loadRunState, readStateEvents } from "./engine/run-log.js";
 export { RunRecorder } from "./engine/run-recorder.js";
 export type { PersistMode, RunRecorderOptions } from "./engine/run-recorder.js";
 export { REDACTED_FIELDS } from "./engine/value-redaction.js";
-export { APPROVAL_POLICIES, createApprovalPolicy } from "./approval-policy.js";
+export {
+  APPROVAL_POLICIES,
+  APPROVAL_POLICY_PATTERN,
+  ORIGINAL_APPROVAL_POLICIES,
+  createApprovalPolicy,
+} from "./approval-policy.js";
 export type {
   ApprovalPolicy,
   ApprovalPolicyName,

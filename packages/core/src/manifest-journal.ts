@@ -145,3 +145,14 @@ export function refreshUnownedManifest(paths: RunPaths): Manifest {
     { purpose: "manifest update" },
   );
 }
+
+/**
+ * A cheap fingerprint of what other processes have added to a run (one `stat` per journal folder):
+ * when it changes, the owner writes the manifest at once instead of at its usual pace, so a child
+ * run or a decision shows in the manifest by the time the next stage starts.
+ */
+export function journalFingerprint(paths: RunPaths): string {
+  return [paths.childrenDir, path.join(paths.runDir, "approvals"), path.join(paths.runDir, "resume-events")]
+    .map((directory) => fs.statSync(directory, { throwIfNoEntry: false })?.mtimeMs ?? 0)
+    .join("|");
+}

@@ -6,7 +6,14 @@ import {
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
 import { chooseRoot } from "./repository-root.js";
-import type { PlanOutput, RunListEntry, RunStatus, StatusOutput } from "@codex/orchestrator-schema";
+import {
+  DEFAULT_RESUME_ACTOR,
+  DEFAULT_RESUME_REASON,
+  type PlanOutput,
+  type RunListEntry,
+  type RunStatus,
+  type StatusOutput,
+} from "@codex/orchestrator-schema";
 import { createApprovalPolicy, type ApprovalPrompt } from "./approval-policy.js";
 import { recordApproval, type RecordedApproval } from "./approvals.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-planner.js";
@@ -73,7 +80,7 @@ export interface RunResult {
   artifactRoot: string;
   manifest: string;
   logPath: string;
-  /** CONTRACT §1 exit code for this outcome. */
+  /** docs/contract.md §1 exit code for this outcome. */
   exitCode: number;
 }
 
@@ -148,7 +155,7 @@ export class CodexOrchestrator {
     return this.#result(session, outcome.status, outcome.statusDetail);
   }
 
-  /** Continues a failed, cancelled, crashed or paused run in place (CONTRACT §5). */
+  /** Continues a failed, cancelled, crashed or paused run in place (docs/contract.md §5). */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
     const found = this.findRun(runId, "--run");
     const workspace = this.workspace;
@@ -156,8 +163,8 @@ export class CodexOrchestrator {
     const prepared = prepareResume({
       locations: this.locations,
       found,
-      actor: options.actor ?? this.#env.USER ?? "unknown",
-      reason: options.reason ?? null,
+      actor: options.actor ?? DEFAULT_RESUME_ACTOR,
+      reason: options.reason ?? DEFAULT_RESUME_REASON,
       token: options.token ?? null,
       redactor,
       replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),

@@ -8,7 +8,9 @@ describe("OutputTail", () => {
     tail.push("déf");
     tail.push("ghi\n");
     expect(tail.text).toBe("abcdéfghi\n");
+    expect(tail.truncated).toBe(false);
     tail.push("0123456789ABC");
+    expect(tail.truncated).toBe(true);
     expect(tail.text).toBe("3456789ABC");
   });
 

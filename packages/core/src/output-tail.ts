@@ -11,14 +11,22 @@ export class OutputTail {
   #first = 0;
   // How many characters (UTF-16 units) the parts after the first hold.
   #laterCharacters = 0;
+  // Everything ever pushed, to tell whether the tail is all of it.
+  #pushedCharacters = 0;
 
   constructor(limit = 8 * 1024) {
     this.#limit = limit;
   }
 
+  /** Whether more was pushed than the tail keeps (error files say so, as the original CLI did). */
+  get truncated(): boolean {
+    return this.#pushedCharacters > this.#limit;
+  }
+
   /** Adds a chunk of text. */
   push(chunk: string): void {
     if (chunk === "") return;
+    this.#pushedCharacters += chunk.length;
     if (this.#parts.length > this.#first) this.#laterCharacters += chunk.length;
     this.#parts.push(chunk);
     // The oldest part goes once the parts after it hold the limit without it.

@@ -4,6 +4,9 @@ import { BUILTIN_PIPELINES } from "./builtin-pipelines.js";
 import { ConfigError, PipelineCycleError, UnknownPipelineError } from "./errors.js";
 import { projectForTask, type Workspace } from "./workspace-model.js";
 
+/** The `source` of the built-in pipelines. */
+export const BUILT_IN_SOURCE = "built-in";
+
 /** A stage with where it came from and the folder its relative `cwd` is based on. */
 export interface ResolvedStage {
   stage: Stage;
@@ -54,7 +57,7 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
     });
   }
   // Built-ins are repository-wide (the spec guard lives at the root); a project's own pipelines run in its folder.
-  sources.push({ label: "built-in", baseDirectory: workspace.root, pipelines: BUILTIN_PIPELINES });
+  sources.push({ label: BUILT_IN_SOURCE, baseDirectory: workspace.root, pipelines: BUILTIN_PIPELINES });
   return sources;
 }
 
@@ -102,11 +105,13 @@ function resolveFrom(
         [...chain, key].map((entry) => entry.split(":").pop() as string),
       );
     const where =
-      source.label === "built-in" ? `built-in ${pipeline.id}` : `${source.label} pipelines[${pipelineIndex}]`;
+      source.label === BUILT_IN_SOURCE
+        ? `built-in ${pipeline.id}`
+        : `${source.label} pipelines[${pipelineIndex}]`;
     const own = (stages: readonly Stage[] | undefined, list: string): ResolvedStage[] =>
       (stages ?? []).map((stage, index) => ({
         stage,
-        origin: source.label === "built-in" ? where : `${where}.${list}[${index}]`,
+        origin: source.label === BUILT_IN_SOURCE ? where : `${where}.${list}[${index}]`,
         baseDirectory: source.baseDirectory,
       }));
     if (pipeline.extends === undefined) {

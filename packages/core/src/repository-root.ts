@@ -4,7 +4,7 @@ import path from "node:path";
 /**
  * The repository root when the CLI runs inside a registered project's folder: the nearest ancestor
  * whose `codex.orchestrator.json` registers a project containing `cwd`. Undefined otherwise, and
- * the root stays the cwd (CONTRACT §2). Only plain JSON parsing, so it costs nothing at start-up;
+ * the root stays the cwd (docs/contract.md §2). Only plain JSON parsing, so it costs nothing at start-up;
  * an unreadable ancestor config is skipped here and reported when it is actually loaded.
  */
 export function findRegisteringRoot(cwd: string): string | undefined {

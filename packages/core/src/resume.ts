@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import {
   claimRunOwnership,
   LockHeldError,
@@ -7,12 +8,19 @@ import {
   type FoundRun,
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
-import { ResumeToken, type ResumeEvent } from "@codex/orchestrator-schema";
+import {
+  DEFAULT_RESUME_ACTOR,
+  DEFAULT_RESUME_REASON,
+  ResumeToken,
+  type Manifest,
+  type ResumeEvent,
+} from "@codex/orchestrator-schema";
 import type { ExecutionPlan } from "./command-planner.js";
-import { ResumeRefusedError } from "./errors.js";
 import { loadRunState } from "./engine/run-log.js";
 import { redactFields, REDACTED_FIELDS } from "./engine/value-redaction.js";
+import { ResumeRefusedError } from "./errors.js";
 import { appendJournalEntry, refreshUnownedManifest } from "./manifest-journal.js";
+import { writePlanSnapshot } from "./plan-snapshot.js";
 import type { Redactor } from "./redaction.js";
 import { RunSession } from "./run-session.js";
 
@@ -20,7 +28,9 @@ import { RunSession } from "./run-session.js";
 export interface PrepareResumeOptions {
   locations: OrchestratorLocations;
   found: FoundRun;
+  /** Who resumes; empty means {@link DEFAULT_RESUME_ACTOR}. */
   actor: string;
+  /** Why; null or empty means {@link DEFAULT_RESUME_REASON}. */
   reason: string | null;
   /** The token the caller presented, or null when none was given. */
   token: string | null;
@@ -28,7 +38,10 @@ export interface PrepareResumeOptions {
   redactor: Redactor;
   /** For nested runs: a child that already succeeded is simply reused. */
   allowSucceeded?: boolean;
-  /** Plans the run's pipeline from today's config, to recover secrets redacted in the stored plan. */
+  /**
+   * Plans the run's pipeline from today's config: to recover secrets redacted in the stored plan, and
+   * to plan a run that has no plan snapshot (the original CLI wrote none).
+   */
   replan?: (taskId: string, pipelineId: string) => ExecutionPlan;
 }
 
@@ -36,17 +49,21 @@ export interface PrepareResumeOptions {
 export type PreparedResume = { alreadySucceeded: true } | { alreadySucceeded: false; session: RunSession };
 
 /**
- * Checks that a run may be resumed (CONTRACT §5) and claims it: a wrong token, a live owner, a run
+ * Checks that a run may be resumed (docs/contract.md §5) and claims it: a wrong token, a live owner, a run
  * that already succeeded, or a concurrent resume that got there first are refused and recorded as
  * `blocked` resume events. On success, stages not succeeded/skipped are reset to pending.
  */
 export function prepareResume(options: PrepareResumeOptions): PreparedResume {
-  const { locations, found, actor, reason, redactor } = options;
+  const { locations, found, redactor } = options;
+  // Every resume event names someone and a reason, refused ones included (the original's defaults).
+  const actor = options.actor.trim() || DEFAULT_RESUME_ACTOR;
+  const reason = options.reason?.trim() || DEFAULT_RESUME_REASON;
   const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
   const manifest = loadRunState(paths);
-  // Refusals go through the run's journal: its owner (or, with none alive, this process under the
-  // manifest lock) records them as events.
+  // A refusal after the claim gives the run back first, so the refusal can be folded into the manifest.
+  let claimed: { release(): void } | null = null;
   const block = (detail: string, message: string, hint?: string): never => {
+    claimed?.release();
     const event: ResumeEvent = {
       actor,
       reason,
@@ -54,12 +71,10 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
       detail,
       timestamp: new Date().toISOString(),
     };
+    // Refusals go through the run's journal: its owner (or, with none alive, this process under
+    // the manifest lock) records them as events.
     try {
-      appendJournalEntry(
-        paths.runDir,
-        "resume-events",
-        redactFields(event, REDACTED_FIELDS.decision, redactor),
-      );
+      appendJournalEntry(paths.runDir, "resume-events", redactFields(event, REDACTED_FIELDS.decision, redactor));
       refreshUnownedManifest(paths);
     } catch {
       // Recording the refusal is best effort; the refusal itself stands.
@@ -103,8 +118,11 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     }
     throw error;
   }
+  claimed = lock;
   let session: RunSession;
+  let plannedToday = false;
   try {
+    plannedToday = planRunWithoutSnapshot({ ...options, manifest, paths, block });
     session = RunSession.open({ locations, paths, owner: lock, redactor, replan: options.replan });
   } catch (error) {
     lock.release();
@@ -113,7 +131,9 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   const first = session.manifest.commands.find(
     (entry) => entry.status !== "succeeded" && entry.status !== "skipped",
   );
-  const detail = first === undefined ? "no stages left to run" : `resuming at stage ${first.id}`;
+  const detail =
+    (first === undefined ? "no stages left to run" : `resuming at stage ${first.id}`) +
+    (plannedToday ? `; ${PLANNED_TODAY_NOTE}` : "");
   // What happened while no one recorded it (a refusal while the last owner lived) comes first.
   session.recorder.recordPendingEvents();
   // Applying an accepted resume sets every stage that did not succeed back to pending.
@@ -129,6 +149,39 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     "later",
   );
   return { alreadySucceeded: false, session };
+}
+
+/** Said in the resume event of a run that had no plan snapshot. */
+export const PLANNED_TODAY_NOTE =
+  "no pipeline.json plan snapshot (run written by the original CLI): planned from today's config";
+
+/**
+ * A run the original CLI wrote has no `pipeline.json`: plan its pipeline from today's config and
+ * keep that plan as the run's snapshot, so this and later resumes replay one plan. Refused (as a
+ * blocked resume) when today's stages are not the run's stages. Returns whether it planned.
+ */
+function planRunWithoutSnapshot(options: {
+  locations: OrchestratorLocations;
+  manifest: Manifest;
+  paths: ReturnType<typeof resolveRunPaths>;
+  redactor: Redactor;
+  replan?: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined;
+  block: (detail: string, message: string, hint?: string) => never;
+}): boolean {
+  const { manifest, paths, replan } = options;
+  if (replan === undefined || fs.existsSync(paths.pipelineSnapshot)) return false;
+  const plan = replan(manifest.task_id, manifest.pipeline_id);
+  const planned = plan.items.map((item) => item.stage.id).join(", ");
+  const recorded = manifest.commands.map((entry) => entry.id).join(", ");
+  if (planned !== recorded) {
+    options.block(
+      "no plan snapshot and today's stages differ from the run's",
+      `Run ${manifest.run_id} has no pipeline.json and pipeline ${manifest.pipeline_id} now has stages [${planned}], not the run's [${recorded}]`,
+      "Start a new run instead, or restore the pipeline's stages in codex.orchestrator.json.",
+    );
+  }
+  writePlanSnapshot(paths.pipelineSnapshot, options.locations.root, plan, options.redactor);
+  return true;
 }
 
 // A damaged resume-token.json falls back to the manifest's copy of the token.

@@ -9,12 +9,19 @@ import {
   type FoundRun,
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
-import { Manifest, type RunListEntry, type RunStatus } from "@codex/orchestrator-schema";
+import {
+  normalizeLegacyManifest,
+  safeParseManifest,
+  type Manifest,
+  type RunListEntry,
+  type RunStatus,
+} from "@codex/orchestrator-schema";
 
 /** Filters for {@link listRuns}; every one optional. */
 export interface RunFilter {
   taskId?: string;
-  status?: RunStatus;
+  /** `unreadable` lists only the runs whose manifest cannot be read. */
+  status?: RunStatus | "unreadable";
   pipelineId?: string;
   parentRunId?: string;
   /** Only runs started at or after this time. */
@@ -90,8 +97,45 @@ function rowFor(manifest: Manifest, manifestPath: string): RunListEntry {
   };
 }
 
+function readListedManifest(
+  file: string,
+  display: string,
+): { ok: true; manifest: Manifest } | { ok: false; reason: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(fs.readFileSync(file, "utf8"));
+  } catch (error) {
+    return { ok: false, reason: `${display}: not readable JSON (${(error as Error).message})` };
+  }
+  const parsed = safeParseManifest(normalizeLegacyManifest(value), { source: display });
+  return parsed.ok ? { ok: true, manifest: parsed.value } : { ok: false, reason: parsed.error.message };
+}
+
+function unreadableRow(options: {
+  taskId: string;
+  runId: string;
+  manifest: string;
+  reason: string;
+}): RunListEntry {
+  return {
+    run_id: options.runId,
+    task_id: options.taskId,
+    pipeline_id: null,
+    parent_run_id: null,
+    status: "unreadable",
+    reason: options.reason,
+    started_at: runIdTime(options.runId)?.toISOString() ?? "",
+    completed_at: null,
+    duration_seconds: null,
+    guardrails: "",
+    approvals: 0,
+    manifest: options.manifest,
+  };
+}
+
 /**
- * Lists runs across every task, newest first. A cache (`<runs>/.run-index.json`) keeps one row per
+ * Lists runs across every task, newest first; a run whose manifest cannot be read is listed with
+ * status `unreadable` and the reason. A cache (`<runs>/.run-index.json`) keeps one row per
  * manifest keyed by its size and mtime, so a listing reads only manifests that changed; the cache
  * is rebuilt on its own when missing, stale or corrupt and is never the only copy of anything.
  */
@@ -126,16 +170,14 @@ export function listRuns(locations: OrchestratorLocations, filter: RunFilter = {
       if (cached !== undefined && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size) {
         row = cached.run;
       } else {
-        const parsed = (() => {
-          try {
-            return Manifest.safeParse(JSON.parse(fs.readFileSync(manifestFile, "utf8")));
-          } catch {
-            return null;
-          }
-        })();
-        if (parsed === null || !parsed.success) continue;
         const relative = path.relative(locations.root, manifestFile).split(path.sep).join("/");
-        row = rowFor(parsed.data, relative);
+        const parsed = readListedManifest(manifestFile, relative);
+        if (!parsed.ok) {
+          // Never dropped silently: listed with the reason, and not cached, so a repair shows at once.
+          rows.push(unreadableRow({ taskId, runId, manifest: relative, reason: parsed.reason }));
+          continue;
+        }
+        row = rowFor(parsed.manifest, relative);
         index.entries[key] = { mtimeMs: stat.mtimeMs, size: stat.size, run: row };
         changed = true;
       }
@@ -160,6 +202,8 @@ export function listRuns(locations: OrchestratorLocations, filter: RunFilter = {
   const filtered = rows.filter(
     (row) =>
       (filter.status === undefined || row.status === filter.status) &&
+      (row.status !== "unreadable" ||
+        (filter.pipelineId === undefined && filter.parentRunId === undefined)) &&
       (filter.pipelineId === undefined || row.pipeline_id === filter.pipelineId) &&
       (filter.parentRunId === undefined || row.parent_run_id === filter.parentRunId) &&
       (sinceMs === undefined || Date.parse(row.started_at) >= sinceMs),

@@ -23,7 +23,7 @@ import {
 import type { ExecutionPlan, PlanItem } from "./command-planner.js";
 import { loadRunState } from "./engine/run-log.js";
 import { RunRecorder } from "./engine/run-recorder.js";
-import { journalEvents } from "./manifest-journal.js";
+import { journalEvents, journalFingerprint } from "./manifest-journal.js";
 import { readPlanSnapshot, writePlanSnapshot } from "./plan-snapshot.js";
 import type { Redactor } from "./redaction.js";
 
@@ -98,6 +98,7 @@ export class RunSession {
       manifest: options.manifest,
       redactor: options.redactor,
       pendingEvents: (manifest) => journalEvents(manifest, options.paths),
+      pendingFingerprint: () => journalFingerprint(options.paths),
     });
   }
 
@@ -114,7 +115,8 @@ export class RunSession {
     ensureDirectoryInside(paths.runDir, locations.runsDir);
     ensureDirectoryInside(paths.stateDir, locations.outDir);
     const owner = claimRunOwnership(paths.ownerLock, runId);
-    const token = randomBytes(16).toString("hex");
+    // 32 bytes, 64 hex characters: the original CLI's token length, which its readers check.
+    const token = randomBytes(32).toString("hex");
     const createdAt = now.toISOString();
     const tokenRecord: ResumeToken = { run_id: runId, token, created_at: createdAt };
     writeJsonAtomic(paths.resumeTokenJson, tokenRecord);

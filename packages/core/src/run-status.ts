@@ -13,7 +13,7 @@ import { loadRunState } from "./engine/run-log.js";
 import { withJournal } from "./manifest-journal.js";
 
 /**
- * Where a run stands (CONTRACT §1 `status`): heartbeat age and staleness (stale at once when the
+ * Where a run stands (docs/contract.md §1 `status`): heartbeat age and staleness (stale at once when the
  * owning process is gone), metrics, child runs with their current status, approvals, pending
  * gates, and for a failed run the failing stage with the tail of its output.
  */

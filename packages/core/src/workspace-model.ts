@@ -24,7 +24,7 @@ export interface Workspace {
   tasks: Map<string, TaskRecord>;
 }
 
-/** The default task id when neither `--task` nor `MCP_RUNNER_TASK_ID` is set (CONTRACT §2). */
+/** The default task id when neither `--task` nor `MCP_RUNNER_TASK_ID` is set (docs/contract.md §2). */
 export const DEFAULT_TASK_ID = "0101";
 
 /**

@@ -142,4 +142,31 @@ describe("loadWorkspace", () => {
     writeFiles(dir, { "tasks/index.json": '{\n  "tasks": [\n' });
     expect(() => loadWorkspace(dir)).toThrow(/^tasks\/index\.json:3:1: invalid JSON/);
   });
+
+  it("reads the original CLI's tasks/index.json form ({items, specs}) beside ours", () => {
+    const dir = tempDir();
+    writeFiles(dir, {
+      "tasks/index.json": configJson({
+        items: [{ id: "0202", slug: "orchestrator-hardening", title: "Hardening", kind: "prd", gate: null }],
+        specs: [],
+      }),
+    });
+    expect(loadWorkspace(dir).tasks.get("0202")).toEqual({
+      id: "0202",
+      slug: "orchestrator-hardening",
+      title: "Hardening",
+      path: null,
+    });
+    writeFiles(dir, {
+      "tasks/index.json": configJson({
+        items: [{ id: "0101", slug: "a" }],
+        tasks: [{ id: "0101", slug: "b" }],
+      }),
+    });
+    expect(loadWorkspace(dir).tasks.get("0101")?.slug).toBe("a");
+    writeFiles(dir, { "tasks/index.json": '{ "items": [ { "id": "../x" } ] }' });
+    expect(() => loadWorkspace(dir)).toThrow("tasks/index.json: items[0].id: invalid task id");
+    writeFiles(dir, { "tasks/index.json": '{ "specs": [] }' });
+    expect(() => loadWorkspace(dir)).toThrow("tasks/index.json: items: expected an array of tasks");
+  });
 });

@@ -76,7 +76,7 @@ function readManifestAt(dir: string, relative: string): Manifest {
 }
 
 describe("CodexOrchestrator.start end to end", () => {
-  it("runs passing, allowFailure and failing stages and leaves every CONTRACT §3 file", async () => {
+  it("runs passing, allowFailure and failing stages and leaves every docs/contract.md §3 file", async () => {
     const dir = demoRepo();
     const orchestrator = createOrchestrator(dir);
     const events = recordEvents(orchestrator);
@@ -153,7 +153,7 @@ describe("CodexOrchestrator.start end to end", () => {
       token: manifest.resume_token,
       created_at: manifest.started_at,
     });
-    expect(manifest.resume_token).toMatch(/^[0-9a-f]{32}$/);
+    expect(manifest.resume_token).toMatch(/^[0-9a-f]{64}$/);
     expect(fs.readFileSync(path.join(runDir, ".resume-token"), "utf8")).toBe(`${manifest.resume_token}\n`);
 
     // runner.ndjson and commands/NN-<slug>.ndjson: valid events, every stage line also in the runner log.
@@ -212,7 +212,11 @@ describe("CodexOrchestrator.start end to end", () => {
       stage_id: "check",
       index: 3,
       exit_code: 2,
-      reason: "exit",
+      exit_reason: "exit",
+      command_index: 3,
+      command_id: "check",
+      reason: "command-failed",
+      details: { exit_code: 2 },
     });
     expect(errorFile.tail_lines).toEqual(["not fixed yet"]);
 
@@ -253,7 +257,8 @@ describe("CodexOrchestrator.start end to end", () => {
       status: "failed",
       commands_passed: 1,
       commands_failed: 1,
-      guardrails_present: true,
+      // The guardrail stage never ran (the run stopped at the failure), so none succeeded.
+      guardrails_present: false,
       child_runs: 0,
       approvals: 0,
     });
@@ -522,7 +527,7 @@ describe("CodexOrchestrator gates, nesting, cancellation and redaction", () => {
       statusDetail: "approval:sign-off:rejected",
       exitCode: 1,
     });
-    await expect(createOrchestrator(dir).start("gated", { approvalPolicy: "maybe" })).rejects.toMatchObject({
+    await expect(createOrchestrator(dir).start("gated", { approvalPolicy: "may be" })).rejects.toMatchObject({
       code: "ERR_APPROVAL_POLICY",
     });
   });
@@ -634,7 +639,11 @@ describe("CodexOrchestrator gates, nesting, cancellation and redaction", () => {
       string,
       unknown
     >;
-    expect(errorFile).toMatchObject({ reason: "spawn-error", cwd: "missing/folder" });
+    expect(errorFile).toMatchObject({
+      exit_reason: "spawn-error",
+      reason: "command-failed",
+      cwd: "missing/folder",
+    });
   });
 
   it("redacts secrets from the environment in every artifact", async () => {

@@ -13,7 +13,7 @@ export interface CompatPointers {
 }
 
 /**
- * Writes the pointers older MCP tooling reads (CONTRACT §3): `<task>/mcp/<run>/manifest.json`,
+ * Writes the pointers older MCP tooling reads (docs/contract.md §3): `<task>/mcp/<run>/manifest.json`,
  * `local-mcp/<run>/manifest.json` (a relative symlink, or a JSON stub where links fail) and
  * `local-mcp/<run>/compat.json`. Safe to call again on resume.
  */

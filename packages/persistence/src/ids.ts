@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { InvalidIdError } from "./errors.js";
 
-// CONTRACT §2: empty, control characters, / \ .. a leading . and < > : " | ? * are refused.
+// docs/contract.md §2: empty, control characters, / \ .. a leading . and < > : " | ? * are refused.
 // eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u001f\u007f/\\<>:"|?*]/;
 const MAX_ID_LENGTH = 200;

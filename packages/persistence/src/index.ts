@@ -33,6 +33,7 @@ export { writeCompatPointers } from "./compat-pointers.js";
 export type { CompatPointers } from "./compat-pointers.js";
 export { readManifest, writeManifest } from "./manifest-file.js";
 export { updateStateSnapshot } from "./state-snapshot.js";
+export { stateEntryRunId, stateEntryTime, toStateRunEntry } from "./state-run-entry.js";
 export type { UpdateStateSnapshotOptions } from "./state-snapshot.js";
 export { findRunById, listRunIds, listTaskIds } from "./run-lookup.js";
 export type { FoundRun } from "./run-lookup.js";

@@ -1,9 +1,13 @@
-import { safeParseManifest, type Manifest } from "@codex/orchestrator-schema";
+import { normalizeLegacyManifest, safeParseManifest, type Manifest } from "@codex/orchestrator-schema";
 import { ManifestReadError } from "./errors.js";
 import { JsonSyntaxError, parseJsonText } from "./json-text.js";
 import { readTextIfExists, type TextTransform, writeJsonAtomic } from "./safe-fs.js";
 
-/** Reads and validates a manifest; throws {@link ManifestReadError} that says what is wrong and where. */
+/**
+ * Reads and validates a manifest; throws {@link ManifestReadError} that says what is wrong and where.
+ * Manifests written by the original CLI are normalised in memory (see `normalizeLegacyManifest`);
+ * the file is never rewritten by reading it.
+ */
 export function readManifest(file: string): Manifest {
   const text = readTextIfExists(file);
   if (text === null) throw new ManifestReadError(`Manifest not found: ${file}`);
@@ -16,7 +20,7 @@ export function readManifest(file: string): Manifest {
     }
     throw error;
   }
-  const result = safeParseManifest(value, { source: file });
+  const result = safeParseManifest(normalizeLegacyManifest(value), { source: file });
   if (!result.ok) throw new ManifestReadError(result.error.message, result.error);
   return result.value;
 }

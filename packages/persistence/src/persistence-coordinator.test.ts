@@ -6,6 +6,7 @@ import { tempDir } from "../../../test/helpers/temp-dir.js";
 import { runSummary } from "../test/fixtures.js";
 import { PersistenceError } from "./errors.js";
 import { PersistenceCoordinator, type RunCompletionSource } from "./persistence-coordinator.js";
+import { toStateRunEntry } from "./state-run-entry.js";
 
 const RUN_ID = "2025-10-31T22-56-34-431Z-9574035c";
 
@@ -44,7 +45,7 @@ describe("PersistenceCoordinator", () => {
     expect(JSON.parse(fs.readFileSync(runSummaryPath, "utf8"))).toEqual(runSummary(RUN_ID));
     expect(JSON.parse(fs.readFileSync(statePath, "utf8"))).toMatchObject({
       taskId: "0101",
-      runs: [runSummary(RUN_ID)],
+      runs: [toStateRunEntry(runSummary(RUN_ID))],
     });
     expect(errors).toEqual([]);
   });
@@ -59,7 +60,7 @@ describe("PersistenceCoordinator", () => {
       taskId: "0101",
       transform: (text) => text.replaceAll("hunter2", "***"),
     });
-    coordinator.persist(runSummary(RUN_ID, { summary: "password hunter2" }));
+    coordinator.persist(runSummary(RUN_ID, { status_detail: "password hunter2" }));
     expect(fs.readFileSync(runSummaryPath, "utf8")).not.toContain("hunter2");
     expect(fs.readFileSync(statePath, "utf8")).not.toContain("hunter2");
     expect(fs.readFileSync(statePath, "utf8")).toContain("password ***");

@@ -71,7 +71,7 @@ describe("resolveRunPaths", () => {
   const locations = { root: ROOT, runsDir: path.join(ROOT, ".runs"), outDir: path.join(ROOT, "out") };
   const runId = "2025-10-31T22-56-34-431Z-9574035c";
 
-  it("builds every path of CONTRACT §3", () => {
+  it("builds every path of docs/contract.md §3", () => {
     const paths = resolveRunPaths(locations, { taskId: "0101", runId });
     const relative = Object.fromEntries(
       Object.entries(paths).map(([key, value]) => [

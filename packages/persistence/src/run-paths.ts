@@ -21,7 +21,7 @@ export interface ResolveLocationsOptions {
   root?: string;
 }
 
-/** Reads CONTRACT §2's variables: `CODEX_ORCHESTRATOR_ROOT`, `…_RUNS_DIR`, `…_OUT_DIR`. */
+/** Reads docs/contract.md §2's variables: `CODEX_ORCHESTRATOR_ROOT`, `…_RUNS_DIR`, `…_OUT_DIR`. */
 export function resolveLocations(options: ResolveLocationsOptions = {}): OrchestratorLocations {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
@@ -35,7 +35,7 @@ function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
 
-/** Every path of one run (CONTRACT §3), absolute. */
+/** Every path of one run (docs/contract.md §3), absolute. */
 export interface RunPaths {
   taskId: string;
   runId: string;

@@ -17,7 +17,7 @@ function readState(statePath: string): unknown {
 }
 
 describe("updateStateSnapshot", () => {
-  it("creates the snapshot, adds runs sorted by id and replaces a run by run_id", () => {
+  it("creates the snapshot, orders runs by timestamp and replaces a run by run_id", () => {
     const statePath = path.join(tempDir(), "state.json");
     updateStateSnapshot({ statePath, taskId: "0101", summary: runSummary(runId(2)) });
     updateStateSnapshot({
@@ -34,38 +34,94 @@ describe("updateStateSnapshot", () => {
     expect(onDisk).toEqual(after);
     expect(validatorsFor("state-snapshot").validate(onDisk)).toEqual({ valid: true, errors: [] });
     expect(after.taskId).toBe("0101");
-    expect(after.runs.map((run) => [run.run_id, run.status])).toEqual([
-      [runId(1), "succeeded"],
-      [runId(2), "failed"],
+    expect(after.runs.map((run) => [run.run_id, run.runId, run.status])).toEqual([
+      [runId(2), runId(2), "failed"],
+      [runId(1), runId(1), "succeeded"],
     ]);
-    expect(after.lastRunAt).toBe("2025-10-31T22:57:40.012Z");
+    expect(after.lastRunAt).toBe("2025-10-31T23:00:00.000Z");
     expect(fs.readdirSync(path.dirname(statePath))).toEqual(["state.json"]);
   });
 
-  it("uses started_at as lastRunAt while the run has not completed", () => {
+  it("stores one compact entry per run: no per-stage lists, the original keys kept", () => {
     const statePath = path.join(tempDir(), "state.json");
+    const snapshot = updateStateSnapshot({ statePath, taskId: "0101", summary: runSummary(runId(1)) });
+    const entry = snapshot.runs[0] as Record<string, unknown>;
+    expect(entry).not.toHaveProperty("commands");
+    expect(entry).not.toHaveProperty("summary");
+    expect(entry.plan).toEqual({ items: [] });
+    for (const key of ["taskId", "runId", "mode", "plan", "build", "test", "review", "timestamp"]) {
+      expect(entry).toHaveProperty(key);
+    }
+  });
+
+  it("keeps every entry of a snapshot the original CLI wrote and orders ours among them", () => {
+    const statePath = path.join(tempDir(), "state.json");
+    const original = (n: number) => ({
+      taskId: "0101",
+      runId: `original-${n}`,
+      mode: "mcp",
+      plan: { items: [{ id: "diagnostics:build", description: "Build" }] },
+      build: {
+        subtaskId: "diagnostics:build",
+        artifacts: [],
+        mode: "mcp",
+        runId: `original-${n}`,
+        success: true,
+      },
+      test: { subtaskId: "diagnostics:build", success: true, reports: [], runId: `original-${n}` },
+      review: { summary: "ok", decision: { approved: true } },
+      timestamp: `2025-10-31T2${n}:00:00.000Z`,
+    });
+    fs.writeFileSync(
+      statePath,
+      JSON.stringify({
+        taskId: "0101",
+        lastRunAt: "2025-10-31T23:00:00.000Z",
+        runs: [original(1), original(3)],
+      }),
+    );
     const snapshot = updateStateSnapshot({
       statePath,
       taskId: "0101",
-      summary: runSummary(runId(1), { completed_at: null, status: "in_progress" }),
+      summary: runSummary(runId(1), { completed_at: "2025-10-31T22:30:00.000Z" }),
     });
-    expect(snapshot.lastRunAt).toBe("2025-10-31T22:56:34.431Z");
+    expect(snapshot.runs.map((run) => run.runId)).toEqual(["original-1", runId(1), "original-3"]);
+    expect(snapshot.runs[0]).toEqual(original(1));
+    expect(snapshot.lastRunAt).toBe("2025-10-31T23:00:00.000Z");
+    expect(fs.readdirSync(path.dirname(statePath))).toEqual(["state.json"]);
   });
 
-  it("keeps only the newest maxRuns runs and applies the transform", () => {
+  it("never moves lastRunAt backwards", () => {
+    const statePath = path.join(tempDir(), "state.json");
+    fs.writeFileSync(
+      statePath,
+      JSON.stringify({ taskId: "0101", lastRunAt: "2030-01-01T00:00:00.000Z", runs: [] }),
+    );
+    const snapshot = updateStateSnapshot({ statePath, taskId: "0101", summary: runSummary(runId(1)) });
+    expect(snapshot.lastRunAt).toBe("2030-01-01T00:00:00.000Z");
+  });
+
+  it("keeps every entry by default, the newest maxRuns when asked, and applies the transform", () => {
     const statePath = path.join(tempDir(), "state.json");
     for (let n = 1; n <= 5; n += 1) {
+      const completed_at = `2025-10-31T23:0${n}:00.000Z`;
       updateStateSnapshot({
         statePath,
         taskId: "0101",
-        summary: runSummary(runId(n), { summary: "token=s3cret" }),
-        maxRuns: 3,
+        summary: runSummary(runId(n), { completed_at, status_detail: "token=s3cret" }),
         transform: (text) => text.replaceAll("s3cret", "[redacted]"),
       });
     }
-    const snapshot = readState(statePath) as { runs: Array<{ run_id: string; summary: string }> };
-    expect(snapshot.runs.map((run) => run.run_id)).toEqual([runId(3), runId(4), runId(5)]);
-    expect(snapshot.runs.every((run) => run.summary === "token=[redacted]")).toBe(true);
+    const snapshot = readState(statePath) as { runs: Array<{ run_id: string; status_detail: string }> };
+    expect(snapshot.runs).toHaveLength(5);
+    expect(snapshot.runs.every((run) => run.status_detail === "token=[redacted]")).toBe(true);
+    const capped = updateStateSnapshot({
+      statePath,
+      taskId: "0101",
+      summary: runSummary(runId(6), { completed_at: "2025-10-31T23:06:00.000Z" }),
+      maxRuns: 3,
+    });
+    expect(capped.runs.map((run) => run.run_id)).toEqual([runId(4), runId(5), runId(6)]);
   });
 
   it.each([

@@ -3,7 +3,23 @@ import { sampleManifest } from "../../../test/helpers/sample-manifest.js";
 
 /** A valid run summary (schema `RunSummary`) for `runId`. */
 export function runSummary(runId: string, overrides: Partial<RunSummary> = {}): RunSummary {
+  const timestamp = overrides.completed_at ?? overrides.started_at ?? "2025-10-31T22:57:40.012Z";
+  const manifestPath = `.runs/0101/cli/${runId}/manifest.json`;
   return {
+    taskId: "0101",
+    runId,
+    mode: "mcp",
+    plan: { items: [{ id: "diagnostics:build", description: "Build" }] },
+    build: {
+      subtaskId: "diagnostics:build",
+      artifacts: [{ path: manifestPath, description: "CLI run manifest" }],
+      mode: "mcp",
+      runId,
+      success: true,
+    },
+    test: { subtaskId: "diagnostics:build", success: false, reports: [], runId },
+    review: { summary: "Diagnostics succeeded.", decision: { approved: true } },
+    timestamp,
     run_id: runId,
     task_id: "0101",
     pipeline_id: "diagnostics",

@@ -40,7 +40,7 @@ export const FailureStatus = z.looseObject({
 /** The failing stage of a failed run. */
 export type FailureStatus = z.infer<typeof FailureStatus>;
 
-/** What `status --format json` prints (CONTRACT §1). */
+/** What `status --format json` prints (docs/contract.md §1). */
 export const StatusOutput = z.looseObject({
   run_id: z.string().min(1),
   task_id: z.string().min(1),
@@ -89,6 +89,10 @@ export const PlanStage = z.looseObject({
   needs: z.array(z.string()).optional(),
   /** Its wave: stages of one wave can run together once every earlier wave is done. */
   wave: z.int().min(1).optional(),
+  /** The original CLI's name for `allow_failure`. */
+  allowFailure: z.boolean(),
+  /** The stage's `summaryHint` (command stages), as the original CLI showed it. */
+  summaryHint: z.string().nullable(),
 });
 /** One stage as `plan` shows it. */
 export type PlanStage = z.infer<typeof PlanStage>;
@@ -100,7 +104,10 @@ export const PlanOutput = z.looseObject({
     id: z.string().min(1),
     title: z.string(),
     description: z.string().nullable(),
-    source: z.string(),
+    /** The original CLI's: `default` for a built-in pipeline, `user` for one from a config file. */
+    source: z.enum(["user", "default"]),
+    /** Where it is defined: `built-in`, `codex.orchestrator.json`, `packages/web/codex.orchestrator.json`. */
+    defined_in: z.string(),
     extends: z.array(z.string()),
     /** The pipeline's concurrency limit (null: the number of CPUs) and failure mode. */
     concurrency: z.int().min(1).nullable().optional(),
@@ -111,17 +118,28 @@ export const PlanOutput = z.looseObject({
   guardrails: z.looseObject({ present: z.boolean(), stages: z.array(z.string()) }),
   /** The stage ids of each wave, in order: the stages that can run together. */
   waves: z.array(z.array(z.string())).optional(),
+  /** The original CLI's plan: one item `<pipeline>:<stage>` per stage, `notes` the description. */
+  plan: z.looseObject({
+    items: z.array(
+      z.looseObject({ id: z.string().min(1), description: z.string(), requires_cloud: z.boolean() }),
+    ),
+    notes: z.string().optional(),
+  }),
 });
 /** What `plan --format json` prints. */
 export type PlanOutput = z.infer<typeof PlanOutput>;
 
-/** One row of `runs --format json`. */
+/**
+ * One row of `runs --format json`. A run whose manifest cannot be read is listed too, with status
+ * `unreadable`, `reason` saying why, and null where the manifest would have told.
+ */
 export const RunListEntry = z.looseObject({
   run_id: z.string().min(1),
   task_id: z.string().min(1),
-  pipeline_id: z.string().min(1),
+  pipeline_id: z.string().min(1).nullable(),
   parent_run_id: z.string().nullable(),
-  status: RunStatus,
+  status: z.union([RunStatus, z.literal("unreadable")]),
+  reason: z.string().optional(),
   started_at: z.string(),
   completed_at: NullableTimestamp,
   duration_seconds: z.number().nullable(),

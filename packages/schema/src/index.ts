@@ -17,6 +17,7 @@ export {
   Manifest,
   ResumeEvent,
 } from "./manifest.js";
+export { DEFAULT_RESUME_ACTOR, DEFAULT_RESUME_REASON, normalizeLegacyManifest } from "./legacy-manifest.js";
 export {
   ApprovalRecordedEvent,
   ApprovalRequestedEvent,
@@ -43,8 +44,10 @@ export {
   LocalManifestStub,
   McpCompatPointer,
   MetricsLine,
+  OriginalRunSummaryFields,
   ResumeToken,
   RunSummary,
+  StateRunEntry,
   StateSnapshot,
 } from "./records.js";
 export {

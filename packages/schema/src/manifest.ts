@@ -71,6 +71,7 @@ export type Approval = z.infer<typeof Approval>;
 /** One attempt to resume the run, accepted or refused. */
 export const ResumeEvent = z.looseObject({
   actor: z.string().min(1),
+  // Written non-empty (default "manual-resume"); null only in runs of earlier versions.
   reason: z.string().nullable(),
   outcome: z.enum(["accepted", "blocked"]),
   detail: z.string().nullable(),
@@ -79,7 +80,7 @@ export const ResumeEvent = z.looseObject({
 /** One attempt to resume the run. */
 export type ResumeEvent = z.infer<typeof ResumeEvent>;
 
-/** `manifest.json`, schema version 1 (CONTRACT §3.1). Unknown extra fields are kept. */
+/** `manifest.json`, schema version 1 (docs/contract.md §3.1). Unknown extra fields are kept. */
 export const Manifest = z.looseObject({
   version: z.literal(1),
   task_id: z.string().min(1),

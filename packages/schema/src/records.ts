@@ -1,7 +1,7 @@
 import * as z from "zod";
 import { NullableTimestamp, RunStatus, StageStatus, Timestamp } from "./primitives.js";
 
-/** One line of `<runs>/<task>/metrics.json` (JSON Lines), CONTRACT §3.3. */
+/** One line of `<runs>/<task>/metrics.json` (JSON Lines), docs/contract.md §3.3. */
 export const MetricsLine = z.looseObject({
   run_id: z.string().min(1),
   task_id: z.string().min(1),
@@ -72,8 +72,49 @@ export const GuardrailResult = z.looseObject({
 /** Guardrail outcome of a run. */
 export type GuardrailResult = z.infer<typeof GuardrailResult>;
 
-/** `run-summary.json`: the TaskManager's summary of one run; also an entry of the state snapshot. */
+/**
+ * The keys of the original CLI's run summary (`taskId`, `runId`, `mode`, `plan`, `build`, `test`,
+ * `review`, `timestamp`), kept beside ours in `run-summary.json` and `state.json` for its readers
+ * (its state store sorts on `timestamp` and matches on `runId`).
+ */
+export const OriginalRunSummaryFields = {
+  taskId: z.string().min(1),
+  runId: z.string().min(1),
+  mode: z.string().min(1),
+  plan: z.looseObject({
+    items: z.array(z.looseObject({ id: z.string().min(1), description: z.string() })),
+    notes: z.string().optional(),
+  }),
+  build: z.looseObject({
+    subtaskId: z.string(),
+    artifacts: z.array(z.looseObject({ path: z.string(), description: z.string() })),
+    mode: z.string().min(1),
+    runId: z.string().min(1),
+    success: z.boolean(),
+    notes: z.string().optional(),
+  }),
+  test: z.looseObject({
+    subtaskId: z.string(),
+    success: z.boolean(),
+    reports: z.array(
+      z.looseObject({
+        name: z.string(),
+        status: z.enum(["passed", "failed"]),
+        details: z.string().optional(),
+      }),
+    ),
+    runId: z.string().min(1),
+  }),
+  review: z.looseObject({
+    summary: z.string(),
+    decision: z.looseObject({ approved: z.boolean(), feedback: z.string().optional() }),
+  }),
+  timestamp: Timestamp,
+};
+
+/** `run-summary.json`: the TaskManager's summary of one run, with the original CLI's keys beside ours. */
 export const RunSummary = z.looseObject({
+  ...OriginalRunSummaryFields,
   run_id: z.string().min(1),
   task_id: z.string().min(1),
   pipeline_id: z.string().min(1),
@@ -100,11 +141,23 @@ export const RunSummary = z.looseObject({
 /** `run-summary.json`. */
 export type RunSummary = z.infer<typeof RunSummary>;
 
-/** `<out>/<task>/state.json`: the task's run summaries, newest last. */
+/**
+ * One run of `state.json` as we write it: the run summary without its per-stage lists (`commands`,
+ * `plan.items`, the multi-line `summary`), so the snapshot grows by one small entry per run.
+ */
+export const StateRunEntry = RunSummary.omit({ commands: true, summary: true });
+/** One run of `state.json` as we write it. */
+export type StateRunEntry = z.infer<typeof StateRunEntry>;
+
+/**
+ * `<out>/<task>/state.json`: one entry per run, oldest first. Entries are kept as found: the original
+ * CLI's (`runId`, `timestamp`, …, none of ours) as well as ours ({@link StateRunEntry}).
+ * `lastRunAt` is the newest run's timestamp, "" in a snapshot the original CLI started empty.
+ */
 export const StateSnapshot = z.looseObject({
   taskId: z.string().min(1),
-  lastRunAt: NullableTimestamp,
-  runs: z.array(RunSummary),
+  lastRunAt: z.string().nullable(),
+  runs: z.array(z.record(z.string(), z.unknown())),
 });
 /** `<out>/<task>/state.json`. */
 export type StateSnapshot = z.infer<typeof StateSnapshot>;

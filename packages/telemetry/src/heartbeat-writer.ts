@@ -14,7 +14,7 @@ export interface HeartbeatWriterOptions {
   now?: () => Date;
 }
 
-/** Default seconds between heartbeats (CONTRACT §3). */
+/** Default seconds between heartbeats (docs/contract.md §3). */
 export const HEARTBEAT_INTERVAL_SECONDS = 5;
 
 /**

@@ -12,3 +12,5 @@ export type {
   OpenStageOptions,
   OutputChunk,
 } from "./event-stream.js";
+export { buildOriginalRunSummaryFields } from "./original-run-summary.js";
+export type { OriginalRunSummaryFields } from "./original-run-summary.js";

@@ -18,7 +18,7 @@ function readLines(file: string): unknown[] {
 }
 
 describe("buildMetricsLine", () => {
-  it("matches the MetricsLine schema with every CONTRACT §3.3 field", () => {
+  it("matches the MetricsLine schema with every docs/contract.md §3.3 field", () => {
     const line = buildMetricsLine(
       manifest({
         status: "failed",
@@ -58,6 +58,30 @@ describe("buildMetricsLine", () => {
       approvals: 1,
     });
     expect(buildMetricsLine(manifest(), RECORDED).guardrails_present).toBe(true);
+  });
+
+  it("counts guardrails as present only when a guardrail stage succeeded (the original's meaning)", () => {
+    const guard = (status: "succeeded" | "failed" | "skipped" | "pending") =>
+      buildMetricsLine(
+        manifest({
+          commands: [
+            command(1, "build"),
+            command(2, "spec-guard", {
+              command: "bash scripts/spec-guard.sh --dry-run",
+              status,
+              exit_code: status === "succeeded" ? 0 : status === "pending" ? null : 1,
+            }),
+          ],
+        }),
+        RECORDED,
+      ).guardrails_present;
+    expect(guard("succeeded")).toBe(true);
+    expect(guard("failed")).toBe(false);
+    expect(guard("skipped")).toBe(false);
+    expect(guard("pending")).toBe(false);
+    expect(buildMetricsLine(manifest({ commands: [command(1, "build")] }), RECORDED).guardrails_present).toBe(
+      false,
+    );
   });
 });
 

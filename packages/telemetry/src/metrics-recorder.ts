@@ -3,7 +3,7 @@ import type { Manifest, MetricsLine } from "@codex/orchestrator-schema";
 import { summarizeGuardrails } from "./guardrail-summary.js";
 import { durationSeconds } from "./run-summary.js";
 
-/** The metrics line for a finished run (CONTRACT §3.3). */
+/** The metrics line for a finished run (docs/contract.md §3.3). */
 export function buildMetricsLine(manifest: Manifest, now: Date = new Date()): MetricsLine {
   return {
     run_id: manifest.run_id,
@@ -15,7 +15,9 @@ export function buildMetricsLine(manifest: Manifest, now: Date = new Date()): Me
     duration_seconds: durationSeconds(manifest.started_at, manifest.completed_at, now),
     commands_passed: manifest.commands.filter((entry) => entry.status === "succeeded").length,
     commands_failed: manifest.commands.filter((entry) => entry.status === "failed").length,
-    guardrails_present: summarizeGuardrails(manifest.commands).present,
+    // The original CLI's meaning, which its summaries count as guardrail coverage: a guardrail
+    // stage succeeded in this run (not merely that one exists).
+    guardrails_present: summarizeGuardrails(manifest.commands).passed > 0,
     recorded_at: now.toISOString(),
     artifact_path: manifest.artifact_root,
     child_runs: manifest.child_runs.length,

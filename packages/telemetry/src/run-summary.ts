@@ -1,5 +1,6 @@
 import type { Manifest, RunSummary } from "@codex/orchestrator-schema";
 import { summarizeGuardrails } from "./guardrail-summary.js";
+import { buildOriginalRunSummaryFields } from "./original-run-summary.js";
 
 /** Seconds between two timestamps (0 when the end is unknown). */
 export function durationSeconds(
@@ -67,9 +68,13 @@ export function buildSummaryText(manifest: Manifest): string {
   return lines.join("\n");
 }
 
-/** The TaskManager's run summary (`run-summary.json`, and an entry of `state.json`). */
+/**
+ * The TaskManager's run summary (`run-summary.json`; compacted, an entry of `state.json`), with the
+ * original CLI's keys beside ours.
+ */
 export function buildRunSummary(manifest: Manifest, now: Date = new Date()): RunSummary {
   return {
+    ...buildOriginalRunSummaryFields(manifest, now),
     run_id: manifest.run_id,
     task_id: manifest.task_id,
     pipeline_id: manifest.pipeline_id,

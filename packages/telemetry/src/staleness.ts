@@ -2,7 +2,7 @@ import { readTextIfExists } from "@codex/orchestrator-persistence";
 import type { HeartbeatStatus, RunStatus } from "@codex/orchestrator-schema";
 import { HEARTBEAT_INTERVAL_SECONDS } from "./heartbeat-writer.js";
 
-/** A heartbeat older than this many seconds marks an active run stale (CONTRACT §3). */
+/** A heartbeat older than this many seconds marks an active run stale (docs/contract.md §3). */
 export const HEARTBEAT_STALE_AFTER_SECONDS = 30;
 
 /** Reads the timestamp in a `.heartbeat` file; null when absent or unparsable. */

@@ -18,46 +18,52 @@ export async function runPlan(argv: {
 // The stages that can run together, wave by wave, and the limit on how many run at once.
 function renderWaves(plan: PlanOutput): string[] {
   const waves = plan.waves ?? [];
-  if (waves.every((wave) => wave.length === 1)) return ["Runs one stage at a time, in order.", ""];
+  if (waves.every((wave) => wave.length === 1)) return ["Runs one stage at a time, in order."];
   const limit = plan.pipeline.concurrency ?? null;
   const lines = [
     `Can run together (at most ${limit === null ? "one per CPU" : limit} at once${plan.pipeline.continue_on_failure ? "; branches run on after a failure" : ""}):`,
   ];
   waves.forEach((wave, position) => lines.push(`  wave ${position + 1}: ${wave.join(", ")}`));
-  lines.push("");
   return lines;
 }
 
-function renderPlan(plan: PlanOutput): string {
-  const paint = createPainter(process.stdout);
+/**
+ * The original CLI's plan lines (`Pipeline: <id> — <title> [user|default]`, `Description:`,
+ * `Stages:`, `  N. [<kind>] <title> (<id>)` with `command:`, `cwd:`, `env:`, `allowFailure:`,
+ * `summaryHint:`, `pipeline:`, `optional:` under it, `Notes:`), with ours (task, where each part
+ * was defined, plan hash, what each stage needs, the waves, guardrails) on lines of their own, so a
+ * reader of either finds its lines.
+ */
+export function renderPlan(plan: PlanOutput, paint = createPainter(process.stdout)): string {
   const lines: string[] = [];
-  const extended = plan.pipeline.extends.length > 0 ? `, extends ${plan.pipeline.extends.join(" → ")}` : "";
-  lines.push(
-    paint.bold(`Pipeline ${plan.pipeline.id}: ${plan.pipeline.title}`) +
-      ` (task ${plan.task_id}; from ${plan.pipeline.source}${extended})`,
-  );
-  if (plan.pipeline.description) lines.push(`  ${plan.pipeline.description}`);
-  lines.push(`Plan hash: ${plan.plan_hash}`, "");
+  lines.push(paint.bold(`Pipeline: ${plan.pipeline.id} — ${plan.pipeline.title} [${plan.pipeline.source}]`));
+  if (plan.pipeline.description) lines.push(`Description: ${plan.pipeline.description}`);
+  lines.push(`Task: ${plan.task_id}`, `Defined in: ${plan.pipeline.defined_in}`);
+  if (plan.pipeline.extends.length > 0) lines.push(`Extends: ${plan.pipeline.extends.join(" → ")}`);
+  lines.push(`Plan hash: ${plan.plan_hash}`, "Stages:");
+  if (plan.stages.length === 0) lines.push("  (none)");
   for (const stage of plan.stages) {
     const guard = stage.guardrail ? paint.yellow(" [guardrail]") : "";
-    lines.push(`${stage.index}. ${stage.id} (${stage.kind})${guard} — ${stage.title}`);
+    lines.push(`  ${stage.index}. [${stage.kind}] ${stage.title} (${stage.id})${guard}`);
     if (stage.command !== null) lines.push(`     command: ${stage.command}`);
-    if (stage.cwd !== null) lines.push(`     cwd:     ${stage.cwd}`);
+    if (stage.cwd !== null) lines.push(`     cwd: ${stage.cwd}`);
     const env = Object.entries(stage.env);
-    if (env.length > 0) lines.push(`     env:     ${env.map(([key, value]) => `${key}=${value}`).join(" ")}`);
-    if (stage.allow_failure) lines.push("     allowFailure: true");
+    if (env.length > 0) lines.push(`     env: ${env.map(([key, value]) => `${key}=${value}`).join(", ")}`);
+    if (stage.allowFailure) lines.push("     allowFailure: true");
+    if (stage.summaryHint !== null) lines.push(`     summaryHint: ${stage.summaryHint}`);
     if (stage.timeout_seconds !== null) lines.push(`     timeout: ${stage.timeout_seconds}s`);
     if (stage.retries > 0) lines.push(`     retries: ${stage.retries}`);
-    if (stage.pipeline !== null)
-      lines.push(
-        `     runs:    pipeline ${stage.pipeline}${stage.task ? ` of task ${stage.task}` : ""}${stage.optional ? " (optional)" : ""}`,
-      );
+    if (stage.pipeline !== null) {
+      lines.push(`     pipeline: ${stage.pipeline}`);
+      if (stage.task) lines.push(`     task: ${stage.task}`);
+      if (stage.optional) lines.push("     optional: true");
+    }
     if (stage.instructions !== null) lines.push(`     instructions: ${stage.instructions}`);
     if (stage.needs !== undefined)
-      lines.push(`     needs:   ${stage.needs.length === 0 ? "nothing (starts at once)" : stage.needs.join(", ")}`);
-    lines.push(`     from:    ${stage.origin}`);
+      lines.push(`     needs: ${stage.needs.length === 0 ? "nothing (starts at once)" : stage.needs.join(", ")}`);
+    lines.push(`     from: ${stage.origin}`);
   }
-  lines.push("");
+  if (plan.plan.notes) lines.push(`Notes: ${plan.plan.notes}`);
   lines.push(...renderWaves(plan));
   lines.push(
     plan.guardrails.present

@@ -33,7 +33,7 @@ export async function runRuns(argv: {
   const orchestrator = new CodexOrchestrator();
   const rows = orchestrator.listRuns({
     ...(argv.task === undefined ? {} : { taskId: argv.task }),
-    ...(argv.status === undefined ? {} : { status: argv.status as RunStatus }),
+    ...(argv.status === undefined ? {} : { status: argv.status as RunStatus | "unreadable" }),
     ...(argv.pipeline === undefined ? {} : { pipelineId: argv.pipeline }),
     ...(argv.parent === undefined ? {} : { parentRunId: argv.parent }),
     ...(argv.since === undefined ? {} : { since: parseSince(argv.since) }),
@@ -51,11 +51,12 @@ export async function runRuns(argv: {
   const table = rows.map((row) => [
     row.run_id,
     row.task_id,
-    row.pipeline_id,
+    row.pipeline_id ?? "-",
     row.status,
     row.duration_seconds === null ? "-" : `${row.duration_seconds}s`,
     String(row.approvals),
-    row.guardrails.replace(/^Guardrails: /, ""),
+    // An unreadable run says why where the guardrail line would be.
+    row.status === "unreadable" ? (row.reason ?? "") : row.guardrails.replace(/^Guardrails: /, ""),
   ]);
   const widths = header.map((title, column) =>
     Math.max(title.length, ...table.map((cells) => (cells[column] as string).length)),

@@ -3,6 +3,7 @@ import { ensureDirectory, toRepoPath, writeJsonAtomic } from "@codex/orchestrato
 import type { CommandStage } from "@codex/orchestrator-schema";
 import type { OutputTail } from "../output-tail.js";
 import type { ProcessOutcome } from "../process-runner.js";
+import { buildErrorFile } from "./error-file-record.js";
 import type { StageContext } from "./stage-context.js";
 import { redactFields, REDACTED_FIELDS } from "./value-redaction.js";
 
@@ -22,28 +23,20 @@ export function writeErrorFile(
   const { session, item } = context;
   const entry = session.entry(item.index);
   const file = path.join(session.paths.errorsDir, `${item.fileStem}.json`);
-  const record = {
-    run_id: session.manifest.run_id,
-    task_id: session.manifest.task_id,
-    stage_id: stage.id,
+  const record = buildErrorFile({
+    runId: session.manifest.run_id,
+    taskId: session.manifest.task_id,
+    stage,
     index: item.index,
-    title: stage.title,
-    command: stage.command,
     cwd: toRepoPath(session.locations.root, item.cwd) || ".",
-    allow_failure: stage.allowFailure ?? false,
-    exit_code: outcome.exitCode,
-    signal: outcome.signal,
-    reason: outcome.reason === "cancelled" ? "signal" : outcome.reason,
-    error: outcome.error,
-    started_at: entry.started_at,
-    completed_at: new Date().toISOString(),
-    attempts: entry.attempts ?? [],
-    stdout_tail: tails.stdout.text,
-    stderr_tail: tails.stderr.text,
-    tail_lines: tails.combined.lines(20),
-    tail_limit_characters: ERROR_TAIL_CHARACTERS,
-    log_path: entry.log_path,
-  };
+    entry: { started_at: entry.started_at, completed_at: new Date().toISOString(), log_path: entry.log_path },
+    outcome,
+    attempts: [...(entry.attempts ?? [])],
+    stdoutTail: { text: tails.stdout.text, truncated: tails.stdout.truncated },
+    stderrTail: { text: tails.stderr.text, truncated: tails.stderr.truncated },
+    tailLines: tails.combined.lines(20),
+    tailLimitCharacters: ERROR_TAIL_CHARACTERS,
+  });
   try {
     ensureDirectory(session.paths.errorsDir);
     writeJsonAtomic(file, redactFields(record, REDACTED_FIELDS.errorFile, session.recorder.redactor));

@@ -92,14 +92,11 @@ function forEachLine(file: string, visit: (line: string) => void): void {
 
 const OUTPUT_PREFIX_BYTES = Buffer.from(OUTPUT_LINE_PREFIX, "utf8");
 
+// A line shorter than the prefix (a short line, or the last one cut by a crash) is not an output
+// line; Buffer#compare would throw for a range that runs past the end of the buffer.
 function isOutputLine(chunk: Buffer, start: number): boolean {
+  const end = start + OUTPUT_PREFIX_BYTES.length;
   return (
-    chunk.compare(
-      OUTPUT_PREFIX_BYTES,
-      0,
-      OUTPUT_PREFIX_BYTES.length,
-      start,
-      start + OUTPUT_PREFIX_BYTES.length,
-    ) === 0
+    end <= chunk.length && chunk.compare(OUTPUT_PREFIX_BYTES, 0, OUTPUT_PREFIX_BYTES.length, start, end) === 0
   );
 }

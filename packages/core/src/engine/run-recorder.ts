@@ -21,6 +21,8 @@ export interface RunRecorderOptions {
   redactor: Redactor;
   /** Events other processes left for this run (journal, child registrations), asked for before each write. */
   pendingEvents?: (manifest: Manifest) => RunStateEventInput[];
+  /** Changes when other processes leave something for the run: the manifest is then written at once. */
+  pendingFingerprint?: () => string;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -43,6 +45,8 @@ export class RunRecorder {
   readonly #manifest: Manifest;
   readonly #redactor: Redactor;
   readonly #pendingEvents: (manifest: Manifest) => RunStateEventInput[];
+  readonly #pendingFingerprint: () => string;
+  #fingerprintSeen = "";
   readonly #now: () => Date;
   #seq: number;
   #timer: NodeJS.Timeout | null = null;
@@ -55,6 +59,7 @@ export class RunRecorder {
     this.#manifest = options.manifest;
     this.#redactor = options.redactor;
     this.#pendingEvents = options.pendingEvents ?? (() => []);
+    this.#pendingFingerprint = options.pendingFingerprint ?? (() => "");
     this.#now = options.now ?? (() => new Date());
     this.#seq = options.manifest.event_seq ?? 0;
     this.events = new EventStreamWriter({
@@ -136,6 +141,7 @@ export class RunRecorder {
 
   /** Records what other processes left for the run (decisions, refused resumes, child runs). */
   recordPendingEvents(): void {
+    this.#fingerprintSeen = this.#pendingFingerprint();
     for (const event of this.#pendingEvents(this.#manifest)) this.record(event, null, "later");
   }
 
@@ -154,7 +160,7 @@ export class RunRecorder {
   persistSoon(): void {
     const interval = Math.max(MIN_PERSIST_INTERVAL_MS, this.#lastWriteMs * PERSIST_INTERVAL_FACTOR);
     const wait = this.#lastWriteAt + interval - Date.now();
-    if (wait <= 0) {
+    if (wait <= 0 || this.#pendingFingerprint() !== this.#fingerprintSeen) {
       this.tryPersist();
       return;
     }

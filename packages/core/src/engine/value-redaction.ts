@@ -16,7 +16,7 @@ export const REDACTED_FIELDS = {
   /** Approvals and resume events (journal files and the manifest). */
   decision: ["reason", "detail"],
   /** `errors/NN-<slug>.json`. */
-  errorFile: ["command", "error", "stdout_tail", "stderr_tail", "tail_lines", "summary"],
+  errorFile: ["command", "title", "error", "stdout_tail", "stderr_tail", "tail_lines", "summary"],
   /** Stages in the plan snapshot (`pipeline.json`); `env` values are redacted too. */
   planStage: ["command", "title", "instructions", "summaryHint"],
 } as const;
