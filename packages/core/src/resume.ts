@@ -74,7 +74,11 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     // Refusals go through the run's journal: its owner (or, with none alive, this process under
     // the manifest lock) records them as events.
     try {
-      appendJournalEntry(paths.runDir, "resume-events", redactFields(event, REDACTED_FIELDS.decision, redactor));
+      appendJournalEntry(
+        paths.runDir,
+        "resume-events",
+        redactFields(event, REDACTED_FIELDS.decision, redactor),
+      );
       refreshUnownedManifest(paths);
     } catch {
       // Recording the refusal is best effort; the refusal itself stands.

@@ -156,7 +156,7 @@ export class TaskManager {
       );
     }
     if (result.status === "cancelled")
-      return { status: "cancelled", statusDetail: `signal:${String(abortSignal.reason ?? "SIGTERM")}` };
+      return { status: "cancelled", statusDetail: cancellationDetail(abortSignal) };
     return { status: result.status, statusDetail: result.detail };
   }
 
@@ -353,4 +353,12 @@ export class TaskManager {
     const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal });
     return { runId: child.manifest.run_id, status: outcome.status };
   }
+}
+
+// A run cancelled by a signal names it (exit 130/143); a nested run whose parent stopped it after
+// another stage failed says so.
+function cancellationDetail(abortSignal: AbortSignal): string {
+  const reason: unknown = abortSignal.reason;
+  if (reason instanceof SiblingFailure) return `stopped:stage:${reason.stageId}:failed`;
+  return `signal:${typeof reason === "string" ? reason : "SIGTERM"}`;
 }

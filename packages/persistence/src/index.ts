@@ -21,7 +21,6 @@ export {
   writeFileAtomic,
   writeJsonAtomic,
 } from "./safe-fs.js";
-export type { TextTransform } from "./safe-fs.js";
 export { BATCH_BYTES, BATCH_MAX_DELAY_MS, BatchedAppender } from "./batched-append.js";
 export type { BatchedAppenderOptions } from "./batched-append.js";
 export { JsonSyntaxError, lineAndColumn, parseJsonText } from "./json-text.js";

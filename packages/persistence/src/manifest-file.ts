@@ -1,7 +1,7 @@
 import { normalizeLegacyManifest, safeParseManifest, type Manifest } from "@codex/orchestrator-schema";
 import { ManifestReadError } from "./errors.js";
 import { JsonSyntaxError, parseJsonText } from "./json-text.js";
-import { readTextIfExists, type TextTransform, writeJsonAtomic } from "./safe-fs.js";
+import { readTextIfExists, writeJsonAtomic } from "./safe-fs.js";
 
 /**
  * Reads and validates a manifest; throws {@link ManifestReadError} that says what is wrong and where.
@@ -25,11 +25,7 @@ export function readManifest(file: string): Manifest {
   return result.value;
 }
 
-/** Writes a manifest whole (temp + rename); `transform` rewrites the text (redaction). */
-export function writeManifest(
-  file: string,
-  manifest: Manifest,
-  options: { transform?: TextTransform } = {},
-): void {
-  writeJsonAtomic(file, manifest, options);
+/** Writes a manifest whole (temp + rename). Its values were redacted before they got here. */
+export function writeManifest(file: string, manifest: Manifest): void {
+  writeJsonAtomic(file, manifest);
 }

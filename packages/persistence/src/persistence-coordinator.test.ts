@@ -50,22 +50,6 @@ describe("PersistenceCoordinator", () => {
     expect(errors).toEqual([]);
   });
 
-  it("applies the transform to both files", () => {
-    const directory = tempDir();
-    const runSummaryPath = path.join(directory, "run-summary.json");
-    const statePath = path.join(directory, "state.json");
-    const coordinator = new PersistenceCoordinator({
-      runSummaryPath,
-      statePath,
-      taskId: "0101",
-      transform: (text) => text.replaceAll("hunter2", "***"),
-    });
-    coordinator.persist(runSummary(RUN_ID, { status_detail: "password hunter2" }));
-    expect(fs.readFileSync(runSummaryPath, "utf8")).not.toContain("hunter2");
-    expect(fs.readFileSync(statePath, "utf8")).not.toContain("hunter2");
-    expect(fs.readFileSync(statePath, "utf8")).toContain("password ***");
-  });
-
   it("still writes the run summary when the state snapshot cannot be written, and reports it", () => {
     const directory = tempDir();
     const runSummaryPath = path.join(directory, "run-summary.json");

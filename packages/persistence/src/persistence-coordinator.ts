@@ -1,5 +1,5 @@
 import type { RunSummary } from "@codex/orchestrator-schema";
-import { type TextTransform, writeJsonAtomic } from "./safe-fs.js";
+import { writeJsonAtomic } from "./safe-fs.js";
 import { updateStateSnapshot } from "./state-snapshot.js";
 
 /** Anything that announces a finished run (the TaskManager's event bus). */
@@ -13,7 +13,6 @@ export interface PersistenceCoordinatorOptions {
   runSummaryPath: string;
   statePath: string;
   taskId: string;
-  transform?: TextTransform;
   /** Told about a write that failed; the other write still happens. */
   onError?: (error: unknown, artifact: "run-summary" | "state") => void;
 }
@@ -44,10 +43,9 @@ export class PersistenceCoordinator {
 
   /** Writes both artifacts for one summary. */
   persist(summary: RunSummary): PersistOutcome {
-    const transform = this.#options.transform;
     const outcome: PersistOutcome = { runSummary: false, state: false };
     try {
-      writeJsonAtomic(this.#options.runSummaryPath, summary, transform === undefined ? {} : { transform });
+      writeJsonAtomic(this.#options.runSummaryPath, summary);
       outcome.runSummary = true;
     } catch (error) {
       this.#options.onError?.(error, "run-summary");
@@ -57,7 +55,6 @@ export class PersistenceCoordinator {
         statePath: this.#options.statePath,
         taskId: this.#options.taskId,
         summary,
-        ...(transform === undefined ? {} : { transform }),
       });
       outcome.state = true;
     } catch (error) {

@@ -3,9 +3,6 @@ import fs from "node:fs";
 import path from "node:path";
 import { PersistenceError, UnsafePathError } from "./errors.js";
 
-/** Rewrites serialized text before it reaches disk (redaction of secrets). */
-export type TextTransform = (text: string) => string;
-
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
 /** Blocks the thread for `milliseconds` (used only while waiting for a short-lived lock). */
@@ -115,13 +112,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
 }
 
 /** Serializes `value` as 2-space JSON with a final newline and writes it atomically. */
-export function writeJsonAtomic(
-  file: string,
-  value: unknown,
-  options: { transform?: TextTransform } = {},
-): void {
-  const text = `${JSON.stringify(value, null, 2)}\n`;
-  writeFileAtomic(file, options.transform === undefined ? text : options.transform(text));
+export function writeJsonAtomic(file: string, value: unknown): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
 }
 
 /** Reads a UTF-8 file, wrapping failures with the path; null when it does not exist. */

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import { StateSnapshot, type RunSummary, type StateRunEntry } from "@codex/orchestrator-schema";
 import { withLock } from "./file-lock.js";
 import { compareAscii } from "./ordering.js";
-import { readTextIfExists, type TextTransform, writeJsonAtomic } from "./safe-fs.js";
+import { readTextIfExists, writeJsonAtomic } from "./safe-fs.js";
 import { stateEntryRunId, stateEntryTime, toStateRunEntry } from "./state-run-entry.js";
 
 /** Options for {@link updateStateSnapshot}. */
@@ -14,7 +14,6 @@ export interface UpdateStateSnapshotOptions {
   summary: RunSummary;
   /** Keep at most this many runs, newest last (default: every run). */
   maxRuns?: number;
-  transform?: TextTransform;
 }
 
 /**
@@ -48,11 +47,7 @@ export function updateStateSnapshot(options: UpdateStateSnapshotOptions): StateS
         lastRunAt: compareAscii(newest, previous) >= 0 ? newest : previous,
         runs: kept,
       };
-      writeJsonAtomic(
-        options.statePath,
-        next,
-        options.transform === undefined ? {} : { transform: options.transform },
-      );
+      writeJsonAtomic(options.statePath, next);
       return next;
     },
     { purpose: "state snapshot" },

@@ -1,9 +1,5 @@
 import path from "node:path";
-import {
-  AppendFile,
-  BatchedAppender,
-  PersistenceError,
-} from "@codex/orchestrator-persistence";
+import { AppendFile, BatchedAppender, PersistenceError } from "@codex/orchestrator-persistence";
 
 /** A run-level event before the stream stamps it (type first, then payload). */
 export type EventPayload = { type: string } & Record<string, unknown>;

@@ -114,15 +114,6 @@ describe("MetricsRecorder", () => {
     expect(readLines(file)).toHaveLength(2);
   });
 
-  it("applies the transform", () => {
-    const file = path.join(tempDir(), "metrics.json");
-    new MetricsRecorder({
-      metricsPath: file,
-      transform: (text) => text.replace("diagnostics", "redacted"),
-    }).record(manifest(), RECORDED);
-    expect((readLines(file)[0] as { pipeline_id: string }).pipeline_id).toBe("redacted");
-  });
-
   it("throws PersistenceError when it cannot append, and does not count that finish as recorded", () => {
     const directory = tempDir();
     const file = path.join(directory, "missing", "metrics.json");

@@ -1,4 +1,4 @@
-import { appendTextSync, type TextTransform } from "@codex/orchestrator-persistence";
+import { appendTextSync } from "@codex/orchestrator-persistence";
 import type { Manifest, MetricsLine } from "@codex/orchestrator-schema";
 import { summarizeGuardrails } from "./guardrail-summary.js";
 import { durationSeconds } from "./run-summary.js";
@@ -32,12 +32,10 @@ export function buildMetricsLine(manifest: Manifest, now: Date = new Date()): Me
  */
 export class MetricsRecorder {
   readonly #path: string;
-  readonly #transform: TextTransform | undefined;
   readonly #recorded = new Set<string>();
 
-  constructor(options: { metricsPath: string; transform?: TextTransform }) {
+  constructor(options: { metricsPath: string }) {
     this.#path = options.metricsPath;
-    this.#transform = options.transform;
   }
 
   /** The metrics file. */
@@ -49,8 +47,7 @@ export class MetricsRecorder {
   record(manifest: Manifest, now: Date = new Date()): boolean {
     const key = `${manifest.run_id}@${manifest.completed_at ?? manifest.updated_at}`;
     if (this.#recorded.has(key)) return false;
-    const text = `${JSON.stringify(buildMetricsLine(manifest, now))}\n`;
-    appendTextSync(this.#path, this.#transform === undefined ? text : this.#transform(text));
+    appendTextSync(this.#path, `${JSON.stringify(buildMetricsLine(manifest, now))}\n`);
     this.#recorded.add(key);
     return true;
   }

@@ -60,7 +60,9 @@ export function renderPlan(plan: PlanOutput, paint = createPainter(process.stdou
     }
     if (stage.instructions !== null) lines.push(`     instructions: ${stage.instructions}`);
     if (stage.needs !== undefined)
-      lines.push(`     needs: ${stage.needs.length === 0 ? "nothing (starts at once)" : stage.needs.join(", ")}`);
+      lines.push(
+        `     needs: ${stage.needs.length === 0 ? "nothing (starts at once)" : stage.needs.join(", ")}`,
+      );
     lines.push(`     from: ${stage.origin}`);
   }
   if (plan.plan.notes) lines.push(`Notes: ${plan.plan.notes}`);

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { buildErrorFile, ORIGINAL_DETAIL_CHARACTERS, type BuildErrorFileOptions } from "./error-file.js";
+import {
+  buildErrorFile,
+  ORIGINAL_DETAIL_CHARACTERS,
+  type BuildErrorFileOptions,
+} from "./error-file-record.js";
 
 function options(overrides: Partial<BuildErrorFileOptions> = {}): BuildErrorFileOptions {
   return {
