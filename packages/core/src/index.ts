@@ -8,41 +8,42 @@ export type {
 } from "./orchestrator.js";
 export { EventBus } from "./event-bus.js";
 export type { OrchestratorEventName, OrchestratorEvents } from "./event-bus.js";
-export { DEFAULT_CONCURRENCY, runLimits, TaskManager } from "./task-manager.js";
-export type { RunOutcome, TaskManagerOptions } from "./task-manager.js";
-export { CommandPlanner, describePlan, hashPlan } from "./command-planner.js";
-export type { ExecutionPlan, PlanItem } from "./command-planner.js";
-export { CommandBuilder, latestDecision, runEnvironment } from "./command-builder.js";
-export type { ChildRunOutcome, StageContext, StageOutcome } from "./command-builder.js";
-export { CommandTester } from "./command-tester.js";
-export { CommandReviewer } from "./command-reviewer.js";
-export type { RunReview } from "./command-reviewer.js";
-export { RunSession } from "./run-session.js";
+export { TaskManager } from "./engine/task-manager.js";
+export { DEFAULT_CONCURRENCY, runLimits } from "./engine/run-limits.js";
+export type { RunOutcome, TaskManagerOptions } from "./engine/task-manager.js";
+export { CommandPlanner, describePlan, hashPlan } from "./plan/command-planner.js";
+export type { ExecutionPlan, PlanItem } from "./plan/command-planner.js";
+export { CommandBuilder, latestDecision, runEnvironment } from "./engine/command-builder.js";
+export type { ChildRunOutcome, StageContext, StageOutcome } from "./engine/command-builder.js";
+export { CommandTester } from "./engine/command-tester.js";
+export { CommandReviewer } from "./engine/command-reviewer.js";
+export type { RunReview } from "./engine/command-reviewer.js";
+export { RunSession } from "./record/run-session.js";
 export { buildStageGraph, resolveNeeds } from "./engine/stage-graph.js";
 export type { GraphStage, StageGraph } from "./engine/stage-graph.js";
 export { runStageGraph, SiblingFailure } from "./engine/stage-scheduler.js";
 export type { RunStageGraphOptions, ScheduledOutcome, ScheduleResult } from "./engine/stage-scheduler.js";
-export { applyRunEvent, rebuildManifest } from "./engine/run-state.js";
-export { loadRunState, readStateEvents } from "./engine/run-log.js";
-export { RunRecorder } from "./engine/run-recorder.js";
-export type { PersistMode, RunRecorderOptions } from "./engine/run-recorder.js";
-export { REDACTED_FIELDS } from "./engine/value-redaction.js";
+export { applyRunEvent, rebuildManifest } from "./record/run-state.js";
+export { loadRunState, readStateEvents } from "./record/run-log.js";
+export { RunRecorder } from "./record/run-recorder.js";
+export type { PersistMode, RunRecorderOptions } from "./record/run-recorder.js";
+export { REDACTED_FIELDS } from "./record/value-redaction.js";
 export {
   APPROVAL_POLICIES,
   APPROVAL_POLICY_PATTERN,
   ORIGINAL_APPROVAL_POLICIES,
   createApprovalPolicy,
-} from "./approval-policy.js";
+} from "./runs/approval-policy.js";
 export type {
   ApprovalPolicy,
   ApprovalPolicyName,
   ApprovalPrompt,
   ApprovalRequest,
   GateDecision,
-} from "./approval-policy.js";
-export { BUILTIN_PIPELINES, DEFAULT_PIPELINE_ID, DIAGNOSTICS_PIPELINE } from "./builtin-pipelines.js";
-export { CONFIG_FILE_NAME, loadConfigFile } from "./config-loader.js";
-export type { LoadedConfig } from "./config-loader.js";
+} from "./runs/approval-policy.js";
+export { BUILTIN_PIPELINES, DEFAULT_PIPELINE_ID, DIAGNOSTICS_PIPELINE } from "./config/builtin-pipelines.js";
+export { CONFIG_FILE_NAME, loadConfigFile } from "./config/config-loader.js";
+export type { LoadedConfig } from "./config/config-loader.js";
 export { planPipeline } from "./plan-pipeline.js";
 export type { PlanPipelineOptions } from "./plan-pipeline.js";
 export {
@@ -53,24 +54,24 @@ export {
   loadWorkspace,
   projectForTask,
   resolveTaskId,
-} from "./workspace.js";
-export type { RegisteredProject, ResolvedTaskId, Workspace } from "./workspace.js";
-export { defaultPipelineId, listPipelineIds, resolvePipeline } from "./pipeline-registry.js";
-export type { ResolvedPipeline, ResolvedStage } from "./pipeline-registry.js";
-export { readTaskIndex } from "./task-index.js";
-export type { TaskRecord } from "./task-index.js";
-export { DEFAULT_SECRET_ENV_PATTERNS, REDACTED, Redactor, StreamRedactor } from "./redaction.js";
-export type { RedactorOptions } from "./redaction.js";
-export { runShellCommand } from "./process-runner.js";
-export type { ProcessOutcome, RunShellCommandOptions } from "./process-runner.js";
-export { buildRunStatus } from "./run-status.js";
-export { recordApproval } from "./approvals.js";
-export type { RecordApprovalOptions, RecordedApproval } from "./approvals.js";
-export { prepareResume } from "./resume.js";
-export type { PrepareResumeOptions, PreparedResume } from "./resume.js";
-export { findLatestRun, listRuns } from "./run-index.js";
-export type { RunFilter } from "./run-index.js";
-export { EXIT_CODES, exitCodeForRun } from "./exit-codes.js";
+} from "./config/workspace.js";
+export type { RegisteredProject, ResolvedTaskId, Workspace } from "./config/workspace.js";
+export { defaultPipelineId, listPipelineIds, resolvePipeline } from "./config/pipeline-registry.js";
+export type { ResolvedPipeline, ResolvedStage } from "./config/pipeline-registry.js";
+export { readTaskIndex } from "./config/task-index.js";
+export type { TaskRecord } from "./config/task-index.js";
+export { DEFAULT_SECRET_ENV_PATTERNS, REDACTED, Redactor, StreamRedactor } from "./process/redaction.js";
+export type { RedactorOptions } from "./process/redaction.js";
+export { runShellCommand } from "./process/process-runner.js";
+export type { ProcessOutcome, RunShellCommandOptions } from "./process/process-runner.js";
+export { buildRunStatus } from "./runs/run-status.js";
+export { recordApproval } from "./runs/approvals.js";
+export type { RecordApprovalOptions, RecordedApproval } from "./runs/approvals.js";
+export { prepareResume } from "./runs/resume.js";
+export type { PrepareResumeOptions, PreparedResume } from "./runs/resume.js";
+export { findLatestRun, listRuns } from "./runs/run-index.js";
+export type { RunFilter } from "./runs/run-index.js";
+export { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 export {
   ApprovalError,
   ConfigError,
@@ -80,4 +81,4 @@ export {
   TaskRegistryError,
   UnknownPipelineError,
 } from "./errors.js";
-export { chooseRoot, findRegisteringRoot } from "./repository-root.js";
+export { chooseRoot, findRegisteringRoot } from "./config/repository-root.js";

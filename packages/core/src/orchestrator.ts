@@ -5,7 +5,7 @@ import {
   type FoundRun,
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
-import { chooseRoot } from "./repository-root.js";
+import { chooseRoot } from "./config/repository-root.js";
 import {
   DEFAULT_RESUME_ACTOR,
   DEFAULT_RESUME_REASON,
@@ -14,20 +14,21 @@ import {
   type RunStatus,
   type StatusOutput,
 } from "@codex/orchestrator-schema";
-import { createApprovalPolicy, type ApprovalPrompt } from "./approval-policy.js";
-import { recordApproval, type RecordedApproval } from "./approvals.js";
-import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-planner.js";
+import { createApprovalPolicy, type ApprovalPrompt } from "./runs/approval-policy.js";
+import { recordApproval, type RecordedApproval } from "./runs/approvals.js";
+import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
 import { RunNotFoundError } from "./errors.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
-import { exitCodeForRun } from "./exit-codes.js";
-import { Redactor } from "./redaction.js";
-import { prepareResume } from "./resume.js";
-import { findLatestRun, listRuns, type RunFilter } from "./run-index.js";
-import { RunSession } from "./run-session.js";
-import { buildRunStatus } from "./run-status.js";
-import { runLimits, TaskManager } from "./task-manager.js";
+import { exitCodeForRun } from "./runs/exit-codes.js";
+import { Redactor } from "./process/redaction.js";
+import { prepareResume } from "./runs/resume.js";
+import { findLatestRun, listRuns, type RunFilter } from "./runs/run-index.js";
+import { RunSession } from "./record/run-session.js";
+import { buildRunStatus } from "./runs/run-status.js";
+import { runLimits } from "./engine/run-limits.js";
+import { TaskManager } from "./engine/task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
-import { loadWorkspace, type Workspace } from "./workspace.js";
+import { loadWorkspace, type Workspace } from "./config/workspace.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {

@@ -1,10 +1,10 @@
 import { resolveLocations, validateId } from "@codex/orchestrator-persistence";
-import { chooseRoot } from "./repository-root.js";
+import { chooseRoot } from "./config/repository-root.js";
 import type { PlanOutput } from "@codex/orchestrator-schema";
-import { loadWorkspace } from "./workspace.js";
-import { CommandPlanner, describePlan, type ExecutionPlan } from "./command-planner.js";
-import { defaultPipelineId } from "./pipeline-registry.js";
-import { resolveTaskId, type Workspace } from "./workspace-model.js";
+import { loadWorkspace } from "./config/workspace.js";
+import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
+import { defaultPipelineId } from "./config/pipeline-registry.js";
+import { resolveTaskId, type Workspace } from "./config/workspace-model.js";
 
 /** Options for {@link planPipeline}. */
 export interface PlanPipelineOptions {

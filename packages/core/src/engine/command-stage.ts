@@ -1,10 +1,10 @@
 import type { CommandStage } from "@codex/orchestrator-schema";
-import { OutputTail } from "../output-tail.js";
-import { runShellCommand, type ProcessOutcome } from "../process-runner.js";
-import type { Redactor } from "../redaction.js";
-import type { RunSession } from "../run-session.js";
-import { StageOutput } from "../stage-output.js";
-import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "./error-file.js";
+import { OutputTail } from "../process/output-tail.js";
+import { runShellCommand, type ProcessOutcome } from "../process/process-runner.js";
+import type { Redactor } from "../process/redaction.js";
+import type { RunSession } from "../record/run-session.js";
+import { StageOutput } from "../process/stage-output.js";
+import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../record/error-file.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 
 /**

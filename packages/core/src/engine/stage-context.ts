@@ -1,9 +1,9 @@
 import type { SubpipelineStage } from "@codex/orchestrator-schema";
-import type { ApprovalPolicy, ApprovalPrompt } from "../approval-policy.js";
-import type { PlanItem } from "../command-planner.js";
+import type { ApprovalPolicy, ApprovalPrompt } from "../runs/approval-policy.js";
+import type { PlanItem } from "../plan/command-planner.js";
 import type { EventBus } from "../event-bus.js";
-import type { Redactor } from "../redaction.js";
-import type { RunSession } from "../run-session.js";
+import type { Redactor } from "../process/redaction.js";
+import type { RunSession } from "../record/run-session.js";
 
 /**
  * How a stage ended. `detail` is what the run's `status_detail` becomes when this outcome decides

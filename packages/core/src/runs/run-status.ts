@@ -9,8 +9,8 @@ import {
 } from "@codex/orchestrator-persistence";
 import type { ChildRun, FailureStatus, Manifest, StatusOutput } from "@codex/orchestrator-schema";
 import { assessHeartbeat, readHeartbeatFile } from "@codex/orchestrator-telemetry";
-import { loadRunState } from "./engine/run-log.js";
-import { withJournal } from "./manifest-journal.js";
+import { loadRunState } from "../record/run-log.js";
+import { withJournal } from "../record/manifest-journal.js";
 
 /**
  * Where a run stands (docs/contract.md §1 `status`): heartbeat age and staleness (stale at once when the

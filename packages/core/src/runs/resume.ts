@@ -15,14 +15,14 @@ import {
   type Manifest,
   type ResumeEvent,
 } from "@codex/orchestrator-schema";
-import type { ExecutionPlan } from "./command-planner.js";
-import { loadRunState } from "./engine/run-log.js";
-import { redactFields, REDACTED_FIELDS } from "./engine/value-redaction.js";
-import { ResumeRefusedError } from "./errors.js";
-import { appendJournalEntry, refreshUnownedManifest } from "./manifest-journal.js";
-import { writePlanSnapshot } from "./plan-snapshot.js";
-import type { Redactor } from "./redaction.js";
-import { RunSession } from "./run-session.js";
+import type { ExecutionPlan } from "../plan/command-planner.js";
+import { loadRunState } from "../record/run-log.js";
+import { redactFields, REDACTED_FIELDS } from "../record/value-redaction.js";
+import { ResumeRefusedError } from "../errors.js";
+import { appendJournalEntry, refreshUnownedManifest } from "../record/manifest-journal.js";
+import { writePlanSnapshot } from "../plan/plan-snapshot.js";
+import type { Redactor } from "../process/redaction.js";
+import { RunSession } from "../record/run-session.js";
 
 /** Options for {@link prepareResume}. */
 export interface PrepareResumeOptions {

@@ -1,5 +1,5 @@
 import type { Manifest, RunStateEventInput, Stage } from "@codex/orchestrator-schema";
-import { REDACTED, type Redactor } from "../redaction.js";
+import { REDACTED, type Redactor } from "../process/redaction.js";
 
 /**
  * Secrets are replaced inside the string values that carry text from commands, their output and

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterEach, describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
 import { runShellCommand, type RunShellCommandOptions } from "./process-runner.js";
 
 const strays: number[] = [];

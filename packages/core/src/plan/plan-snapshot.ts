@@ -3,10 +3,10 @@ import { readTextIfExists, toRepoPath, writeJsonAtomic } from "@codex/orchestrat
 import { Stage } from "@codex/orchestrator-schema";
 import * as z from "zod";
 import { describePipeline, type ExecutionPlan } from "./command-planner.js";
-import { buildStageGraph, resolveNeeds } from "./engine/stage-graph.js";
-import { redactStage } from "./engine/value-redaction.js";
-import { ConfigError } from "./errors.js";
-import type { Redactor } from "./redaction.js";
+import { buildStageGraph, resolveNeeds } from "../engine/stage-graph.js";
+import { redactStage } from "../record/value-redaction.js";
+import { ConfigError } from "../errors.js";
+import type { Redactor } from "../process/redaction.js";
 
 const PlanSnapshot = z.object({
   version: z.literal(1),

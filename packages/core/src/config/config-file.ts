@@ -1,6 +1,6 @@
 import path from "node:path";
 import { JsonSyntaxError, parseJsonText, readTextIfExists } from "@codex/orchestrator-persistence";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../errors.js";
 
 /** The config file name, at the repo root and in project folders. */
 export const CONFIG_FILE_NAME = "codex.orchestrator.json";

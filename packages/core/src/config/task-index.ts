@@ -5,7 +5,7 @@ import {
   parseJsonText,
   readTextIfExists,
 } from "@codex/orchestrator-persistence";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../errors.js";
 
 /** One task of `tasks/index.json`. */
 export interface TaskRecord {

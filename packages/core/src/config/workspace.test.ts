@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { tempDir, writeFiles } from "../../../test/helpers/temp-dir.js";
-import { configJson } from "../test/support.js";
-import { ConfigError, TaskRegistryError } from "./errors.js";
+import { tempDir, writeFiles } from "../../../../test/helpers/temp-dir.js";
+import { configJson } from "../../test/support.js";
+import { ConfigError, TaskRegistryError } from "../errors.js";
 import { DEFAULT_TASK_ID, findProjectForDirectory, loadWorkspace, resolveTaskId } from "./workspace.js";
 
 function registryRepo() {

@@ -5,12 +5,12 @@ import {
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
 import type { Approval } from "@codex/orchestrator-schema";
-import { loadRunState } from "./engine/run-log.js";
-import { redactFields, REDACTED_FIELDS } from "./engine/value-redaction.js";
-import { ApprovalError } from "./errors.js";
-import { appendJournalEntry, refreshUnownedManifest, withJournal } from "./manifest-journal.js";
-import type { Redactor } from "./redaction.js";
-import { readPlanSnapshot } from "./plan-snapshot.js";
+import { loadRunState } from "../record/run-log.js";
+import { redactFields, REDACTED_FIELDS } from "../record/value-redaction.js";
+import { ApprovalError } from "../errors.js";
+import { appendJournalEntry, refreshUnownedManifest, withJournal } from "../record/manifest-journal.js";
+import type { Redactor } from "../process/redaction.js";
+import { readPlanSnapshot } from "../plan/plan-snapshot.js";
 
 /** Options for {@link recordApproval}. */
 export interface RecordApprovalOptions {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { tempDir, writeFiles } from "../../../test/helpers/temp-dir.js";
-import { commandStage, configJson, createOrchestrator } from "../test/support.js";
+import { tempDir, writeFiles } from "../../../../test/helpers/temp-dir.js";
+import { commandStage, configJson, createOrchestrator } from "../../test/support.js";
 import { CommandPlanner, describePlan } from "./command-planner.js";
-import { PipelineCycleError } from "./errors.js";
-import { loadWorkspace } from "./workspace.js";
+import { PipelineCycleError } from "../errors.js";
+import { loadWorkspace } from "../config/workspace.js";
 
 function repo(config: unknown) {
   const dir = tempDir();

@@ -1,28 +1,25 @@
-import os from "node:os";
 import {
   findRunById,
   PersistenceCoordinator,
-  readRunOwner,
-  resolveRunPaths,
   toRepoPath,
-  writeChildRegistration,
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
 import { TERMINAL_RUN_STATUSES, type RunStatus, type SubpipelineStage } from "@codex/orchestrator-schema";
 import { buildRunSummary, MetricsRecorder } from "@codex/orchestrator-telemetry";
-import type { ApprovalPolicy, ApprovalPrompt } from "./approval-policy.js";
+import type { ApprovalPolicy, ApprovalPrompt } from "../runs/approval-policy.js";
 import { CommandBuilder } from "./command-builder.js";
-import { CommandPlanner, type ExecutionPlan, type PlanItem } from "./command-planner.js";
+import { CommandPlanner, type PlanItem } from "../plan/command-planner.js";
 import { CommandReviewer } from "./command-reviewer.js";
 import { CommandTester } from "./command-tester.js";
-import type { ChildRunOutcome, StageOutcome } from "./engine/stage-context.js";
-import { runStageGraph, SiblingFailure } from "./engine/stage-scheduler.js";
-import type { EventBus } from "./event-bus.js";
-import { refreshUnownedManifest } from "./manifest-journal.js";
-import type { Redactor } from "./redaction.js";
-import { prepareResume } from "./resume.js";
-import { RunSession } from "./run-session.js";
-import { assertTaskRegistered, type Workspace } from "./workspace.js";
+import type { ChildRunOutcome, StageOutcome } from "./stage-context.js";
+import { cancellationDetail, DEFAULT_CONCURRENCY, runLimits } from "./run-limits.js";
+import { runStageGraph, SiblingFailure } from "./stage-scheduler.js";
+import type { EventBus } from "../event-bus.js";
+import { registerWithParent } from "../record/parent-registration.js";
+import type { Redactor } from "../process/redaction.js";
+import { prepareResume } from "../runs/resume.js";
+import { RunSession } from "../record/run-session.js";
+import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
 
 /** What a run came to. */
 export interface RunOutcome {
@@ -48,20 +45,6 @@ export interface TaskManagerOptions {
   concurrency?: number | undefined;
   /** Overrides every run's failure mode (`--continue`). */
   continueOnFailure?: boolean | undefined;
-}
-
-/** How many stages run at once when neither the pipeline nor the caller says. */
-export const DEFAULT_CONCURRENCY = os.availableParallelism();
-
-/** A new run's limits: the caller's, else the pipeline's, else the defaults. */
-export function runLimits(
-  plan: ExecutionPlan,
-  overrides: { concurrency?: number | undefined; continueOnFailure?: boolean | undefined },
-): { concurrency: number; continueOnFailure: boolean } {
-  return {
-    concurrency: overrides.concurrency ?? plan.pipeline.concurrency ?? DEFAULT_CONCURRENCY,
-    continueOnFailure: overrides.continueOnFailure ?? plan.pipeline.continueOnFailure,
-  };
 }
 
 /**
@@ -107,7 +90,7 @@ export class TaskManager {
         null,
         "now",
       );
-      this.#registerWithParent(session);
+      registerWithParent(session, this.#options);
       bus.emit("run:started", {
         runId,
         taskId,
@@ -257,7 +240,7 @@ export class TaskManager {
     );
     detach();
     recorder.persist();
-    this.#registerWithParent(session);
+    registerWithParent(session, this.#options);
     bus.emit("run:finished", {
       runId,
       status: outcome.status,
@@ -265,40 +248,6 @@ export class TaskManager {
       manifest: session.manifestPath,
     });
     return outcome;
-  }
-
-  // A child tells its parent about itself through a file in the parent's children/ folder; the
-  // parent's recorder turns it into a `child:registered` event (at once when no one owns the parent).
-  #registerWithParent(session: RunSession): void {
-    const manifest = session.manifest;
-    if (manifest.parent_run_id === null) return;
-    try {
-      const parent = findRunById(this.#options.locations, manifest.parent_run_id);
-      if (parent === null) {
-        this.#options.bus.emit("warning", {
-          runId: manifest.run_id,
-          message: `Parent run ${manifest.parent_run_id} not found; lineage is recorded only in this run.`,
-        });
-        return;
-      }
-      const parentPaths = resolveRunPaths(this.#options.locations, {
-        taskId: parent.taskId,
-        runId: parent.runId,
-      });
-      writeChildRegistration(parentPaths.childrenDir, {
-        run_id: manifest.run_id,
-        task_id: manifest.task_id,
-        pipeline_id: manifest.pipeline_id,
-        status: manifest.status,
-        manifest: session.manifestPath,
-      });
-      if (readRunOwner(parentPaths.ownerLock)?.alive !== true) refreshUnownedManifest(parentPaths);
-    } catch (error) {
-      this.#options.bus.emit("warning", {
-        runId: manifest.run_id,
-        message: `Could not update the parent run: ${(error as Error).message}`,
-      });
-    }
   }
 
   async #runChild(
@@ -353,12 +302,4 @@ export class TaskManager {
     const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal });
     return { runId: child.manifest.run_id, status: outcome.status };
   }
-}
-
-// A run cancelled by a signal names it (exit 130/143); a nested run whose parent stopped it after
-// another stage failed says so.
-function cancellationDetail(abortSignal: AbortSignal): string {
-  const reason: unknown = abortSignal.reason;
-  if (reason instanceof SiblingFailure) return `stopped:stage:${reason.stageId}:failed`;
-  return `signal:${typeof reason === "string" ? reason : "SIGTERM"}`;
 }

@@ -6,7 +6,7 @@ import {
   type OpenStageOptions,
   type OutputChunk,
 } from "@codex/orchestrator-telemetry";
-import type { Redactor } from "../redaction.js";
+import type { Redactor } from "../process/redaction.js";
 import { applyRunEvent } from "./run-state.js";
 import { redactStateEvent } from "./value-redaction.js";
 

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { Pipeline, Stage } from "@codex/orchestrator-schema";
 import { BUILTIN_PIPELINES } from "./builtin-pipelines.js";
-import { ConfigError, PipelineCycleError, UnknownPipelineError } from "./errors.js";
+import { ConfigError, PipelineCycleError, UnknownPipelineError } from "../errors.js";
 import { projectForTask, type Workspace } from "./workspace-model.js";
 
 /** The `source` of the built-in pipelines. */

@@ -17,10 +17,10 @@ import {
   type RunStateEvent,
   type RunStateEventInput,
 } from "@codex/orchestrator-schema";
-import { loadRunState } from "./engine/run-log.js";
-import { RunRecorder } from "./engine/run-recorder.js";
-import { applyRunEvent } from "./engine/run-state.js";
-import { Redactor } from "./redaction.js";
+import { loadRunState } from "./run-log.js";
+import { RunRecorder } from "./run-recorder.js";
+import { applyRunEvent } from "./run-state.js";
+import { Redactor } from "../process/redaction.js";
 
 /**
  * Entries other processes add to a run (approvals, refused resumes, child runs) go to files of their

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { seededRandom } from "../../../test/helpers/seeded-random.js";
+import { seededRandom } from "../../../../test/helpers/seeded-random.js";
 import { Redactor } from "./redaction.js";
 import { StageOutput } from "./stage-output.js";
 

@@ -1,7 +1,7 @@
 import path from "node:path";
 import { findIdProblem } from "@codex/orchestrator-persistence";
 import type { LoadedConfig } from "./config-loader.js";
-import { ConfigError, TaskRegistryError } from "./errors.js";
+import { ConfigError, TaskRegistryError } from "../errors.js";
 import { readTaskIndex, type TaskRecord } from "./task-index.js";
 
 /** A project registered in the root config: a task id and its folder. */

@@ -1,7 +1,7 @@
 import type { OrchestratorConfig } from "@codex/orchestrator-schema";
 import { safeParseConfig } from "@codex/orchestrator-schema";
 import { readConfigSource, type ConfigSource } from "./config-file.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../errors.js";
 
 export { CONFIG_FILE_NAME } from "./config-file.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { tempDir, writeFiles } from "../../../test/helpers/temp-dir.js";
-import { commandStage, configJson } from "../test/support.js";
-import { ConfigError, PipelineCycleError, UnknownPipelineError } from "./errors.js";
+import { tempDir, writeFiles } from "../../../../test/helpers/temp-dir.js";
+import { commandStage, configJson } from "../../test/support.js";
+import { ConfigError, PipelineCycleError, UnknownPipelineError } from "../errors.js";
 import { defaultPipelineId, listPipelineIds, resolvePipeline } from "./pipeline-registry.js";
 import { loadWorkspace } from "./workspace.js";
 

@@ -1,5 +1,5 @@
 import type { CommandAttempt, CommandEntry, CommandStage } from "@codex/orchestrator-schema";
-import type { ProcessOutcome } from "../process-runner.js";
+import type { ProcessOutcome } from "../process/process-runner.js";
 
 /** The most of stderr the original CLI put in `details.stderr` (8 KiB); longer text is cut with "…". */
 export const ORIGINAL_DETAIL_CHARACTERS = 8 * 1024;

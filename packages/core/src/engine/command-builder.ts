@@ -1,11 +1,11 @@
-import { runCommandStage } from "./engine/command-stage.js";
-import { runGateStage } from "./engine/gate-stage.js";
-import type { StageContext, StageOutcome } from "./engine/stage-context.js";
-import { runSubpipelineStage } from "./engine/subpipeline-stage.js";
+import { runCommandStage } from "./command-stage.js";
+import { runGateStage } from "./gate-stage.js";
+import type { StageContext, StageOutcome } from "./stage-context.js";
+import { runSubpipelineStage } from "./subpipeline-stage.js";
 
-export type { ChildRunOutcome, StageContext, StageOutcome } from "./engine/stage-context.js";
-export { runEnvironment } from "./engine/command-stage.js";
-export { latestDecision } from "./engine/gate-stage.js";
+export type { ChildRunOutcome, StageContext, StageOutcome } from "./stage-context.js";
+export { runEnvironment } from "./command-stage.js";
+export { latestDecision } from "./gate-stage.js";
 
 /** Executes plan items by kind: shell commands, nested runs and approval gates. */
 export class CommandBuilder {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { tempDir, writeFiles } from "../../../test/helpers/temp-dir.js";
-import { configJson } from "../test/support.js";
+import { tempDir, writeFiles } from "../../../../test/helpers/temp-dir.js";
+import { configJson } from "../../test/support.js";
 import { CONFIG_FILE_NAME, loadConfigFile } from "./config-loader.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError } from "../errors.js";
 
 function loadError(text: string): ConfigError {
   const dir = tempDir();

@@ -3,10 +3,10 @@ import path from "node:path";
 import { stageFileStem, toRepoPath } from "@codex/orchestrator-persistence";
 import type { PlanOutput, Stage } from "@codex/orchestrator-schema";
 import { isGuardrailStage } from "@codex/orchestrator-telemetry";
-import { buildStageGraph, type StageGraph } from "./engine/stage-graph.js";
-import { PipelineCycleError } from "./errors.js";
-import { BUILT_IN_SOURCE, resolvePipeline, type ResolvedPipeline } from "./pipeline-registry.js";
-import type { Workspace } from "./workspace.js";
+import { buildStageGraph, type StageGraph } from "../engine/stage-graph.js";
+import { PipelineCycleError } from "../errors.js";
+import { BUILT_IN_SOURCE, resolvePipeline, type ResolvedPipeline } from "../config/pipeline-registry.js";
+import type { Workspace } from "../config/workspace.js";
 
 /** One stage, ready to execute. */
 export interface PlanItem {

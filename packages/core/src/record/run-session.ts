@@ -20,12 +20,12 @@ import {
   HEARTBEAT_STALE_AFTER_SECONDS,
   HeartbeatWriter,
 } from "@codex/orchestrator-telemetry";
-import type { ExecutionPlan, PlanItem } from "./command-planner.js";
-import { loadRunState } from "./engine/run-log.js";
-import { RunRecorder } from "./engine/run-recorder.js";
+import type { ExecutionPlan, PlanItem } from "../plan/command-planner.js";
+import { loadRunState } from "./run-log.js";
+import { RunRecorder } from "./run-recorder.js";
 import { journalEvents, journalFingerprint } from "./manifest-journal.js";
-import { readPlanSnapshot, writePlanSnapshot } from "./plan-snapshot.js";
-import type { Redactor } from "./redaction.js";
+import { readPlanSnapshot, writePlanSnapshot } from "../plan/plan-snapshot.js";
+import type { Redactor } from "../process/redaction.js";
 
 /** Options for {@link RunSession.create}. */
 export interface CreateRunSessionOptions {
