@@ -33,6 +33,7 @@ export {
   APPROVAL_POLICY_PATTERN,
   ORIGINAL_APPROVAL_POLICIES,
   createApprovalPolicy,
+  oneAtATime,
 } from "./runs/approval-policy.js";
 export type {
   ApprovalPolicy,

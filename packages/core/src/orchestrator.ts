@@ -14,7 +14,7 @@ import {
   type RunStatus,
   type StatusOutput,
 } from "@codex/orchestrator-schema";
-import { createApprovalPolicy, type ApprovalPrompt } from "./runs/approval-policy.js";
+import { createApprovalPolicy, oneAtATime, type ApprovalPrompt } from "./runs/approval-policy.js";
 import { recordApproval, type RecordedApproval } from "./runs/approvals.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
 import { RunNotFoundError } from "./errors.js";
@@ -262,7 +262,7 @@ export class CodexOrchestrator {
       bus: this.bus,
       killGraceMs: this.#killGraceMs,
       approvalPolicy: policy,
-      approvalPrompt: options.approvalPrompt,
+      approvalPrompt: options.approvalPrompt === undefined ? undefined : oneAtATime(options.approvalPrompt),
       abortSignal: options.abortSignal ?? new AbortController().signal,
       taskSlug: (taskId) => workspace.tasks.get(taskId)?.slug ?? null,
       concurrency: options.concurrency,

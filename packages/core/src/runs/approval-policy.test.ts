@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   APPROVAL_POLICIES,
   createApprovalPolicy,
+  oneAtATime,
   ORIGINAL_APPROVAL_POLICIES,
   type ApprovalPrompt,
 } from "./approval-policy.js";
@@ -80,5 +81,33 @@ describe("createApprovalPolicy", () => {
         actor: "policy:auto-reject",
       },
     );
+  });
+});
+
+describe("oneAtATime", () => {
+  it("asks the next question only once the previous one was answered, even when one fails", async () => {
+    const log: string[] = [];
+    const slow: ApprovalPrompt = async (request) => {
+      log.push(`ask ${request.stageId}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      log.push(`answer ${request.stageId}`);
+      if (request.stageId === "b") throw new Error("terminal closed");
+      return { decision: "approved", actor: "t", reason: null };
+    };
+    const prompt = oneAtATime(slow);
+    const request = (stageId: string) => ({
+      runId: "r",
+      stageId,
+      title: stageId,
+      instructions: null,
+      planHash: "h",
+    });
+    const answers = await Promise.allSettled([
+      prompt(request("a")),
+      prompt(request("b")),
+      prompt(request("c")),
+    ]);
+    expect(log).toEqual(["ask a", "answer a", "ask b", "answer b", "ask c", "answer c"]);
+    expect(answers.map((answer) => answer.status)).toEqual(["fulfilled", "rejected", "fulfilled"]);
   });
 });

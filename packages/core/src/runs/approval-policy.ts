@@ -19,6 +19,19 @@ export interface ApprovalRequest {
 /** Asks someone at a terminal; resolves null when nobody answers (the run then pauses). */
 export type ApprovalPrompt = (request: ApprovalRequest) => Promise<GateDecision | null>;
 
+/**
+ * A prompt that asks one question at a time: gates in parallel branches reach it together, and a
+ * terminal can hold only one conversation.
+ */
+export function oneAtATime(prompt: ApprovalPrompt): ApprovalPrompt {
+  let queue: Promise<unknown> = Promise.resolve();
+  return (request) => {
+    const asked = queue.then(() => prompt(request));
+    queue = asked.catch(() => undefined);
+    return asked;
+  };
+}
+
 /** Our own policies: what they do at a gate is their name. */
 export const APPROVAL_POLICIES = ["prompt", "pause", "auto-approve", "auto-reject"] as const;
 /** The original CLI's values (Codex approval modes), accepted and recorded as given. */
