@@ -4,6 +4,7 @@ import { commandStage, configJson } from "../../test/support.js";
 import { ConfigError, PipelineCycleError, UnknownPipelineError } from "../errors.js";
 import { defaultPipelineId, listPipelineIds, resolvePipeline } from "./pipeline-registry.js";
 import { loadWorkspace } from "./workspace.js";
+import { catchError } from "../../../../test/helpers/catch-error.js";
 
 function workspaceWith(config?: unknown, extraFiles: Record<string, string> = {}) {
   const dir = tempDir();
@@ -19,15 +20,6 @@ function stageSummary(pipeline: ReturnType<typeof resolvePipeline>) {
     stage.id,
     stage.kind === "command" ? stage.command : stage.kind,
   ]);
-}
-
-function catchError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
 }
 
 describe("resolvePipeline", () => {

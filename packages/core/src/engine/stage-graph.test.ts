@@ -2,6 +2,7 @@ import type { Stage } from "@codex/orchestrator-schema";
 import { describe, expect, it } from "vitest";
 import { ConfigError, PipelineCycleError } from "../errors.js";
 import { buildStageGraph, resolveNeeds, type GraphStage } from "./stage-graph.js";
+import { catchError } from "../../../../test/helpers/catch-error.js";
 
 function stage(id: string, needs?: string[]): Stage {
   return { kind: "command", id, title: id, command: `echo ${id}`, ...(needs === undefined ? {} : { needs }) };
@@ -17,15 +18,6 @@ function graphStages(stages: Stage[]): GraphStage[] {
 
 function build(stages: Stage[]) {
   return buildStageGraph("demo", graphStages(stages));
-}
-
-function catchError(action: () => unknown): unknown {
-  try {
-    action();
-  } catch (error) {
-    return error;
-  }
-  throw new Error("expected an error");
 }
 
 describe("resolveNeeds", () => {
