@@ -29,6 +29,7 @@ import { runLimits } from "./engine/run-limits.js";
 import { TaskManager } from "./engine/task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
+import { graceWithinParent } from "./process/nested-grace.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {
@@ -38,7 +39,10 @@ export interface CodexOrchestratorOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory, for relative roots and project detection (default `process.cwd()`). */
   cwd?: string;
-  /** Between SIGTERM and SIGKILL when a stage is stopped (default 5000 ms, or `CODEX_ORCHESTRATOR_KILL_GRACE_MS`). */
+  /**
+   * Between SIGTERM and SIGKILL when a stage is stopped (default 5000 ms, or
+   * `CODEX_ORCHESTRATOR_KILL_GRACE_MS`); shorter inside a parent run's stage (nested-grace.ts).
+   */
   killGraceMs?: number;
 }
 
@@ -113,8 +117,11 @@ export class CodexOrchestrator {
       ...(root === undefined ? {} : { root }),
     });
     const graceFromEnv = Number(this.#env.CODEX_ORCHESTRATOR_KILL_GRACE_MS);
-    this.#killGraceMs =
-      options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000);
+    // Inside a parent's stage, our stages must be stopped before the parent's grace runs out.
+    this.#killGraceMs = graceWithinParent(
+      options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000),
+      this.#env,
+    );
   }
 
   /** Subscribes to run events; returns the unsubscribe function. */
