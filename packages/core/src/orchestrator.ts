@@ -72,6 +72,8 @@ export interface ResumeOptions extends ExecuteOptions {
   token?: string;
   actor?: string;
   reason?: string;
+  /** Take over from an owner that looks alive but whose heartbeat is stale (`resume --force`). */
+  force?: boolean;
 }
 
 /** What a started or resumed run came to. */
@@ -174,6 +176,7 @@ export class CodexOrchestrator {
       actor: options.actor ?? DEFAULT_RESUME_ACTOR,
       reason: options.reason ?? DEFAULT_RESUME_REASON,
       token: options.token ?? null,
+      force: options.force === true,
       redactor,
       replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),
     });
