@@ -7,6 +7,8 @@ const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   process.stdout.write(`${VERSION}\n`);
 } else {
+  const { survivesClosedOutput } = await import("./closed-streams.js");
+  survivesClosedOutput();
   const { main } = await import("./cli.js");
   process.exitCode = await main(args);
 }

@@ -86,6 +86,10 @@ export async function main(args: readonly string[]): Promise<number> {
             .option("approval-policy", {
               type: "string",
               describe: `Override the run's approval policy: ${APPROVAL_POLICY_CHOICES.join(", ")}, …`,
+            })
+            .option("force", {
+              type: "boolean",
+              describe: "Take over a run whose owner looks alive but whose heartbeat is stale",
             }),
         ).option("format", FORMAT),
       async (argv) => {

@@ -29,6 +29,7 @@ import { runLimits } from "./engine/run-limits.js";
 import { TaskManager } from "./engine/task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
+import { graceWithinParent } from "./process/nested-grace.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {
@@ -38,7 +39,10 @@ export interface CodexOrchestratorOptions {
   env?: NodeJS.ProcessEnv;
   /** Working directory, for relative roots and project detection (default `process.cwd()`). */
   cwd?: string;
-  /** Between SIGTERM and SIGKILL when a stage is stopped (default 5000 ms, or `CODEX_ORCHESTRATOR_KILL_GRACE_MS`). */
+  /**
+   * Between SIGTERM and SIGKILL when a stage is stopped (default 5000 ms, or
+   * `CODEX_ORCHESTRATOR_KILL_GRACE_MS`); shorter inside a parent run's stage (nested-grace.ts).
+   */
   killGraceMs?: number;
 }
 
@@ -68,6 +72,8 @@ export interface ResumeOptions extends ExecuteOptions {
   token?: string;
   actor?: string;
   reason?: string;
+  /** Take over from an owner that looks alive but whose heartbeat is stale (`resume --force`). */
+  force?: boolean;
 }
 
 /** What a started or resumed run came to. */
@@ -113,8 +119,11 @@ export class CodexOrchestrator {
       ...(root === undefined ? {} : { root }),
     });
     const graceFromEnv = Number(this.#env.CODEX_ORCHESTRATOR_KILL_GRACE_MS);
-    this.#killGraceMs =
-      options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000);
+    // Inside a parent's stage, our stages must be stopped before the parent's grace runs out.
+    this.#killGraceMs = graceWithinParent(
+      options.killGraceMs ?? (Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000),
+      this.#env,
+    );
   }
 
   /** Subscribes to run events; returns the unsubscribe function. */
@@ -167,6 +176,7 @@ export class CodexOrchestrator {
       actor: options.actor ?? DEFAULT_RESUME_ACTOR,
       reason: options.reason ?? DEFAULT_RESUME_REASON,
       token: options.token ?? null,
+      force: options.force === true,
       redactor,
       replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),
     });

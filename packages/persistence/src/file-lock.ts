@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import { LockHeldError, PersistenceError } from "./errors.js";
+import { isRecordedProcessGone, readProcessIdentity } from "./process-identity.js";
 import { sleepSync } from "./safe-fs.js";
 
 /** What a lock file says about its holder. */
@@ -11,6 +12,10 @@ export interface LockHolder {
   acquired_at: string;
   token: string;
   purpose?: string;
+  /** The holder's start time in clock ticks since boot (Linux), so a reused pid is not taken for it. */
+  start_time?: number;
+  /** The boot the holder started in (Linux): after a reboot or container restart every holder is gone. */
+  boot_id?: string;
 }
 
 /** Options for {@link acquireLock}. */
@@ -52,9 +57,13 @@ export function readLockHolder(lockPath: string): LockHolder | null {
   }
 }
 
-/** Whether the holder of a lock is gone: a dead pid here, or an old lock from elsewhere. */
+/**
+ * Whether the holder of a lock is gone: a dead pid here (or a zombie, or a later process that got
+ * the same pid, or one from before a reboot), or an old lock from elsewhere.
+ */
 export function isLockStale(lockPath: string, holder: LockHolder | null, staleMs: number): boolean {
-  if (holder !== null && holder.hostname === os.hostname()) return !isProcessAlive(holder.pid);
+  if (holder !== null && holder.hostname === os.hostname())
+    return !isProcessAlive(holder.pid) || isRecordedProcessGone(holder.pid, holder);
   try {
     return Date.now() - fs.statSync(lockPath).mtimeMs > staleMs;
   } catch {
@@ -76,6 +85,7 @@ export function acquireLock(lockPath: string, options: AcquireLockOptions = {}):
     acquired_at: new Date().toISOString(),
     token: randomBytes(8).toString("hex"),
     ...(options.purpose === undefined ? {} : { purpose: options.purpose }),
+    ...(readProcessIdentity(process.pid) ?? {}),
   };
   const deadline = Date.now() + timeoutMs;
   let delay = 2;
@@ -126,7 +136,11 @@ function tryCreate(lockPath: string, holder: LockHolder): boolean {
   }
 }
 
-function reclaimStale(lockPath: string, staleToken: string | null): void {
+/**
+ * Removes a lock whose holder is judged gone, unless its holder has changed since (`staleToken`).
+ * Under a steal guard, so two reclaimers cannot both remove a fresh lock.
+ */
+export function reclaimStale(lockPath: string, staleToken: string | null): void {
   const guard = `${lockPath}.steal`;
   try {
     fs.writeFileSync(guard, String(process.pid), { flag: "wx" });

@@ -26,7 +26,14 @@ export type { BatchedAppenderOptions } from "./batched-append.js";
 export { JsonSyntaxError, lineAndColumn, parseJsonText } from "./json-text.js";
 export { acquireLock, isLockStale, isProcessAlive, readLockHolder, withLock } from "./file-lock.js";
 export type { AcquireLockOptions, LockHandle, LockHolder } from "./file-lock.js";
-export { claimRunOwnership, readRunOwner } from "./run-owner.js";
+export { claimRunOwnership, readRunOwner, takeOverRunOwnership } from "./run-owner.js";
+export {
+  isRecordedProcessGone,
+  readBootId,
+  readProcessIdentity,
+  readProcessStat,
+} from "./process-identity.js";
+export type { ProcessIdentity, ProcessStat } from "./process-identity.js";
 export type { RunOwner } from "./run-owner.js";
 export { writeCompatPointers } from "./compat-pointers.js";
 export type { CompatPointers } from "./compat-pointers.js";

@@ -1,4 +1,4 @@
-import { acquireLock, isLockStale, readLockHolder, type LockHandle } from "./file-lock.js";
+import { acquireLock, isLockStale, readLockHolder, reclaimStale, type LockHandle } from "./file-lock.js";
 import { LockHeldError } from "./errors.js";
 
 /** Who owns a run directory right now. */
@@ -38,4 +38,15 @@ export function readRunOwner(ownerLockPath: string): RunOwner | null {
     acquired_at: holder.acquired_at,
     alive: !isLockStale(ownerLockPath, holder, 30_000),
   };
+}
+
+/**
+ * Claims a run whose recorded owner still looks alive but has stopped beating (`resume --force`):
+ * the claim of process `ownerPid` is removed, then the run is claimed as usual. Fails with
+ * {@link LockHeldError} when someone else claimed it in between.
+ */
+export function takeOverRunOwnership(ownerLockPath: string, runId: string, ownerPid: number): LockHandle {
+  const holder = readLockHolder(ownerLockPath);
+  if (holder !== null && holder.pid === ownerPid) reclaimStale(ownerLockPath, holder.token);
+  return claimRunOwnership(ownerLockPath, runId);
 }

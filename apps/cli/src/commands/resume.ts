@@ -12,6 +12,7 @@ export async function runResume(argv: {
   approvalPolicy?: string | undefined;
   concurrency?: string | undefined;
   continue?: boolean | undefined;
+  force?: boolean | undefined;
   format: string;
 }): Promise<number> {
   const runId = runIdFrom(argv);
@@ -24,6 +25,7 @@ export async function runResume(argv: {
       ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+      ...(argv.force === true ? { force: true } : {}),
       ...terminal,
     }),
   );

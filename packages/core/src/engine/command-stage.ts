@@ -6,6 +6,7 @@ import type { RunSession } from "../record/run-session.js";
 import { StageOutput } from "../process/stage-output.js";
 import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../record/error-file.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
+import { parentGraceEnvironment } from "../process/nested-grace.js";
 
 /**
  * Runs a command stage through its attempts: each attempt's start and end are recorded as events
@@ -17,7 +18,12 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
   const recorder = session.recorder;
   const runId = session.manifest.run_id;
   const redactor = stageRedactor(context.redactor, stage);
-  const env: NodeJS.ProcessEnv = { ...context.env, ...stage.env, ...runEnvironment(session) };
+  const env: NodeJS.ProcessEnv = {
+    ...context.env,
+    ...stage.env,
+    ...runEnvironment(session),
+    ...parentGraceEnvironment(context.killGraceMs),
+  };
   const maxAttempts = (stage.retries ?? 0) + 1;
   const firstAttempt = (session.entry(item.index).attempts?.length ?? 0) + 1;
   // A log write that fails (disk full, file-size limit) happens inside a stream callback or later,

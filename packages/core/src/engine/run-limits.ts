@@ -17,7 +17,7 @@ export function runLimits(
 }
 
 /**
- * The `status_detail` of a cancelled run: the signal (exit 130/143), or, for a nested run whose
+ * The `status_detail` of a cancelled run: the signal (exit 129/130/143), or, for a nested run whose
  * parent stopped it after another stage failed, that stage.
  */
 export function cancellationDetail(abortSignal: AbortSignal): string {

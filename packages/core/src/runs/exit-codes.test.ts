@@ -8,6 +8,7 @@ describe("exitCodeForRun", () => {
       failed: 1,
       usage: 2,
       awaitingApproval: 3,
+      sighup: 129,
       sigint: 130,
       sigterm: 143,
     });
@@ -16,6 +17,7 @@ describe("exitCodeForRun", () => {
     expect(exitCodeForRun("awaiting_approval", "approval:gate:pending")).toBe(3);
     expect(exitCodeForRun("cancelled", "signal:SIGINT")).toBe(130);
     expect(exitCodeForRun("cancelled", "signal:SIGTERM")).toBe(143);
+    expect(exitCodeForRun("cancelled", "signal:SIGHUP")).toBe(129);
     expect(exitCodeForRun("cancelled", null)).toBe(1);
     // A run that never finished (crashed owner) is not a success.
     expect(exitCodeForRun("in_progress", null)).toBe(1);

@@ -6,6 +6,7 @@ export const EXIT_CODES = {
   failed: 1,
   usage: 2,
   awaitingApproval: 3,
+  sighup: 129,
   sigint: 130,
   sigterm: 143,
 } as const;
@@ -18,6 +19,7 @@ export function exitCodeForRun(status: RunStatus, statusDetail: string | null): 
     case "awaiting_approval":
       return EXIT_CODES.awaitingApproval;
     case "cancelled":
+      if (statusDetail === "signal:SIGHUP") return EXIT_CODES.sighup;
       if (statusDetail === "signal:SIGINT") return EXIT_CODES.sigint;
       if (statusDetail === "signal:SIGTERM") return EXIT_CODES.sigterm;
       return EXIT_CODES.failed;

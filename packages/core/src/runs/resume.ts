@@ -3,6 +3,7 @@ import {
   claimRunOwnership,
   LockHeldError,
   readRunOwner,
+  takeOverRunOwnership,
   readTextIfExists,
   resolveRunPaths,
   type FoundRun,
@@ -15,6 +16,7 @@ import {
   type Manifest,
   type ResumeEvent,
 } from "@codex/orchestrator-schema";
+import { readHeartbeatFile } from "@codex/orchestrator-telemetry";
 import type { ExecutionPlan } from "../plan/command-planner.js";
 import { loadRunState } from "../record/run-log.js";
 import { redactFields, REDACTED_FIELDS } from "../record/value-redaction.js";
@@ -36,6 +38,11 @@ export interface PrepareResumeOptions {
   token: string | null;
   /** Redacts what the resume records (its reason, and everything the resumed run writes). */
   redactor: Redactor;
+  /**
+   * Take the run over from an owner that still looks alive when its heartbeat is stale (older
+   * than the run's `heartbeat_stale_after_seconds`): a hung owner, or a pid /proc cannot disprove.
+   */
+  force?: boolean;
   /** For nested runs: a child that already succeeded is simply reused. */
   allowSucceeded?: boolean;
   /**
@@ -103,16 +110,35 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     }
   }
   const owner = readRunOwner(paths.ownerLock);
+  let forcedNote: string | null = null;
   if (owner?.alive === true) {
-    block(
-      `owner process ${owner.pid} is alive`,
-      `Run ${found.runId} is still running (owned by process ${owner.pid} on ${owner.hostname})`,
-      "Wait for it to finish, or stop that process first.",
-    );
+    const heartbeatAt = readHeartbeatFile(paths.heartbeat) ?? manifest.heartbeat_at;
+    const ageSeconds =
+      heartbeatAt === null ? null : Math.max(0, Math.round((Date.now() - Date.parse(heartbeatAt)) / 1000));
+    const staleAfter = manifest.heartbeat_stale_after_seconds;
+    const heartbeatStale = ageSeconds === null || ageSeconds > staleAfter;
+    if (options.force === true && heartbeatStale) {
+      forcedNote =
+        `forced: owner process ${owner.pid} looked alive, heartbeat stale ` +
+        `(${ageSeconds === null ? "none recorded" : `age ${ageSeconds} s`} > ${staleAfter} s)`;
+    } else {
+      const heartbeatNote =
+        ageSeconds === null ? "no heartbeat" : `heartbeat ${ageSeconds} s old, stale after ${staleAfter} s`;
+      block(
+        `owner process ${owner.pid} is alive (${heartbeatNote})`,
+        `Run ${found.runId} is still running (owned by process ${owner.pid} on ${owner.hostname}; ${heartbeatNote})`,
+        heartbeatStale
+          ? "Its heartbeat is stale: if that process is hung or is not the owner, take over with --force."
+          : "Wait for it to finish, or stop that process first.",
+      );
+    }
   }
   let lock;
   try {
-    lock = claimRunOwnership(paths.ownerLock, found.runId);
+    lock =
+      forcedNote !== null && owner !== null
+        ? takeOverRunOwnership(paths.ownerLock, found.runId, owner.pid)
+        : claimRunOwnership(paths.ownerLock, found.runId);
   } catch (error) {
     if (error instanceof LockHeldError) {
       block(
@@ -136,6 +162,7 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     (entry) => entry.status !== "succeeded" && entry.status !== "skipped",
   );
   const detail =
+    (forcedNote === null ? "" : `${forcedNote}; `) +
     (first === undefined ? "no stages left to run" : `resuming at stage ${first.id}`) +
     (plannedToday ? `; ${PLANNED_TODAY_NOTE}` : "");
   // What happened while no one recorded it (a refusal while the last owner lived) comes first.
