@@ -11,7 +11,7 @@ import { CommandBuilder } from "./command-builder.js";
 import { CommandPlanner, type PlanItem } from "../plan/command-planner.js";
 import { CommandReviewer } from "./command-reviewer.js";
 import { CommandTester } from "./command-tester.js";
-import type { ChildRunOutcome, StageOutcome } from "./stage-context.js";
+import type { ChildRunOutcome, StageContext, StageOutcome } from "./stage-context.js";
 import { cancellationDetail, DEFAULT_CONCURRENCY, runLimits } from "./run-limits.js";
 import { runStageGraph, SiblingFailure } from "./stage-scheduler.js";
 import type { EventBus } from "../event-bus.js";
@@ -20,6 +20,7 @@ import type { Redactor } from "../process/redaction.js";
 import { prepareResume } from "../runs/resume.js";
 import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
+import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 
 /** What a run came to. */
 export interface RunOutcome {
@@ -152,7 +153,7 @@ export class TaskManager {
     const recorder = session.recorder;
     const stageId = item.stage.id;
     recorder.record({ type: "stage:status", stage_id: stageId, status: "running" }, item.index, "soon");
-    const outcome = await this.builder.execute({
+    const outcome = await this.#executeStage({
       session,
       item,
       bus: this.#options.bus,
@@ -185,6 +186,31 @@ export class TaskManager {
       status === "succeeded" || status === "skipped" ? "soon" : "now",
     );
     return outcome;
+  }
+
+  /**
+   * Runs one stage; an error it throws (a process that cannot be spawned, a subpipeline naming an
+   * unregistered task, a child run another process claimed) fails that stage, so the run still
+   * ends. Failures to write the run's own files propagate: nothing truthful can be recorded then.
+   */
+  async #executeStage(context: StageContext): Promise<StageOutcome> {
+    const startedAt = Date.now();
+    try {
+      return await this.builder.execute(context);
+    } catch (error) {
+      if (isOwnFileFailure(error)) throw error;
+      const outcome = stageErrorOutcome(error, context.redactor);
+      context.bus.emit("stage:finished", {
+        runId: context.session.manifest.run_id,
+        index: context.item.index,
+        stageId: context.item.stage.id,
+        status: "failed",
+        exitCode: null,
+        durationMs: Date.now() - startedAt,
+        tail: [outcome.summary ?? ""],
+      });
+      return outcome;
+    }
   }
 
   #finish(session: RunSession, outcome: RunOutcome): RunOutcome {
