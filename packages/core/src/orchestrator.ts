@@ -15,7 +15,7 @@ import {
   type StatusOutput,
 } from "@codex/orchestrator-schema";
 import { createApprovalPolicy, oneAtATime, type ApprovalPrompt } from "./runs/approval-policy.js";
-import { recordApproval, type RecordedApproval } from "./runs/approvals.js";
+import { recordApproval, type RecordApprovalOptions, type RecordedApproval } from "./runs/approvals.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
 import { RunNotFoundError } from "./errors.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
@@ -184,7 +184,15 @@ export class CodexOrchestrator {
   /** Records a decision for a waiting gate; `resume` then continues past it. */
   approve(
     runId: string,
-    options: { stageId: string; actor: string; reason?: string; reject?: boolean; planHash?: string },
+    options: {
+      stageId: string;
+      actor: string;
+      reason?: string;
+      reject?: boolean;
+      planHash?: string;
+      /** When the approver issued the decision; see {@link RecordApprovalOptions.issuedAt}. */
+      issuedAt?: Date;
+    },
   ): RecordedApproval {
     const found = this.findRun(runId, "--run");
     return recordApproval({
@@ -196,6 +204,7 @@ export class CodexOrchestrator {
       decision: options.reject ? "rejected" : "approved",
       planHash: options.planHash ?? null,
       redactor: this.#redactor(),
+      ...(options.issuedAt === undefined ? {} : { issuedAt: options.issuedAt }),
     });
   }
 
