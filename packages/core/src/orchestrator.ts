@@ -19,14 +19,14 @@ import { recordApproval, type RecordApprovalOptions, type RecordedApproval } fro
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
 import { RunNotFoundError } from "./errors.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
-import { exitCodeForRun } from "./runs/exit-codes.js";
+import { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 import { Redactor } from "./process/redaction.js";
 import { prepareResume } from "./runs/resume.js";
 import { findLatestRun, listRuns, type RunFilter } from "./runs/run-index.js";
 import { RunSession } from "./record/run-session.js";
 import { buildRunStatus } from "./runs/run-status.js";
 import { runLimits } from "./engine/run-limits.js";
-import { TaskManager } from "./engine/task-manager.js";
+import { TaskManager, type RunOutcome } from "./engine/task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 
@@ -153,7 +153,7 @@ export class CodexOrchestrator {
       ...runLimits(plan, options),
     });
     const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: false });
-    return this.#result(session, outcome.status, outcome.statusDetail);
+    return this.#result(session, outcome);
   }
 
   /** Continues a failed, cancelled, crashed or paused run in place (docs/contract.md §5). */
@@ -178,7 +178,7 @@ export class CodexOrchestrator {
     const outcome = await this.#taskManager(session.recorder.redactor, options, policy).execute(session, {
       resumed: true,
     });
-    return this.#result(session, outcome.status, outcome.statusDetail);
+    return this.#result(session, outcome);
   }
 
   /** Records a decision for a waiting gate; `resume` then continues past it. */
@@ -279,8 +279,10 @@ export class CodexOrchestrator {
     });
   }
 
-  #result(session: RunSession, status: RunStatus, statusDetail: string | null): RunResult {
+  #result(session: RunSession, outcome: RunOutcome): RunResult {
     const manifest = session.manifest;
+    const { status, statusDetail } = outcome;
+    const exitCode = exitCodeForRun(status, statusDetail);
     return {
       runId: manifest.run_id,
       taskId: manifest.task_id,
@@ -290,7 +292,9 @@ export class CodexOrchestrator {
       artifactRoot: manifest.artifact_root,
       manifest: session.manifestPath,
       logPath: manifest.log_path,
-      exitCode: exitCodeForRun(status, statusDetail),
+      // A file of the run's end that could not be written fails the process, not the run.
+      exitCode:
+        outcome.writeFailures?.length && exitCode === EXIT_CODES.succeeded ? EXIT_CODES.failed : exitCode,
     };
   }
 }

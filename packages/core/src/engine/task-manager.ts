@@ -26,6 +26,11 @@ import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 export interface RunOutcome {
   status: RunStatus;
   statusDetail: string | null;
+  /**
+   * Files of the run's end that could not be written (metrics line, run summary, state entry). The
+   * manifest still says how the run went; the process reports the failure (exit 1).
+   */
+  writeFailures?: readonly string[];
 }
 
 /** Shared by every run a TaskManager executes (its nested runs included). */
@@ -221,6 +226,11 @@ export class TaskManager {
     // would leave a run that looks finished without its metrics line, run summary or state entry.
     session.stopHeartbeat();
     // The metrics line is written from the run as it ends, before its last event records that it was.
+    const writeFailures: string[] = [];
+    const writeFailed = (message: string) => {
+      writeFailures.push(message);
+      bus.emit("warning", { runId, message });
+    };
     const terminal = TERMINAL_RUN_STATUSES.includes(outcome.status);
     const completedAt = terminal ? new Date().toISOString() : null;
     let metricsRecorded = false;
@@ -234,7 +244,7 @@ export class TaskManager {
         });
         metricsRecorded = true;
       } catch (error) {
-        bus.emit("warning", { runId, message: `Could not record metrics: ${(error as Error).message}` });
+        writeFailed(`Could not record metrics: ${describeWriteError(error)}`);
       }
     }
     recorder.record(
@@ -254,10 +264,7 @@ export class TaskManager {
       statePath: session.paths.state,
       taskId: session.manifest.task_id,
       onError: (error, artifact) =>
-        bus.emit("warning", {
-          runId,
-          message: `Could not write the ${artifact}: ${(error as Error).message}`,
-        }),
+        writeFailed(`Could not write the ${artifact}: ${describeWriteError(error)}`),
     });
     const detach = coordinator.attach(bus);
     bus.emit(
@@ -273,7 +280,7 @@ export class TaskManager {
       statusDetail: outcome.statusDetail,
       manifest: session.manifestPath,
     });
-    return outcome;
+    return writeFailures.length === 0 ? outcome : { ...outcome, writeFailures };
   }
 
   async #runChild(
@@ -328,4 +335,8 @@ export class TaskManager {
     const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal });
     return { runId: child.manifest.run_id, status: outcome.status };
   }
+}
+
+function describeWriteError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
