@@ -20,7 +20,9 @@ import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command
 import { RunNotFoundError } from "./errors.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
 import { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
-import { Redactor } from "./process/redaction.js";
+import type { Redactor } from "./process/redaction.js";
+import { workspaceRedactor } from "./config/workspace-redactor.js";
+import { redactPlanOutput } from "./plan/printed-plan.js";
 import { prepareResume } from "./runs/resume.js";
 import { findLatestRun, listRuns, type RunFilter } from "./runs/run-index.js";
 import { RunSession } from "./record/run-session.js";
@@ -134,7 +136,8 @@ export class CodexOrchestrator {
   /** Plans a pipeline without running anything. */
   plan(pipelineId?: string, options: { taskId?: string } = {}): { plan: ExecutionPlan; output: PlanOutput } {
     const plan = this.#plan(pipelineId, options.taskId);
-    return { plan, output: describePlan(this.locations.root, plan) };
+    const redactor = this.#redactor().withStageSecrets(plan.items.map((item) => item.stage));
+    return { plan, output: redactPlanOutput(describePlan(this.locations.root, plan), redactor) };
   }
 
   /** Runs a pipeline to its end (or a gate, or cancellation). */
@@ -249,12 +252,7 @@ export class CodexOrchestrator {
   }
 
   #redactor(): Redactor {
-    const redact = this.workspace.config?.config.redact;
-    return Redactor.fromEnvironment({
-      env: this.#env,
-      ...(redact?.envPatterns === undefined ? {} : { envPatterns: redact.envPatterns }),
-      ...(redact?.values === undefined ? {} : { values: redact.values }),
-    });
+    return workspaceRedactor(this.workspace, this.#env);
   }
 
   #taskManager(
