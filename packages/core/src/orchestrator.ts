@@ -15,7 +15,7 @@ import {
   type StatusOutput,
 } from "@codex/orchestrator-schema";
 import { createApprovalPolicy, oneAtATime, type ApprovalPrompt } from "./runs/approval-policy.js";
-import { recordApproval, type RecordApprovalOptions, type RecordedApproval } from "./runs/approvals.js";
+import { recordApproval, type RecordedApproval } from "./runs/approvals.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
 import { RunNotFoundError } from "./errors.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
@@ -193,7 +193,7 @@ export class CodexOrchestrator {
       reason?: string;
       reject?: boolean;
       planHash?: string;
-      /** When the approver issued the decision; see {@link RecordApprovalOptions.issuedAt}. */
+      /** When the approver issued the decision: a decision for the gate recorded after it refuses this one. */
       issuedAt?: Date;
     },
   ): RecordedApproval {
