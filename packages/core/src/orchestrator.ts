@@ -19,14 +19,16 @@ import { recordApproval, type RecordedApproval } from "./runs/approvals.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
 import { RunNotFoundError } from "./errors.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
-import { exitCodeForRun } from "./runs/exit-codes.js";
-import { Redactor } from "./process/redaction.js";
+import { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
+import type { Redactor } from "./process/redaction.js";
+import { workspaceRedactor } from "./config/workspace-redactor.js";
+import { redactPlanOutput } from "./plan/printed-plan.js";
 import { prepareResume } from "./runs/resume.js";
 import { findLatestRun, listRuns, type RunFilter } from "./runs/run-index.js";
 import { RunSession } from "./record/run-session.js";
 import { buildRunStatus } from "./runs/run-status.js";
 import { runLimits } from "./engine/run-limits.js";
-import { TaskManager } from "./engine/task-manager.js";
+import { TaskManager, type RunOutcome } from "./engine/task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
@@ -143,7 +145,8 @@ export class CodexOrchestrator {
   /** Plans a pipeline without running anything. */
   plan(pipelineId?: string, options: { taskId?: string } = {}): { plan: ExecutionPlan; output: PlanOutput } {
     const plan = this.#plan(pipelineId, options.taskId);
-    return { plan, output: describePlan(this.locations.root, plan) };
+    const redactor = this.#redactor().withStageSecrets(plan.items.map((item) => item.stage));
+    return { plan, output: redactPlanOutput(describePlan(this.locations.root, plan), redactor) };
   }
 
   /** Runs a pipeline to its end (or a gate, or cancellation). */
@@ -162,7 +165,7 @@ export class CodexOrchestrator {
       ...runLimits(plan, options),
     });
     const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: false });
-    return this.#result(session, outcome.status, outcome.statusDetail);
+    return this.#result(session, outcome);
   }
 
   /** Continues a failed, cancelled, crashed or paused run in place (docs/contract.md §5). */
@@ -188,13 +191,21 @@ export class CodexOrchestrator {
     const outcome = await this.#taskManager(session.recorder.redactor, options, policy).execute(session, {
       resumed: true,
     });
-    return this.#result(session, outcome.status, outcome.statusDetail);
+    return this.#result(session, outcome);
   }
 
   /** Records a decision for a waiting gate; `resume` then continues past it. */
   approve(
     runId: string,
-    options: { stageId: string; actor: string; reason?: string; reject?: boolean; planHash?: string },
+    options: {
+      stageId: string;
+      actor: string;
+      reason?: string;
+      reject?: boolean;
+      planHash?: string;
+      /** When the approver issued the decision: a decision for the gate recorded after it refuses this one. */
+      issuedAt?: Date;
+    },
   ): RecordedApproval {
     const found = this.findRun(runId, "--run");
     return recordApproval({
@@ -206,6 +217,7 @@ export class CodexOrchestrator {
       decision: options.reject ? "rejected" : "approved",
       planHash: options.planHash ?? null,
       redactor: this.#redactor(),
+      ...(options.issuedAt === undefined ? {} : { issuedAt: options.issuedAt }),
     });
   }
 
@@ -250,12 +262,7 @@ export class CodexOrchestrator {
   }
 
   #redactor(): Redactor {
-    const redact = this.workspace.config?.config.redact;
-    return Redactor.fromEnvironment({
-      env: this.#env,
-      ...(redact?.envPatterns === undefined ? {} : { envPatterns: redact.envPatterns }),
-      ...(redact?.values === undefined ? {} : { values: redact.values }),
-    });
+    return workspaceRedactor(this.workspace, this.#env);
   }
 
   #taskManager(
@@ -280,8 +287,10 @@ export class CodexOrchestrator {
     });
   }
 
-  #result(session: RunSession, status: RunStatus, statusDetail: string | null): RunResult {
+  #result(session: RunSession, outcome: RunOutcome): RunResult {
     const manifest = session.manifest;
+    const { status, statusDetail } = outcome;
+    const exitCode = exitCodeForRun(status, statusDetail);
     return {
       runId: manifest.run_id,
       taskId: manifest.task_id,
@@ -291,7 +300,9 @@ export class CodexOrchestrator {
       artifactRoot: manifest.artifact_root,
       manifest: session.manifestPath,
       logPath: manifest.log_path,
-      exitCode: exitCodeForRun(status, statusDetail),
+      // A file of the run's end that could not be written fails the process, not the run.
+      exitCode:
+        outcome.writeFailures?.length && exitCode === EXIT_CODES.succeeded ? EXIT_CODES.failed : exitCode,
     };
   }
 }

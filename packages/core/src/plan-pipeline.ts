@@ -4,6 +4,8 @@ import type { PlanOutput } from "@codex/orchestrator-schema";
 import { loadWorkspace } from "./config/workspace.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
 import { defaultPipelineId } from "./config/pipeline-registry.js";
+import { workspaceRedactor } from "./config/workspace-redactor.js";
+import { redactPlanOutput } from "./plan/printed-plan.js";
 import { resolveTaskId, type Workspace } from "./config/workspace-model.js";
 
 /** Options for {@link planPipeline}. */
@@ -61,5 +63,7 @@ export async function planPipeline(
     env,
     cwd,
   });
-  return { plan, output: describePlan(locations.root, plan) };
+  // What plan prints is redacted like what a run writes.
+  const redactor = workspaceRedactor(workspace, env).withStageSecrets(plan.items.map((item) => item.stage));
+  return { plan, output: redactPlanOutput(describePlan(locations.root, plan), redactor) };
 }

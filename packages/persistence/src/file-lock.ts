@@ -123,6 +123,8 @@ function tryCreate(lockPath: string, holder: LockHolder): boolean {
   try {
     fs.writeFileSync(temporary, JSON.stringify(holder), { flag: "wx" });
   } catch (error) {
+    // A full disk creates the file and then fails the write: leave no empty temp file behind.
+    removeQuietly(temporary);
     throw new PersistenceError("create lock", lockPath, error);
   }
   try {
@@ -172,4 +174,12 @@ function handleFor(lockPath: string, token: string): LockHandle {
       if (readLockHolder(lockPath)?.token === token) fs.rmSync(lockPath, { force: true });
     },
   };
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // The directory itself is unusable; there is nothing of ours to remove.
+  }
 }

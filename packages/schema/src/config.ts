@@ -12,20 +12,41 @@ const Identifier = z.string().regex(IdentifierPattern, {
  */
 const StageNeeds = z.array(Identifier).optional();
 
+/**
+ * The longest wait Node's timers accept is 2^31-1 ms; a longer one fires at once. Stage timeouts and
+ * retry backoffs are kept below it, in whole-second terms.
+ */
+export const MAX_TIMER_SECONDS = 2_147_483;
+
+// The operating system takes commands and environment entries as C strings: a NUL byte cannot
+// be passed, and an env name cannot be empty or hold '=' (it separates name from value).
+const NoNulText = z.string().regex(/^[^\0]*$/, { error: "must not contain a NUL byte" });
+const EnvName = z.string().regex(/^[^=\0]+$/, {
+  error: "environment variable names must be non-empty and contain neither '=' nor a NUL byte",
+});
+
 /** A shell command run through the system shell; exit 0 succeeds. */
 export const CommandStage = z.strictObject({
   kind: z.literal("command"),
   id: Identifier,
   title: z.string().min(1),
-  command: z.string().min(1),
-  cwd: z.string().min(1).optional(),
-  env: z.record(z.string(), z.string()).optional(),
+  command: NoNulText.min(1),
+  cwd: NoNulText.min(1).optional(),
+  env: z.record(EnvName, NoNulText).optional(),
   allowFailure: z.boolean().optional(),
   summaryHint: z.string().optional(),
   guardrail: z.boolean().optional(),
-  timeoutSeconds: z.number().positive().optional(),
+  timeoutSeconds: z
+    .number()
+    .positive()
+    .max(MAX_TIMER_SECONDS, { error: `must be at most ${MAX_TIMER_SECONDS} (about 24.8 days)` })
+    .optional(),
   retries: z.int().min(0).max(20).optional(),
-  retryBackoffSeconds: z.number().min(0).optional(),
+  retryBackoffSeconds: z
+    .number()
+    .min(0)
+    .max(MAX_TIMER_SECONDS, { error: `must be at most ${MAX_TIMER_SECONDS} (about 24.8 days)` })
+    .optional(),
   needs: StageNeeds,
 });
 /** A shell command stage. */

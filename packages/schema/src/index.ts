@@ -54,6 +54,7 @@ export {
   CommandStage,
   IdentifierPattern,
   ManualStage,
+  MAX_TIMER_SECONDS,
   OrchestratorConfig,
   Pipeline,
   Project,

@@ -37,6 +37,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   ) {
     return `required field is missing (expected ${issue.expected})`;
   }
+  // A record key that fails its own schema: say why, not just "Invalid key in record".
+  if (issue.code === "invalid_key" && issue.issues[0] !== undefined) return issue.issues[0].message;
   return issue.message;
 }
 

@@ -27,6 +27,8 @@ export async function runApprove(argv: {
   const actor = argv.actor ?? process.env.USER ?? process.env.USERNAME;
   if (actor === undefined || actor.trim() === "") throw new UsageError("Say who decides with --actor <name>");
   const recorded = orchestrator.approve(runId, {
+    // The decision was made on the gate as it stood when this command began.
+    issuedAt: new Date(performance.timeOrigin),
     stageId,
     actor,
     ...(argv.reason === undefined ? {} : { reason: argv.reason }),

@@ -1,5 +1,5 @@
 import { CodexOrchestrator } from "@codex/orchestrator-core";
-import { TERMINAL_RUN_STATUSES, type StatusOutput } from "@codex/orchestrator-schema";
+import { MAX_TIMER_SECONDS, TERMINAL_RUN_STATUSES, type StatusOutput } from "@codex/orchestrator-schema";
 import { exitCodeForRun } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
 import { runIdFrom } from "../run-id-argument.js";
@@ -17,6 +17,9 @@ export async function runStatus(argv: {
 }): Promise<number> {
   if (!Number.isFinite(argv.interval) || argv.interval <= 0)
     throw new UsageError(`--interval must be a positive number of seconds (got ${argv.interval})`);
+  // A longer wait overflows Node's timer and would poll every millisecond.
+  if (argv.interval > MAX_TIMER_SECONDS)
+    throw new UsageError(`--interval must be at most ${MAX_TIMER_SECONDS} seconds (got ${argv.interval})`);
   const orchestrator = new CodexOrchestrator();
   let runId: string;
   if (argv.latest) {

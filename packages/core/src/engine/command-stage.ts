@@ -1,4 +1,4 @@
-import type { CommandStage } from "@codex/orchestrator-schema";
+import { MAX_TIMER_SECONDS, type CommandStage } from "@codex/orchestrator-schema";
 import { OutputTail } from "../process/output-tail.js";
 import { runShellCommand, type ProcessOutcome } from "../process/process-runner.js";
 import type { Redactor } from "../process/redaction.js";
@@ -51,7 +51,11 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
   try {
     for (let attempt = firstAttempt; attempt < firstAttempt + maxAttempts; attempt += 1) {
       if (attempt > firstAttempt) {
-        const backoffMs = (stage.retryBackoffSeconds ?? 1) * 1000 * 2 ** (attempt - firstAttempt - 1);
+        // Doubling must stay under the timer limit, or the wait would overflow to an instant retry.
+        const backoffMs = Math.min(
+          (stage.retryBackoffSeconds ?? 1) * 1000 * 2 ** (attempt - firstAttempt - 1),
+          MAX_TIMER_SECONDS * 1000,
+        );
         if (!(await sleep(backoffMs, context.abortSignal))) {
           interrupted = true;
           break;

@@ -17,12 +17,14 @@ export async function runGateStage(context: StageContext, stage: ManualStage): P
     });
     decision = null;
   }
+  // What the gate shows a person (prompt, progress) is redacted like what the run writes.
+  const instructions = stage.instructions === undefined ? null : context.redactor.redact(stage.instructions);
   if (decision === null) {
     const policyDecision = await context.approvalPolicy.decide({
       runId: session.manifest.run_id,
       stageId: stage.id,
-      title: stage.title,
-      instructions: stage.instructions ?? null,
+      title: context.redactor.redact(stage.title),
+      instructions,
       planHash,
       prompt: context.approvalPrompt,
     });
@@ -59,7 +61,7 @@ export async function runGateStage(context: StageContext, stage: ManualStage): P
       runId: session.manifest.run_id,
       stageId: stage.id,
       planHash,
-      instructions: stage.instructions ?? null,
+      instructions,
     });
     return {
       status: "paused",

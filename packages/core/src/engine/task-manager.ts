@@ -11,7 +11,7 @@ import { CommandBuilder } from "./command-builder.js";
 import { CommandPlanner, type PlanItem } from "../plan/command-planner.js";
 import { CommandReviewer } from "./command-reviewer.js";
 import { CommandTester } from "./command-tester.js";
-import type { ChildRunOutcome, StageOutcome } from "./stage-context.js";
+import type { ChildRunOutcome, StageContext, StageOutcome } from "./stage-context.js";
 import { cancellationDetail, DEFAULT_CONCURRENCY, runLimits } from "./run-limits.js";
 import { runStageGraph, SiblingFailure } from "./stage-scheduler.js";
 import type { EventBus } from "../event-bus.js";
@@ -20,11 +20,17 @@ import type { Redactor } from "../process/redaction.js";
 import { prepareResume } from "../runs/resume.js";
 import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
+import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 
 /** What a run came to. */
 export interface RunOutcome {
   status: RunStatus;
   statusDetail: string | null;
+  /**
+   * Files of the run's end that could not be written (metrics line, run summary, state entry). The
+   * manifest still says how the run went; the process reports the failure (exit 1).
+   */
+  writeFailures?: readonly string[];
 }
 
 /** Shared by every run a TaskManager executes (its nested runs included). */
@@ -152,7 +158,7 @@ export class TaskManager {
     const recorder = session.recorder;
     const stageId = item.stage.id;
     recorder.record({ type: "stage:status", stage_id: stageId, status: "running" }, item.index, "soon");
-    const outcome = await this.builder.execute({
+    const outcome = await this.#executeStage({
       session,
       item,
       bus: this.#options.bus,
@@ -187,6 +193,31 @@ export class TaskManager {
     return outcome;
   }
 
+  /**
+   * Runs one stage; an error it throws (a process that cannot be spawned, a subpipeline naming an
+   * unregistered task, a child run another process claimed) fails that stage, so the run still
+   * ends. Failures to write the run's own files propagate: nothing truthful can be recorded then.
+   */
+  async #executeStage(context: StageContext): Promise<StageOutcome> {
+    const startedAt = Date.now();
+    try {
+      return await this.builder.execute(context);
+    } catch (error) {
+      if (isOwnFileFailure(error)) throw error;
+      const outcome = stageErrorOutcome(error, context.redactor);
+      context.bus.emit("stage:finished", {
+        runId: context.session.manifest.run_id,
+        index: context.item.index,
+        stageId: context.item.stage.id,
+        status: "failed",
+        exitCode: null,
+        durationMs: Date.now() - startedAt,
+        tail: [outcome.summary ?? ""],
+      });
+      return outcome;
+    }
+  }
+
   #finish(session: RunSession, outcome: RunOutcome): RunOutcome {
     const { bus } = this.#options;
     const { recorder } = session;
@@ -195,6 +226,11 @@ export class TaskManager {
     // would leave a run that looks finished without its metrics line, run summary or state entry.
     session.stopHeartbeat();
     // The metrics line is written from the run as it ends, before its last event records that it was.
+    const writeFailures: string[] = [];
+    const writeFailed = (message: string) => {
+      writeFailures.push(message);
+      bus.emit("warning", { runId, message });
+    };
     const terminal = TERMINAL_RUN_STATUSES.includes(outcome.status);
     const completedAt = terminal ? new Date().toISOString() : null;
     let metricsRecorded = false;
@@ -208,7 +244,7 @@ export class TaskManager {
         });
         metricsRecorded = true;
       } catch (error) {
-        bus.emit("warning", { runId, message: `Could not record metrics: ${(error as Error).message}` });
+        writeFailed(`Could not record metrics: ${describeWriteError(error)}`);
       }
     }
     recorder.record(
@@ -228,10 +264,7 @@ export class TaskManager {
       statePath: session.paths.state,
       taskId: session.manifest.task_id,
       onError: (error, artifact) =>
-        bus.emit("warning", {
-          runId,
-          message: `Could not write the ${artifact}: ${(error as Error).message}`,
-        }),
+        writeFailed(`Could not write the ${artifact}: ${describeWriteError(error)}`),
     });
     const detach = coordinator.attach(bus);
     bus.emit(
@@ -247,7 +280,7 @@ export class TaskManager {
       statusDetail: outcome.statusDetail,
       manifest: session.manifestPath,
     });
-    return outcome;
+    return writeFailures.length === 0 ? outcome : { ...outcome, writeFailures };
   }
 
   async #runChild(
@@ -302,4 +335,8 @@ export class TaskManager {
     const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal });
     return { runId: child.manifest.run_id, status: outcome.status };
   }
+}
+
+function describeWriteError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

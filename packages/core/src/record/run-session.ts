@@ -191,6 +191,8 @@ export class RunSession {
       options.replan,
     );
     writeCompatPointers(options.locations, options.paths);
+    // A run the original CLI wrote may have no out/<task>/ yet; its state entry goes there.
+    ensureDirectoryInside(options.paths.stateDir, options.locations.outDir);
     return new RunSession({
       locations: options.locations,
       paths: options.paths,

@@ -1,5 +1,7 @@
+import path from "node:path";
 import {
   resolveRunPaths,
+  withLock,
   toRepoPath,
   type FoundRun,
   type OrchestratorLocations,
@@ -24,7 +26,15 @@ export interface RecordApprovalOptions {
   planHash: string | null;
   /** Redacts the decision's reason. */
   redactor: Redactor;
+  /**
+   * When the approver issued the decision (default: now). A decision for the gate recorded after
+   * it is one the approver could not have seen: theirs is refused rather than silently overriding.
+   */
+  issuedAt?: Date;
 }
+
+/** The per-run lock that makes checking a gate and recording its decision one step. */
+export const APPROVALS_LOCK = "approvals.lock";
 
 /** A recorded decision and how a reviewer cites it. */
 export interface RecordedApproval {
@@ -41,8 +51,22 @@ export interface RecordedApproval {
  * changed since the run started, or a `planHash` that is not the run's.
  */
 export function recordApproval(options: RecordApprovalOptions): RecordedApproval {
-  const { locations, found, stageId } = options;
+  const { locations, found } = options;
+  const issuedAt = options.issuedAt ?? new Date();
   const paths = resolveRunPaths(locations, { taskId: found.taskId, runId: found.runId });
+  // Two decisions at once (approve and --reject) must not both pass the checks: the journal is
+  // read again under the lock, so the second sees the first.
+  return withLock(path.join(paths.runDir, APPROVALS_LOCK), () => checkAndRecord(options, paths, issuedAt), {
+    purpose: "approval",
+  });
+}
+
+function checkAndRecord(
+  options: RecordApprovalOptions,
+  paths: ReturnType<typeof resolveRunPaths>,
+  issuedAt: Date,
+): RecordedApproval {
+  const { locations, found, stageId } = options;
   // The run as it stands, with decisions not yet recorded by its owner taken into account.
   const manifest = withJournal(loadRunState(paths), paths);
   const entry = manifest.commands.find((candidate) => candidate.id === stageId);
@@ -68,6 +92,11 @@ export function recordApproval(options: RecordApprovalOptions): RecordedApproval
     );
   }
   const decided = manifest.approvals.filter((candidate) => candidate.stage_id === stageId).pop();
+  if (decided !== undefined && Date.parse(decided.timestamp) >= issuedAt.getTime()) {
+    throw new ApprovalError(
+      `Gate "${stageId}" of run ${found.runId} was ${decided.decision} by ${decided.actor} at ${decided.timestamp}, while this decision was being made; it was not recorded`,
+    );
+  }
   if (waiting && decided !== undefined && decided.decision === "approved") {
     throw new ApprovalError(
       `Gate "${stageId}" of run ${found.runId} was already approved by ${decided.actor} at ${decided.timestamp}; resume the run to continue`,
