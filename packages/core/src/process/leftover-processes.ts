@@ -56,37 +56,27 @@ export interface LeftoverReport {
 
 /**
  * Stops what an attempt left running: every process carrying its marker (Linux) and every member
- * of its process group get SIGTERM, and those still alive once the grace has passed get SIGKILL.
- * Processes that appear meanwhile (forked by a leftover) are stopped too.
+ * of its process group get SIGTERM, and whatever of them is still there once the grace has passed
+ * gets SIGKILL. Processes that appear during the grace (a leftover's cleanup spawning helpers) are
+ * left to finish within it, and killed with the rest if they do not.
  */
 export async function stopLeftovers(options: StopLeftoversOptions): Promise<LeftoverReport> {
   if (!canScanProcesses()) return stopGroupOnly(options);
-  const signalled = new Set<number>();
-  const terminate = (pids: number[]) => {
-    for (const pid of pids) {
-      if (signalled.has(pid)) continue;
-      signalled.add(pid);
-      sendSignal(pid, "SIGTERM");
-    }
-  };
-  terminate(scanProcesses(options));
-  if (signalled.size === 0) return { stopped: 0, killed: 0 };
+  const running = scanProcesses(options);
+  if (running.length === 0) return { stopped: 0, killed: 0 };
+  for (const pid of running) sendSignal(pid, "SIGTERM");
   const deadline = Date.now() + options.killGraceMs;
   let alive = scanProcesses(options);
   while (alive.length > 0 && Date.now() < deadline) {
-    terminate(alive);
     await delay(POLL_MS);
     alive = scanProcesses(options);
   }
-  if (alive.length === 0) return { stopped: signalled.size, killed: 0 };
-  for (const pid of alive) {
-    signalled.add(pid);
-    sendSignal(pid, "SIGKILL");
-  }
+  if (alive.length === 0) return { stopped: running.length, killed: 0 };
+  for (const pid of alive) sendSignal(pid, "SIGKILL");
   // A killed process is gone a moment later; waiting for it keeps the caller from overlapping it.
   const settleBy = Date.now() + KILL_SETTLE_MS;
   while (scanProcesses(options).length > 0 && Date.now() < settleBy) await delay(POLL_MS);
-  return { stopped: signalled.size, killed: alive.length };
+  return { stopped: new Set([...running, ...alive]).size, killed: alive.length };
 }
 
 // Without /proc nothing can be found by its environment: the process group is all there is.
