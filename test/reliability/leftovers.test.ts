@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 import { readNdjson } from "../helpers/cli.js";
@@ -21,6 +21,13 @@ const CONFIG = {
         `setsid sh -c 'echo $$ > daemon.pid; exec sleep 100' > /dev/null 2>&1 & ${WAIT_FOR_PID_FILE("daemon.pid")}`,
       ),
     ]),
+    // The documented opt-out: no marker, and out of the process group.
+    pipeline("kept", [
+      command(
+        "kept",
+        `env -u CODEX_ORCHESTRATOR_STAGE_MARKER setsid sh -c 'echo $$ > kept.pid; exec sleep 100' > /dev/null 2>&1 & ${WAIT_FOR_PID_FILE("kept.pid")}`,
+      ),
+    ]),
     // Its output goes elsewhere: the stage's pipes are closed by then, and a write to them
     // (dash reporting its TERMed sleep) would end it by SIGPIPE.
     pipeline("cleanup", [
@@ -39,16 +46,16 @@ const CONFIG = {
   ],
 };
 
-// Kills (and so cleans up after) every process whose pid a test read, whatever the test's outcome.
-function killWhenFinished(pids: () => number[]): void {
+// Kills what a test's stages may have left, whatever the test's outcome: only processes still
+// running in the test's repo, so that a pid reused by someone else since is never hit.
+function killWhenFinished(root: string, pids: () => number[]): void {
   onTestFinished(() => {
+    const repo = realpathSync(root);
     for (const pid of pids()) {
-      for (const target of [-pid, pid]) {
-        try {
-          process.kill(target, "SIGKILL");
-        } catch {
-          // Already gone.
-        }
+      try {
+        if (isRunning(pid) && readlinkSync(`/proc/${pid}/cwd`) === repo) process.kill(pid, "SIGKILL");
+      } catch {
+        // Already gone.
       }
     }
   });
@@ -78,7 +85,7 @@ function commandEvents(root: string, runDir: string): CommandEvent[] {
 describe.skipIf(!onLinux)("what a stage leaves running is stopped when it ends", () => {
   it("a background child (`sleep 100 &`) is gone after the run, and counted", async () => {
     const root = tempRepo(CONFIG);
-    killWhenFinished(() => pidsIn(root, "bg.pid"));
+    killWhenFinished(root, () => pidsIn(root, "bg.pid"));
     const result = await runCliAsync(root, ["start", "background", "--format", "json"]);
     expect(result.status, result.stderr).toBe(0);
     const background = readPid(root, "bg.pid");
@@ -94,16 +101,26 @@ describe.skipIf(!onLinux)("what a stage leaves running is stopped when it ends",
 
   it.skipIf(!hasSetsid)("a daemon that left the process group (`setsid`) is gone after the run", async () => {
     const root = tempRepo(CONFIG);
-    killWhenFinished(() => pidsIn(root, "daemon.pid"));
+    killWhenFinished(root, () => pidsIn(root, "daemon.pid"));
     const result = await runCliAsync(root, ["start", "daemon"]);
     expect(result.status, result.stderr).toBe(0);
     const daemon = readPid(root, "daemon.pid");
     expect(await waitFor(() => !isRunning(daemon), 5_000)).toBe(true);
   });
 
+  it.skipIf(!hasSetsid)("a daemon that drops the marker and leaves the group is left running", async () => {
+    const root = tempRepo(CONFIG);
+    killWhenFinished(root, () => pidsIn(root, "kept.pid"));
+    const result = await runCliAsync(root, ["start", "kept"]);
+    expect(result.status, result.stderr).toBe(0);
+    const kept = readPid(root, "kept.pid");
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(isRunning(kept)).toBe(true);
+  });
+
   it("a grandchild that traps SIGTERM gets the grace to clean up", async () => {
     const root = tempRepo(CONFIG);
-    killWhenFinished(() => pidsIn(root, "trap.pid"));
+    killWhenFinished(root, () => pidsIn(root, "trap.pid"));
     const result = await runCliAsync(root, ["start", "cleanup"], {
       env: { CODEX_ORCHESTRATOR_KILL_GRACE_MS: "4000" },
     });
@@ -116,7 +133,7 @@ describe.skipIf(!onLinux)("what a stage leaves running is stopped when it ends",
   it("resume after a SIGKILL of the orchestrator stops the orphaned copy before the stage runs again", async () => {
     const root = tempRepo(CONFIG);
     const writesLog = path.join(root, "writes.log");
-    killWhenFinished(() => pidsIn(root, "writes.log"));
+    killWhenFinished(root, () => pidsIn(root, "writes.log"));
     const first = spawnCliAsync(root, ["start", "writer", "--format", "json"]);
     expect(await waitFor(() => pidsIn(root, "writes.log").length >= 3, 20_000)).toBe(true);
     first.process.kill("SIGKILL");

@@ -12,8 +12,10 @@ import {
 const started: ChildProcess[] = [];
 afterEach(() => {
   for (const child of started.splice(0)) {
+    // An exited child's pid may already be someone else's.
+    if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) continue;
     try {
-      if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      process.kill(-child.pid, "SIGKILL");
     } catch {
       // Already gone.
     }
