@@ -164,7 +164,7 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Prep
   return { alreadySucceeded: false, session };
 }
 
-// "stopped 2 processes left running by unfinished attempts build#1", or null when none was unfinished.
+// "stopped 2 processes left running by unfinished attempt build#1", or null when none was unfinished.
 function describeUnfinished(report: UnfinishedAttemptsReport, manifest: Manifest): string | null {
   if (report.attempts.length === 0) return null;
   const names = report.attempts.map(
