@@ -173,7 +173,7 @@ export class CodexOrchestrator {
     const found = this.findRun(runId, "--run");
     const workspace = this.workspace;
     const redactor = this.#redactor();
-    const prepared = prepareResume({
+    const prepared = await prepareResume({
       locations: this.locations,
       found,
       actor: options.actor ?? DEFAULT_RESUME_ACTOR,
@@ -182,6 +182,7 @@ export class CodexOrchestrator {
       force: options.force === true,
       redactor,
       replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),
+      killGraceMs: this.#killGraceMs,
     });
     if (prepared.alreadySucceeded) throw new Error("unreachable: a succeeded run is refused");
     const session = prepared.session;

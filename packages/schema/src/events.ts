@@ -21,6 +21,10 @@ const stageBase = {
 export const CommandStartEvent = z.looseObject({
   type: z.literal("command:start"),
   command: z.string(),
+  /** `CODEX_ORCHESTRATOR_STAGE_MARKER` of the attempt: every process it starts carries it. */
+  marker: z.string().optional(),
+  /** The shell's pid, which is also the id of the attempt's process group. */
+  pid: z.int().min(1).optional(),
   ...stageBase,
 });
 /** A chunk of a command's standard output. */
@@ -41,6 +45,8 @@ export const CommandEndEvent = z.looseObject({
   exit_code: z.int().nullable(),
   signal: z.string().nullable(),
   reason: ExitReason.optional(),
+  /** Processes the attempt left running that were stopped when it ended. */
+  leftovers_stopped: z.int().min(0).optional(),
   ...stageBase,
 });
 /** The run's first line: the manifest as the run was laid out, before anything ran. */

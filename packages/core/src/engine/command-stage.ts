@@ -1,5 +1,6 @@
 import { MAX_TIMER_SECONDS, type CommandStage } from "@codex/orchestrator-schema";
 import { OutputTail } from "../process/output-tail.js";
+import { createStageMarker, STAGE_MARKER_VARIABLE, stopLeftovers } from "../process/leftover-processes.js";
 import { runShellCommand, type ProcessOutcome } from "../process/process-runner.js";
 import type { Redactor } from "../process/redaction.js";
 import type { RunSession } from "../record/run-session.js";
@@ -61,15 +62,28 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
           break;
         }
       }
-      recorder.record({ type: "command:start", command: stage.command, attempt }, item.index, "later");
-      bus.emit("stage:started", {
-        runId,
-        index: item.index,
-        stageId: stage.id,
-        title: stage.title,
-        kind: stage.kind,
-        attempt,
-      });
+      // Every process of this attempt carries the marker, so what it leaves running can be found
+      // and stopped when it ends, or on a resume after the orchestrator itself was killed.
+      const marker = createStageMarker(runId, item.index, attempt);
+      let shellPid: number | null = null;
+      let started = false;
+      const recordStart = () => {
+        started = true;
+        const pid = shellPid === null ? {} : { pid: shellPid };
+        recorder.record(
+          { type: "command:start", command: stage.command, attempt, marker, ...pid },
+          item.index,
+          "later",
+        );
+        bus.emit("stage:started", {
+          runId,
+          index: item.index,
+          stageId: stage.id,
+          title: stage.title,
+          kind: stage.kind,
+          attempt,
+        });
+      };
       const emit = (stream: "stdout" | "stderr", data: string) => {
         if (data === "" || logError !== null) return;
         try {
@@ -87,15 +101,31 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
         new StageOutput({ emit: (text) => emit(stream, text), redactor: redactor.stream() });
       const stdout = outputOf("stdout");
       const stderr = outputOf("stderr");
-      outcome = await runShellCommand({
+      const running = runShellCommand({
         command: stage.command,
         cwd: item.cwd,
-        env,
+        env: { ...env, [STAGE_MARKER_VARIABLE]: marker },
         killGraceMs: context.killGraceMs,
         abortSignal,
         ...(stage.timeoutSeconds === undefined ? {} : { timeoutMs: stage.timeoutSeconds * 1000 }),
         onStdout: (chunk) => stdout.push(chunk),
         onStderr: (chunk) => stderr.push(chunk),
+        // Recorded once the shell runs, with its pid; a failure to record stops it (failLog aborts).
+        onSpawn: (pid) => {
+          shellPid = pid;
+          try {
+            recordStart();
+          } catch (error) {
+            failLog(error);
+          }
+        },
+      });
+      if (!started) recordStart();
+      outcome = await running;
+      const leftovers = await stopLeftovers({
+        marker,
+        processGroup: shellPid,
+        killGraceMs: context.killGraceMs,
       });
       stdout.end();
       stderr.end();
@@ -109,7 +139,14 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
       if (logError !== null) throw logError;
       const reason = outcome.reason === "cancelled" ? "signal" : outcome.reason;
       recorder.record(
-        { type: "command:end", exit_code: outcome.exitCode, signal: outcome.signal, reason, attempt },
+        {
+          type: "command:end",
+          exit_code: outcome.exitCode,
+          signal: outcome.signal,
+          reason,
+          attempt,
+          leftovers_stopped: leftovers.stopped,
+        },
         item.index,
         "soon",
       );

@@ -300,7 +300,7 @@ export class TaskManager {
     if (existingRunId !== null) {
       const found = findRunById(options.locations, existingRunId);
       if (found === null) throw new Error(`Child run ${existingRunId} of stage ${stage.id} has disappeared`);
-      const prepared = prepareResume({
+      const prepared = await prepareResume({
         locations: options.locations,
         found,
         actor: `parent:${parent.manifest.run_id}`,
@@ -309,6 +309,7 @@ export class TaskManager {
         redactor: parent.recorder.redactor,
         allowSucceeded: true,
         replan: (childTask, pipelineId) => this.planner.plan(childTask, pipelineId),
+        killGraceMs: options.killGraceMs,
       });
       if (prepared.alreadySucceeded) return { runId: existingRunId, status: "succeeded" };
       child = prepared.session;

@@ -27,6 +27,8 @@ export interface RunShellCommandOptions {
   killGraceMs?: number;
   /** Stops the command (gently, then by force) when aborted. */
   abortSignal?: AbortSignal;
+  /** Told the shell's pid (its process group's id) as soon as it was spawned. */
+  onSpawn?: (pid: number) => void;
 }
 
 // After the shell exits, background children may keep its pipes open; stop waiting for them then.
@@ -62,6 +64,7 @@ export function runShellCommand(options: RunShellCommandOptions): Promise<Proces
     detached: true,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  if (child.pid !== undefined) options.onSpawn?.(child.pid);
   child.stdout.on("data", options.onStdout);
   child.stderr.on("data", options.onStderr);
   return supervise(child, options);

@@ -25,6 +25,7 @@ import { appendJournalEntry, refreshUnownedManifest } from "../record/manifest-j
 import { writePlanSnapshot } from "../plan/plan-snapshot.js";
 import type { Redactor } from "../process/redaction.js";
 import { RunSession } from "../record/run-session.js";
+import { stopUnfinishedAttempts, type UnfinishedAttemptsReport } from "./unfinished-attempts.js";
 
 /** Options for {@link prepareResume}. */
 export interface PrepareResumeOptions {
@@ -50,6 +51,8 @@ export interface PrepareResumeOptions {
    * to plan a run that has no plan snapshot (the original CLI wrote none).
    */
   replan?: (taskId: string, pipelineId: string) => ExecutionPlan;
+  /** Between SIGTERM and SIGKILL when stopping what a killed owner left running (default 5000 ms). */
+  killGraceMs?: number;
 }
 
 /** A run claimed for resuming, or a child that needs nothing. */
@@ -58,9 +61,10 @@ export type PreparedResume = { alreadySucceeded: true } | { alreadySucceeded: fa
 /**
  * Checks that a run may be resumed (docs/contract.md §5) and claims it: a wrong token, a live owner, a run
  * that already succeeded, or a concurrent resume that got there first are refused and recorded as
- * `blocked` resume events. On success, stages not succeeded/skipped are reset to pending.
+ * `blocked` resume events. On success, processes of attempts the last owner left unfinished are
+ * stopped, and stages not succeeded/skipped are reset to pending.
  */
-export function prepareResume(options: PrepareResumeOptions): PreparedResume {
+export async function prepareResume(options: PrepareResumeOptions): Promise<PreparedResume> {
   const { locations, found, redactor } = options;
   // Every resume event names someone and a reason, refused ones included (the original's defaults).
   const actor = options.actor.trim() || DEFAULT_RESUME_ACTOR;
@@ -151,7 +155,11 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   claimed = lock;
   let session: RunSession;
   let plannedToday = false;
+  let leftoversNote: string | null = null;
   try {
+    // The owner is dead but what it ran may not be: stopped before anything runs again.
+    const unfinished = await stopUnfinishedAttempts(paths.runnerLog, options.killGraceMs ?? 5_000);
+    leftoversNote = describeUnfinished(unfinished, manifest);
     plannedToday = planRunWithoutSnapshot({ ...options, manifest, paths, block });
     session = RunSession.open({ locations, paths, owner: lock, redactor, replan: options.replan });
   } catch (error) {
@@ -164,6 +172,7 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
   const detail =
     (forcedNote === null ? "" : `${forcedNote}; `) +
     (first === undefined ? "no stages left to run" : `resuming at stage ${first.id}`) +
+    (leftoversNote === null ? "" : `; ${leftoversNote}`) +
     (plannedToday ? `; ${PLANNED_TODAY_NOTE}` : "");
   // What happened while no one recorded it (a refusal while the last owner lived) comes first.
   session.recorder.recordPendingEvents();
@@ -180,6 +189,17 @@ export function prepareResume(options: PrepareResumeOptions): PreparedResume {
     "later",
   );
   return { alreadySucceeded: false, session };
+}
+
+// "stopped 2 processes left running by unfinished attempt build#1", or null when none was unfinished.
+function describeUnfinished(report: UnfinishedAttemptsReport, manifest: Manifest): string | null {
+  if (report.attempts.length === 0) return null;
+  const names = report.attempts.map(
+    ({ index, attempt }) =>
+      `${manifest.commands.find((entry) => entry.index === index)?.id ?? index}#${attempt}`,
+  );
+  const processes = report.stopped === 1 ? "1 process" : `${report.stopped} processes`;
+  return `stopped ${processes} left running by unfinished attempt${names.length === 1 ? "" : "s"} ${names.join(", ")}`;
 }
 
 /** Said in the resume event of a run that had no plan snapshot. */
