@@ -225,53 +225,54 @@ export class TaskManager {
     // The final beat persists the manifest: it must still say in_progress, or a crash right after it
     // would leave a run that looks finished without its metrics line, run summary or state entry.
     session.stopHeartbeat();
-    // The metrics line is written from the run as it ends, before its last event records that it was.
+    // The metrics line, run summary and state entry are written from the run as it ends, before its
+    // last event (run:end) is logged: a crash in between leaves a log without run:end, so the run
+    // reads as unfinished and `resume` finishes it, rather than a finished run missing its records.
     const writeFailures: string[] = [];
     const writeFailed = (message: string) => {
       writeFailures.push(message);
       bus.emit("warning", { runId, message });
     };
     const terminal = TERMINAL_RUN_STATUSES.includes(outcome.status);
-    const completedAt = terminal ? new Date().toISOString() : null;
+    const ending = {
+      ...session.manifest,
+      status: outcome.status,
+      status_detail: outcome.statusDetail,
+      completed_at: terminal ? new Date().toISOString() : null,
+      run_summary_path: toRepoPath(session.locations.root, session.paths.runSummary),
+    };
     let metricsRecorded = false;
     if (terminal) {
       try {
-        new MetricsRecorder({ metricsPath: session.paths.metrics }).record({
-          ...session.manifest,
-          status: outcome.status,
-          status_detail: outcome.statusDetail,
-          completed_at: completedAt,
-        });
+        new MetricsRecorder({ metricsPath: session.paths.metrics }).record(ending);
         metricsRecorded = true;
       } catch (error) {
         writeFailed(`Could not record metrics: ${describeWriteError(error)}`);
       }
     }
+    const coordinator = new PersistenceCoordinator({
+      runSummaryPath: session.paths.runSummary,
+      statePath: session.paths.state,
+      taskId: ending.task_id,
+      onError: (error, artifact) =>
+        writeFailed(`Could not write the ${artifact}: ${describeWriteError(error)}`),
+    });
+    const detach = coordinator.attach(bus);
+    const ended = { ...ending, metrics_recorded: metricsRecorded };
+    bus.emit("run:completed", buildRunSummary({ ...ended, summary: this.reviewer.review(ended).summary }));
+    detach();
     recorder.record(
       {
         type: "run:end",
         status: outcome.status,
         status_detail: outcome.statusDetail,
-        completed_at: completedAt,
+        completed_at: ending.completed_at,
         metrics_recorded: metricsRecorded,
-        run_summary_path: toRepoPath(session.locations.root, session.paths.runSummary),
+        run_summary_path: ending.run_summary_path,
       },
       null,
       "later",
     );
-    const coordinator = new PersistenceCoordinator({
-      runSummaryPath: session.paths.runSummary,
-      statePath: session.paths.state,
-      taskId: session.manifest.task_id,
-      onError: (error, artifact) =>
-        writeFailed(`Could not write the ${artifact}: ${describeWriteError(error)}`),
-    });
-    const detach = coordinator.attach(bus);
-    bus.emit(
-      "run:completed",
-      buildRunSummary({ ...session.manifest, summary: this.reviewer.review(session.manifest).summary }),
-    );
-    detach();
     recorder.persist();
     registerWithParent(session, this.#options);
     bus.emit("run:finished", {
