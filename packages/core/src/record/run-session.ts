@@ -4,7 +4,6 @@ import path from "node:path";
 import {
   claimRunOwnership,
   createRunId,
-  ensureDirectory,
   ensureDirectoryInside,
   resolveRunPaths,
   toRepoPath,
@@ -92,7 +91,7 @@ export class RunSession {
     this.paths = options.paths;
     this.plan = options.plan;
     this.#owner = options.owner;
-    ensureDirectory(this.paths.commandsDir);
+    ensureDirectoryInside(this.paths.commandsDir, this.paths.runDir);
     this.recorder = new RunRecorder({
       paths: options.paths,
       manifest: options.manifest,
