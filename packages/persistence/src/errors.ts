@@ -24,7 +24,10 @@ export class PersistenceError extends OrchestratorError {
 
 /** A task id, run id or stage id is unsafe to build a path from. */
 export class InvalidIdError extends OrchestratorError {
-  constructor(message: string, hint = "Ids may not contain '/', '\\', '..', control characters or <>:\"|?*.") {
+  constructor(
+    message: string,
+    hint = "Ids may not contain '/', '\\', '..', control characters or <>:\"|?*.",
+  ) {
     super(message, { code: "ERR_INVALID_ID", usage: true, hint });
   }
 }

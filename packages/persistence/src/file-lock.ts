@@ -63,7 +63,11 @@ function readExistingHolder(lockPath: string): LockHolder | null {
     const stats = fs.lstatSync(lockPath, { throwIfNoEntry: false });
     if (stats === undefined) return null;
     if (!stats.isFile()) {
-      const kind = stats.isDirectory() ? "a directory" : stats.isSymbolicLink() ? "a symbolic link" : "not a regular file";
+      const kind = stats.isDirectory()
+        ? "a directory"
+        : stats.isSymbolicLink()
+          ? "a symbolic link"
+          : "not a regular file";
       throw new InputFileError(`Refusing to use ${lockPath}: it is ${kind}, not a lock file; remove it`);
     }
     text = fs.readFileSync(lockPath, "utf8");

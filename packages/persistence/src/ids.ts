@@ -58,8 +58,7 @@ export function findTaskIdProblem(value: string): string | null {
   const problem = findIdProblem(value);
   if (problem !== null) return problem;
   // Lower-cased: on a case-insensitive file system `LOCAL-MCP` is the same folder.
-  if (RESERVED_TASK_IDS.includes(value.toLowerCase()))
-    return RESERVED_PROBLEM;
+  if (RESERVED_TASK_IDS.includes(value.toLowerCase())) return RESERVED_PROBLEM;
   return null;
 }
 

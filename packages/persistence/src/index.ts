@@ -12,7 +12,11 @@ export {
   createRunId,
   findIdProblem,
   findTaskIdProblem,
-  runIdTime, slugify, stageFileStem, validateId } from "./ids.js";
+  runIdTime,
+  slugify,
+  stageFileStem,
+  validateId,
+} from "./ids.js";
 export type { ValidateIdOptions } from "./ids.js";
 export { compareAscii } from "./ordering.js";
 export { resolveLocations, resolveRunPaths, toRepoPath } from "./run-paths.js";

@@ -28,8 +28,7 @@ export function assertRunFolderContained(runDir: string): void {
     const folder = path.join(runDir, name);
     const stats = refuseLink(folder);
     if (stats === undefined) continue;
-    if (!stats.isDirectory())
-      throw new UnsafePathError(`Refusing to use ${folder}: it is not a directory`);
+    if (!stats.isDirectory()) throw new UnsafePathError(`Refusing to use ${folder}: it is not a directory`);
     let entries: string[];
     try {
       entries = fs.readdirSync(folder);

@@ -120,8 +120,7 @@ export function ensureDirectory(directory: string): void {
 export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   // rename() would replace a planted link rather than follow it, but a link where a run file
   // belongs means someone tampered with the folder: refuse and write nothing.
-  if (isSymbolicLink(file))
-    throw new UnsafePathError(`Refusing to write to ${file}: it is a symbolic link`);
+  if (isSymbolicLink(file)) throw new UnsafePathError(`Refusing to write to ${file}: it is a symbolic link`);
   const temporary = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
@@ -186,9 +185,12 @@ export function readTextIfExists(file: string, options: ReadTextOptions = {}): s
   try {
     const stats = fs.fstatSync(descriptor);
     if (!stats.isFile())
-      throw new InputFileError(`Refusing to read ${file}: it is ${describeFileType(stats)}, not a regular file`);
+      throw new InputFileError(
+        `Refusing to read ${file}: it is ${describeFileType(stats)}, not a regular file`,
+      );
     const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
-    if (stats.size > maxBytes) throw new InputFileError(`Refusing to read ${file}: it is larger than ${formatBytes(maxBytes)}`);
+    if (stats.size > maxBytes)
+      throw new InputFileError(`Refusing to read ${file}: it is larger than ${formatBytes(maxBytes)}`);
     return readAll(descriptor, file, maxBytes).toString("utf8");
   } finally {
     fs.closeSync(descriptor);
@@ -209,7 +211,8 @@ function readAll(descriptor: number, file: string, maxBytes: number): Buffer {
     if (read === 0) return Buffer.concat(chunks, total);
     total += read;
     // The file grew after the size check: still bounded.
-    if (total > maxBytes) throw new InputFileError(`Refusing to read ${file}: it is larger than ${formatBytes(maxBytes)}`);
+    if (total > maxBytes)
+      throw new InputFileError(`Refusing to read ${file}: it is larger than ${formatBytes(maxBytes)}`);
     chunks.push(chunk.subarray(0, read));
   }
 }
