@@ -57,26 +57,30 @@ const PLANTED: Array<{ name: string; relative: (run: FailedRun) => string }> = [
 ];
 
 describe("links planted inside a run folder", () => {
-  it.each(PLANTED)("$name: resume, approve and status exit 2 and write nothing outside", (plant) => {
-    const run = failedRun();
-    plantLink(run, plant.relative(run));
-    writeFileSync(path.join(run.root, "ok"), "");
-    const before = snapshotTree(run.outside);
-    for (const args of [
-      ["resume", run.runId],
-      ["approve", run.runId, "--stage", "gate"],
-      ["status", run.runId],
-    ]) {
-      const result = runCli(run.root, args);
-      expect(result.status, `${args[0]}: ${result.stderr}`).toBe(2);
-      const lines = result.stderr.trim().split("\n");
-      expect(lines).toHaveLength(1);
-      expect(lines[0]).toMatch(/Refusing to use .*: it is a symbolic link/);
-      expect(stackLines(result.stderr)).toEqual([]);
-      expect(result.stdout).not.toContain("OUTSIDE");
-    }
-    expect(snapshotTree(run.outside)).toEqual(before);
-  });
+  it.each(PLANTED)(
+    "$name: resume, approve, status and status of the latest run exit 2 and write nothing outside",
+    (plant) => {
+      const run = failedRun();
+      plantLink(run, plant.relative(run));
+      writeFileSync(path.join(run.root, "ok"), "");
+      const before = snapshotTree(run.outside);
+      for (const args of [
+        ["resume", run.runId],
+        ["approve", run.runId, "--stage", "gate"],
+        ["status", run.runId],
+        ["status", "--latest"],
+      ]) {
+        const result = runCli(run.root, args);
+        expect(result.status, `${args[0]}: ${result.stderr}`).toBe(2);
+        const lines = result.stderr.trim().split("\n");
+        expect(lines).toHaveLength(1);
+        expect(lines[0]).toMatch(/Refusing to use .*: it is a symbolic link/);
+        expect(stackLines(result.stderr)).toEqual([]);
+        expect(result.stdout).not.toContain("OUTSIDE");
+      }
+      expect(snapshotTree(run.outside)).toEqual(before);
+    },
+  );
 });
 
 describe("paths named in run files", () => {
