@@ -117,7 +117,11 @@ export function ensureDirectory(directory: string): void {
  * Writes a whole file so that readers see the old content or the new, never a torn one:
  * a uniquely named temp file beside it (created exclusively, so never through a link), then rename.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): void {
   // rename() would replace a planted link rather than follow it, but a link where a run file
   // belongs means someone tampered with the folder: refuse and write nothing.
   if (isSymbolicLink(file)) throw new UnsafePathError(`Refusing to write to ${file}: it is a symbolic link`);
@@ -126,7 +130,8 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
   );
   try {
-    fs.writeFileSync(temporary, data, { flag: "wx" });
+    // The mode is set at creation, so a secret file is never readable by others, even briefly.
+    fs.writeFileSync(temporary, data, { flag: "wx", mode: options.mode ?? 0o666 });
     fs.renameSync(temporary, file);
   } catch (error) {
     try {
@@ -148,8 +153,8 @@ export function isSymbolicLink(file: string): boolean {
 }
 
 /** Serializes `value` as 2-space JSON with a final newline and writes it atomically. */
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+export function writeJsonAtomic(file: string, value: unknown, options: { mode?: number } = {}): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, options);
 }
 
 /** Options for {@link readTextIfExists}. */
