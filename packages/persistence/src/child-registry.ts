@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ChildRun } from "@codex/orchestrator-schema";
-import { ensureDirectory, writeJsonAtomic } from "./safe-fs.js";
+import { ensureDirectoryInside, isSymbolicLink, readTextIfExists, writeJsonAtomic } from "./safe-fs.js";
 
 /**
  * Records a child run in its parent's `children/` folder, one file per child. Parent and children
@@ -9,12 +9,14 @@ import { ensureDirectory, writeJsonAtomic } from "./safe-fs.js";
  * parent folds these into `child_runs[]` whenever it writes its manifest.
  */
 export function writeChildRegistration(childrenDir: string, child: ChildRun): void {
-  ensureDirectory(childrenDir);
+  ensureDirectoryInside(childrenDir, path.dirname(childrenDir));
   writeJsonAtomic(path.join(childrenDir, `${child.run_id}.json`), child);
 }
 
 /** Every child registered with a run, oldest first; unreadable entries are skipped. */
 export function readChildRegistrations(childrenDir: string): ChildRun[] {
+  // A linked `children/` or entry leads outside the run: nothing in it is read.
+  if (isSymbolicLink(childrenDir)) return [];
   let names: string[];
   try {
     names = fs.readdirSync(childrenDir).filter((name) => name.endsWith(".json") && !name.startsWith("."));
@@ -24,7 +26,9 @@ export function readChildRegistrations(childrenDir: string): ChildRun[] {
   const children: ChildRun[] = [];
   for (const name of names.sort()) {
     try {
-      const parsed = ChildRun.safeParse(JSON.parse(fs.readFileSync(path.join(childrenDir, name), "utf8")));
+      const parsed = ChildRun.safeParse(
+        JSON.parse(readTextIfExists(path.join(childrenDir, name), { followLinks: false }) ?? ""),
+      );
       if (parsed.success) children.push(parsed.data);
     } catch {
       // A registration being replaced right now; the next read sees it whole.

@@ -24,12 +24,11 @@ export class PersistenceError extends OrchestratorError {
 
 /** A task id, run id or stage id is unsafe to build a path from. */
 export class InvalidIdError extends OrchestratorError {
-  constructor(message: string) {
-    super(message, {
-      code: "ERR_INVALID_ID",
-      usage: true,
-      hint: "Ids may not contain '/', '\\', '..', control characters or <>:\"|?*.",
-    });
+  constructor(
+    message: string,
+    hint = "Ids may not contain '/', '\\', '..', control characters or <>:\"|?*.",
+  ) {
+    super(message, { code: "ERR_INVALID_ID", usage: true, hint });
   }
 }
 
@@ -55,6 +54,13 @@ export class ManifestReadError extends OrchestratorError {
 export class UnsafePathError extends OrchestratorError {
   constructor(message: string) {
     super(message, { code: "ERR_UNSAFE_PATH", usage: true });
+  }
+}
+
+/** An input file that must be a regular file of bounded size is not (a FIFO, a device, too large). */
+export class InputFileError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, { code: "ERR_INPUT_FILE", usage: true });
   }
 }
 

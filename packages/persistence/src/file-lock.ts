@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import { LockHeldError, PersistenceError } from "./errors.js";
+import { InputFileError, LockHeldError, PersistenceError } from "./errors.js";
 import { isRecordedProcessGone, readProcessIdentity } from "./process-identity.js";
 import { sleepSync } from "./safe-fs.js";
 
@@ -58,6 +58,40 @@ export function readLockHolder(lockPath: string): LockHolder | null {
 }
 
 /**
+ * The holder of a lock file that exists, for a process that wants it. A directory or other non-file
+ * in its place, or a file it may not read, is reported as such: waiting on it, or reclaiming it, would
+ * otherwise end in a misleading "held by process ?" or a failure to remove it.
+ */
+function readExistingHolder(lockPath: string): LockHolder | null {
+  let text: string;
+  try {
+    const stats = fs.lstatSync(lockPath, { throwIfNoEntry: false });
+    if (stats === undefined) return null;
+    if (!stats.isFile()) {
+      const kind = stats.isDirectory()
+        ? "a directory"
+        : stats.isSymbolicLink()
+          ? "a symbolic link"
+          : "not a regular file";
+      throw new InputFileError(`Refusing to use ${lockPath}: it is ${kind}, not a lock file; remove it`);
+    }
+    text = fs.readFileSync(lockPath, "utf8");
+  } catch (error) {
+    if (error instanceof InputFileError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    throw new PersistenceError("read lock", lockPath, error);
+  }
+  try {
+    const holder = JSON.parse(text) as LockHolder;
+    return typeof holder.pid === "number" && typeof holder.token === "string" ? holder : null;
+  } catch {
+    // Half-written by a crashed holder: stale once old enough (isLockStale).
+    return null;
+  }
+}
+
+/**
  * Whether the holder of a lock is gone: a dead pid here (or a zombie, or a later process that got
  * the same pid, or one from before a reboot), or an old lock from elsewhere.
  */
@@ -91,7 +125,7 @@ export function acquireLock(lockPath: string, options: AcquireLockOptions = {}):
   let delay = 2;
   for (;;) {
     if (tryCreate(lockPath, holder)) return handleFor(lockPath, holder.token);
-    const current = readLockHolder(lockPath);
+    const current = readExistingHolder(lockPath);
     if (isLockStale(lockPath, current, staleMs)) {
       reclaimStale(lockPath, current?.token ?? null);
       continue;

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "vitest";
 import { InvalidIdError } from "./errors.js";
-import { createRunId, findIdProblem, runIdTime, slugify, stageFileStem, validateId } from "./ids.js";
+import {
+  createRunId,
+  findIdProblem,
+  findTaskIdProblem,
+  runIdTime,
+  slugify,
+  stageFileStem,
+  validateId,
+} from "./ids.js";
 
 describe("findIdProblem", () => {
   it.each([
@@ -59,6 +67,21 @@ describe("validateId", () => {
     expect(() => validateId("a/b", { kind: "run id", source: "--run" })).toThrow(
       `Invalid run id "a/b" from --run: it contains '/'`,
     );
+  });
+});
+
+describe("findTaskIdProblem", () => {
+  it("refuses the names the runs layout uses beside task folders, in any case", () => {
+    expect(findTaskIdProblem("local-mcp")).toMatch(/reserved/);
+    expect(findTaskIdProblem("LOCAL-MCP")).toMatch(/reserved/);
+    expect(findTaskIdProblem(".cache")).toMatch(/starts with '.'/);
+    expect(findTaskIdProblem("local-mcp-2")).toBeNull();
+    // Only task ids: a run id or stage id may be any safe name.
+    expect(findIdProblem("local-mcp")).toBeNull();
+    expect(() => validateId("local-mcp", { kind: "task id", source: "--task" })).toThrow(
+      /Invalid task id "local-mcp" from --task: the name is reserved/,
+    );
+    expect(validateId("local-mcp", { kind: "stage id", source: "the config" })).toBe("local-mcp");
   });
 });
 

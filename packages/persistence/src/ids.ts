@@ -14,13 +14,22 @@ export interface ValidateIdOptions {
   source: string;
 }
 
+/**
+ * Names the runs layout uses beside task folders (`<runs>/local-mcp/`): a task of that name could be
+ * started but never found again. `.cache` and `.run-index.json` are refused already by their dot.
+ */
+export const RESERVED_TASK_IDS: readonly string[] = ["local-mcp"];
+
+const RESERVED_PROBLEM = "the name is reserved for the runs directory layout";
+
 /** Returns the id when it is safe to build a path from, else throws {@link InvalidIdError}. */
 export function validateId(value: string, options: ValidateIdOptions): string {
-  const problem = findIdProblem(value);
+  const problem = options.kind === "task id" ? findTaskIdProblem(value) : findIdProblem(value);
   if (problem !== null) {
-    throw new InvalidIdError(
-      `Invalid ${options.kind} ${JSON.stringify(value)} from ${options.source}: ${problem}`,
-    );
+    const message = `Invalid ${options.kind} ${JSON.stringify(value)} from ${options.source}: ${problem}`;
+    throw problem === RESERVED_PROBLEM
+      ? new InvalidIdError(message, `Reserved task ids: ${RESERVED_TASK_IDS.join(", ")}.`)
+      : new InvalidIdError(message);
   }
   return value;
 }
@@ -41,6 +50,15 @@ export function findIdProblem(value: string): string | null {
     return `it contains ${shown}`;
   }
   if (value.trim() !== value) return "it has leading or trailing spaces";
+  return null;
+}
+
+/** Why a task id is unusable (unsafe, or a name the runs layout reserves), or null when it is fine. */
+export function findTaskIdProblem(value: string): string | null {
+  const problem = findIdProblem(value);
+  if (problem !== null) return problem;
+  // Lower-cased: on a case-insensitive file system `LOCAL-MCP` is the same folder.
+  if (RESERVED_TASK_IDS.includes(value.toLowerCase())) return RESERVED_PROBLEM;
   return null;
 }
 

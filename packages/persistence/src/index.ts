@@ -1,4 +1,5 @@
 export {
+  InputFileError,
   InvalidIdError,
   LockHeldError,
   ManifestReadError,
@@ -6,16 +7,30 @@ export {
   UnsafePathError,
   describeFsError,
 } from "./errors.js";
-export { createRunId, findIdProblem, runIdTime, slugify, stageFileStem, validateId } from "./ids.js";
+export {
+  RESERVED_TASK_IDS,
+  createRunId,
+  findIdProblem,
+  findTaskIdProblem,
+  runIdTime,
+  slugify,
+  stageFileStem,
+  validateId,
+} from "./ids.js";
 export type { ValidateIdOptions } from "./ids.js";
 export { compareAscii } from "./ordering.js";
 export { resolveLocations, resolveRunPaths, toRepoPath } from "./run-paths.js";
 export type { OrchestratorLocations, ResolveLocationsOptions, RunPaths } from "./run-paths.js";
+export { assertRunFolderContained, readFileInside } from "./run-folder-containment.js";
+export type { ReadTextOptions } from "./safe-fs.js";
 export {
   AppendFile,
   appendTextSync,
   ensureDirectory,
   ensureDirectoryInside,
+  isInside,
+  isSymbolicLink,
+  MAX_INPUT_FILE_BYTES,
   readTextIfExists,
   sleepSync,
   writeFileAtomic,

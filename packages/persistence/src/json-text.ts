@@ -19,7 +19,9 @@ export class JsonSyntaxError extends OrchestratorError {
 }
 
 /** Parses JSON text; on failure throws {@link JsonSyntaxError} with the line and column of the problem. */
-export function parseJsonText(text: string, source: string): unknown {
+export function parseJsonText(rawText: string, source: string): unknown {
+  // Editors on Windows save UTF-8 with a byte order mark; JSON.parse would reject it as a character.
+  const text = rawText.startsWith("\uFEFF") ? rawText.slice(1) : rawText;
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -9,7 +9,7 @@ import { readTextIfExists, writeJsonAtomic } from "./safe-fs.js";
  * the file is never rewritten by reading it.
  */
 export function readManifest(file: string): Manifest {
-  const text = readTextIfExists(file);
+  const text = readTextIfExists(file, { followLinks: false });
   if (text === null) throw new ManifestReadError(`Manifest not found: ${file}`);
   let value: unknown;
   try {

@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { findIdProblem } from "./ids.js";
+import { assertRunFolderContained } from "./run-folder-containment.js";
 import type { OrchestratorLocations } from "./run-paths.js";
 
 /** Where a run was found. */
@@ -48,8 +49,11 @@ export function findRunById(locations: OrchestratorLocations, runId: string): Fo
     const manifest = path.join(runDir, "manifest.json");
     // A run folder that a planted link leads out of the runs directory is not a run of ours:
     // resume, approve and child registrations would write through it.
-    if (fs.existsSync(manifest) && staysInside(runDir, locations.runsDir))
+    if (fs.existsSync(manifest) && staysInside(runDir, locations.runsDir)) {
+      // Links planted inside the folder are refused before anyone reads or writes through them.
+      assertRunFolderContained(runDir);
       return { taskId, runId, runDir, manifest };
+    }
   }
   return null;
 }

@@ -1,9 +1,10 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../test/helpers/temp-dir.js";
 import { nextTick, runNode, usePackageBundle, writeScript } from "../test/child-processes.js";
-import { PersistenceError, UnsafePathError, describeFsError } from "./errors.js";
+import { InputFileError, PersistenceError, UnsafePathError, describeFsError } from "./errors.js";
 import {
   AppendFile,
   appendTextSync,
@@ -28,16 +29,16 @@ describe("writeFileAtomic / writeJsonAtomic", () => {
     expect(fs.readdirSync(directory)).toEqual(["manifest.json"]);
   });
 
-  it("replaces a symlink instead of writing through it", () => {
+  it("refuses a symlink in the file's place and writes nothing", () => {
     const directory = tempDir();
     const outside = path.join(directory, "outside.txt");
     fs.writeFileSync(outside, "untouched");
     const link = path.join(directory, "manifest.json");
     fs.symlinkSync(outside, link);
-    writeFileAtomic(link, "new");
+    expect(() => writeFileAtomic(link, "new")).toThrow(UnsafePathError);
     expect(fs.readFileSync(outside, "utf8")).toBe("untouched");
-    expect(fs.lstatSync(link).isSymbolicLink()).toBe(false);
-    expect(fs.readFileSync(link, "utf8")).toBe("new");
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(fs.readdirSync(directory).sort()).toEqual(["manifest.json", "outside.txt"]);
   });
 
   it("throws PersistenceError naming the action and path, and cleans up", () => {
@@ -166,7 +167,31 @@ describe("readTextIfExists", () => {
     fs.writeFileSync(path.join(directory, "a.txt"), "hello");
     expect(readTextIfExists(path.join(directory, "a.txt"))).toBe("hello");
     expect(readTextIfExists(path.join(directory, "missing.txt"))).toBeNull();
-    expect(() => readTextIfExists(directory)).toThrow(/Could not read .*is a directory \(EISDIR\)/);
+    expect(() => readTextIfExists(directory)).toThrow(
+      /Refusing to read .*: it is a directory, not a regular file/,
+    );
+  });
+
+  it("refuses a FIFO and a device at once, and files over the size limit", () => {
+    const directory = tempDir();
+    const fifo = path.join(directory, "fifo");
+    spawnSync("mkfifo", [fifo]);
+    expect(() => readTextIfExists(fifo)).toThrow(InputFileError);
+    expect(() => readTextIfExists("/dev/zero", { maxBytes: 1024 })).toThrow(/it is a character device/);
+    fs.writeFileSync(path.join(directory, "big.json"), "x".repeat(2048));
+    expect(() => readTextIfExists(path.join(directory, "big.json"), { maxBytes: 1024 })).toThrow(
+      /larger than 1024 bytes/,
+    );
+  });
+
+  it("refuses a symlink at the file when links are not to be followed", () => {
+    const directory = tempDir();
+    fs.writeFileSync(path.join(directory, "real.json"), "{}");
+    fs.symlinkSync(path.join(directory, "real.json"), path.join(directory, "link.json"));
+    expect(readTextIfExists(path.join(directory, "link.json"))).toBe("{}");
+    expect(() => readTextIfExists(path.join(directory, "link.json"), { followLinks: false })).toThrow(
+      UnsafePathError,
+    );
   });
 });
 
@@ -190,9 +215,9 @@ describe("appendTextSync / AppendFile", () => {
     fs.writeFileSync(target, "original");
     const link = path.join(directory, "metrics.json");
     fs.symlinkSync(target, link);
-    expect(() => appendTextSync(link, "x\n")).toThrow(PersistenceError);
-    expect(() => appendTextSync(link, "x\n")).toThrow(/refusing to follow a symbolic link \(ELOOP\)/);
-    expect(() => new AppendFile(link)).toThrow(/Could not open for appending .*ELOOP/);
+    expect(() => appendTextSync(link, "x\n")).toThrow(UnsafePathError);
+    expect(() => appendTextSync(link, "x\n")).toThrow(/Refusing to write to .*: it is a symbolic link/);
+    expect(() => new AppendFile(link)).toThrow(/Refusing to write to .*metrics\.json: it is a symbolic link/);
     expect(fs.readFileSync(target, "utf8")).toBe("original");
   });
 

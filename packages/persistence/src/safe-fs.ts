@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { PersistenceError, UnsafePathError } from "./errors.js";
+import { InputFileError, PersistenceError, UnsafePathError } from "./errors.js";
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
@@ -10,7 +10,8 @@ export function sleepSync(milliseconds: number): void {
   Atomics.wait(SLEEP_CELL, 0, 0, milliseconds);
 }
 
-function isInside(base: string, candidate: string): boolean {
+/** Whether `candidate` is `base` or lies below it (paths compared as text; resolve links first). */
+export function isInside(base: string, candidate: string): boolean {
   const relative = path.relative(base, candidate);
   // `..foo` is a name inside base; only `..` itself or `../…` leaves it.
   return (
@@ -31,6 +32,29 @@ function existingAncestor(directory: string): string | null {
 }
 
 /**
+ * `mkdir -p`. Node's recursive mkdir reports ENOENT when a parent cannot be created on a read-only
+ * file system; creating the missing parts one by one then surfaces the real reason (EROFS, EACCES).
+ */
+function makeDirectories(directory: string): void {
+  try {
+    fs.mkdirSync(directory, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const ancestor = existingAncestor(directory);
+    if (ancestor === null) throw error;
+    let current = ancestor;
+    for (const part of path.relative(ancestor, path.resolve(directory)).split(path.sep)) {
+      current = path.join(current, part);
+      try {
+        fs.mkdirSync(current);
+      } catch (partError) {
+        if ((partError as NodeJS.ErrnoException).code !== "EEXIST") throw partError;
+      }
+    }
+  }
+}
+
+/**
  * Creates `directory` (and parents) and proves that, symlinks resolved, it still lies inside
  * `within` — so a link planted inside the runs directory cannot redirect writes elsewhere.
  */
@@ -40,7 +64,7 @@ export function ensureDirectoryInside(directory: string, within: string): void {
   }
   let realBase: string;
   try {
-    fs.mkdirSync(within, { recursive: true });
+    makeDirectories(within);
     realBase = fs.realpathSync(within);
   } catch (error) {
     throw new PersistenceError("create directory", within, error);
@@ -62,7 +86,7 @@ export function ensureDirectoryInside(directory: string, within: string): void {
     }
   }
   try {
-    fs.mkdirSync(directory, { recursive: true });
+    makeDirectories(directory);
   } catch (error) {
     throw new PersistenceError("create directory", directory, error);
   }
@@ -83,7 +107,7 @@ export function ensureDirectoryInside(directory: string, within: string): void {
 export function ensureDirectory(directory: string): void {
   try {
     // node:fs alone: fs-extra (with graceful-fs) cost ~18 ms of start-up for this one call.
-    fs.mkdirSync(directory, { recursive: true });
+    makeDirectories(directory);
   } catch (error) {
     throw new PersistenceError("create directory", directory, error);
   }
@@ -93,13 +117,21 @@ export function ensureDirectory(directory: string): void {
  * Writes a whole file so that readers see the old content or the new, never a torn one:
  * a uniquely named temp file beside it (created exclusively, so never through a link), then rename.
  */
-export function writeFileAtomic(file: string, data: string | Uint8Array): void {
+export function writeFileAtomic(
+  file: string,
+  data: string | Uint8Array,
+  options: { mode?: number } = {},
+): void {
+  // rename() would replace a planted link rather than follow it, but a link where a run file
+  // belongs means someone tampered with the folder: refuse and write nothing.
+  if (isSymbolicLink(file)) throw new UnsafePathError(`Refusing to write to ${file}: it is a symbolic link`);
   const temporary = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`,
   );
   try {
-    fs.writeFileSync(temporary, data, { flag: "wx" });
+    // The mode is set at creation, so a secret file is never readable by others, even briefly.
+    fs.writeFileSync(temporary, data, { flag: "wx", mode: options.mode ?? 0o666 });
     fs.renameSync(temporary, file);
   } catch (error) {
     try {
@@ -111,19 +143,96 @@ export function writeFileAtomic(file: string, data: string | Uint8Array): void {
   }
 }
 
-/** Serializes `value` as 2-space JSON with a final newline and writes it atomically. */
-export function writeJsonAtomic(file: string, value: unknown): void {
-  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`);
+/** Whether `file` is a symbolic link itself (false when it is absent or cannot be examined). */
+export function isSymbolicLink(file: string): boolean {
+  try {
+    return fs.lstatSync(file, { throwIfNoEntry: false })?.isSymbolicLink() === true;
+  } catch {
+    return false;
+  }
 }
 
-/** Reads a UTF-8 file, wrapping failures with the path; null when it does not exist. */
-export function readTextIfExists(file: string): string | null {
+/** Serializes `value` as 2-space JSON with a final newline and writes it atomically. */
+export function writeJsonAtomic(file: string, value: unknown, options: { mode?: number } = {}): void {
+  writeFileAtomic(file, `${JSON.stringify(value, null, 2)}\n`, options);
+}
+
+/** Options for {@link readTextIfExists}. */
+export interface ReadTextOptions {
+  /** False refuses a symbolic link at the file itself (files of a run folder); default true. */
+  followLinks?: boolean;
+  /** Larger files are refused instead of read (inputs such as the config); default unlimited. */
+  maxBytes?: number;
+}
+
+/** The size limit of the files a user hands us: the config and `tasks/index.json` (8 MiB). */
+export const MAX_INPUT_FILE_BYTES = 8 * 1024 * 1024;
+
+const READ_FLAGS = fs.constants.O_RDONLY | fs.constants.O_NONBLOCK;
+
+/**
+ * Reads a UTF-8 regular file, wrapping failures with the path; null when it does not exist.
+ * The file is opened without blocking and checked on the open descriptor, so a FIFO cannot hang
+ * the reader and a device such as /dev/zero cannot fill memory: both are refused (usage error).
+ */
+export function readTextIfExists(file: string, options: ReadTextOptions = {}): string | null {
+  const flags = options.followLinks === false ? READ_FLAGS | fs.constants.O_NOFOLLOW : READ_FLAGS;
+  let descriptor: number;
   try {
-    return fs.readFileSync(file, "utf8");
+    descriptor = fs.openSync(file, flags);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") return null;
+    if (code === "ELOOP" && options.followLinks === false)
+      throw new UnsafePathError(`Refusing to read ${file}: it is a symbolic link`);
     throw new PersistenceError("read", file, error);
   }
+  try {
+    const stats = fs.fstatSync(descriptor);
+    if (!stats.isFile())
+      throw new InputFileError(
+        `Refusing to read ${file}: it is ${describeFileType(stats)}, not a regular file`,
+      );
+    const maxBytes = options.maxBytes ?? Number.POSITIVE_INFINITY;
+    if (stats.size > maxBytes)
+      throw new InputFileError(`Refusing to read ${file}: it is larger than ${formatBytes(maxBytes)}`);
+    return readAll(descriptor, file, maxBytes).toString("utf8");
+  } finally {
+    fs.closeSync(descriptor);
+  }
+}
+
+function readAll(descriptor: number, file: string, maxBytes: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const chunk = Buffer.alloc(64 * 1024);
+    let read: number;
+    try {
+      read = fs.readSync(descriptor, chunk, 0, chunk.length, null);
+    } catch (error) {
+      throw new PersistenceError("read", file, error);
+    }
+    if (read === 0) return Buffer.concat(chunks, total);
+    total += read;
+    // The file grew after the size check: still bounded.
+    if (total > maxBytes)
+      throw new InputFileError(`Refusing to read ${file}: it is larger than ${formatBytes(maxBytes)}`);
+    chunks.push(chunk.subarray(0, read));
+  }
+}
+
+function describeFileType(stats: fs.Stats): string {
+  if (stats.isDirectory()) return "a directory";
+  if (stats.isFIFO()) return "a FIFO (named pipe)";
+  if (stats.isCharacterDevice()) return "a character device";
+  if (stats.isBlockDevice()) return "a block device";
+  if (stats.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+function formatBytes(bytes: number): string {
+  return bytes % (1024 * 1024) === 0 ? `${bytes / (1024 * 1024)} MiB` : `${bytes} bytes`;
 }
 
 const APPEND_FLAGS =
@@ -139,7 +248,7 @@ export function appendTextSync(file: string, text: string): void {
     descriptor = fs.openSync(file, APPEND_FLAGS, 0o644);
     writeAll(descriptor, Buffer.from(text, "utf8"));
   } catch (error) {
-    throw new PersistenceError("append to", file, error);
+    throw appendError(file, error);
   } finally {
     if (descriptor !== undefined) fs.closeSync(descriptor);
   }
@@ -155,7 +264,7 @@ export class AppendFile {
     try {
       this.#descriptor = fs.openSync(file, APPEND_FLAGS, 0o644);
     } catch (error) {
-      throw new PersistenceError("open for appending", file, error);
+      throw appendError(file, error, "open for appending");
     }
   }
 
@@ -177,6 +286,13 @@ export class AppendFile {
     this.#descriptor = null;
     fs.closeSync(descriptor);
   }
+}
+
+// O_NOFOLLOW makes a link planted at the file itself fail with ELOOP: refused, as bad input.
+function appendError(file: string, error: unknown, action = "append to"): Error {
+  if ((error as NodeJS.ErrnoException).code === "ELOOP")
+    return new UnsafePathError(`Refusing to write to ${file}: it is a symbolic link`);
+  return new PersistenceError(action, file, error);
 }
 
 function writeAll(descriptor: number, buffer: Buffer): void {

@@ -28,7 +28,7 @@ export function updateStateSnapshot(options: UpdateStateSnapshotOptions): void {
     `${options.statePath}.lock`,
     () => {
       const entry: StateRunEntry = toStateRunEntry(options.summary);
-      const text = readTextIfExists(options.statePath);
+      const text = readTextIfExists(options.statePath, { followLinks: false });
       const appended = text === null || options.maxRuns !== undefined ? null : appendNewestEntry(text, entry);
       if (appended !== null) {
         writeFileAtomic(options.statePath, appended);

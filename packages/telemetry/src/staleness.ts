@@ -7,7 +7,7 @@ export const HEARTBEAT_STALE_AFTER_SECONDS = 30;
 
 /** Reads the timestamp in a `.heartbeat` file; null when absent or unparsable. */
 export function readHeartbeatFile(file: string): string | null {
-  const text = readTextIfExists(file)?.trim();
+  const text = readTextIfExists(file, { followLinks: false })?.trim();
   if (text === undefined || text === "" || Number.isNaN(Date.parse(text))) return null;
   return text;
 }

@@ -1,5 +1,10 @@
 import path from "node:path";
-import { JsonSyntaxError, parseJsonText, readTextIfExists } from "@codex/orchestrator-persistence";
+import {
+  JsonSyntaxError,
+  MAX_INPUT_FILE_BYTES,
+  parseJsonText,
+  readTextIfExists,
+} from "@codex/orchestrator-persistence";
 import { ConfigError } from "../errors.js";
 
 /** The config file name, at the repo root and in project folders. */
@@ -26,7 +31,7 @@ export function readConfigSource(directory: string, displayRoot: string = direct
   const display = path.relative(displayRoot, file) || CONFIG_FILE_NAME;
   let text: string | null;
   try {
-    text = readTextIfExists(file);
+    text = readTextIfExists(file, { maxBytes: MAX_INPUT_FILE_BYTES });
   } catch (error) {
     throw new ConfigError(`Cannot read ${display}: ${(error as Error).message}`, { cause: error });
   }

@@ -13,7 +13,7 @@ export function findRegisteringRoot(cwd: string): string | undefined {
     const file = path.join(directory, "codex.orchestrator.json");
     if (fs.existsSync(file)) {
       try {
-        const projects = (JSON.parse(fs.readFileSync(file, "utf8")) as { projects?: unknown }).projects;
+        const projects = (JSON.parse(readSmallRegularFile(file)) as { projects?: unknown }).projects;
         if (Array.isArray(projects)) {
           for (const project of projects as Array<{ path?: unknown }>) {
             if (typeof project?.path !== "string") continue;
@@ -26,6 +26,19 @@ export function findRegisteringRoot(cwd: string): string | undefined {
       }
     }
     if (path.dirname(directory) === directory) return undefined;
+  }
+}
+
+// Like readTextIfExists with MAX_INPUT_FILE_BYTES, without loading the persistence package: a FIFO
+// or a device (a config linked to /dev/zero) is skipped here instead of hanging or filling memory.
+function readSmallRegularFile(file: string): string {
+  const descriptor = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+  try {
+    const stats = fs.fstatSync(descriptor);
+    if (!stats.isFile() || stats.size > 8 * 1024 * 1024) throw new Error(`${file}: not a small regular file`);
+    return fs.readFileSync(descriptor, "utf8");
+  } finally {
+    fs.closeSync(descriptor);
   }
 }
 

@@ -1,7 +1,8 @@
 import path from "node:path";
 import {
-  findIdProblem,
+  findTaskIdProblem,
   JsonSyntaxError,
+  MAX_INPUT_FILE_BYTES,
   parseJsonText,
   readTextIfExists,
 } from "@codex/orchestrator-persistence";
@@ -27,7 +28,7 @@ export const TASK_LIST_KEYS = ["items", "tasks"] as const;
 export function readTaskIndex(root: string): Map<string, TaskRecord> {
   const file = path.join(root, "tasks", "index.json");
   const display = "tasks/index.json";
-  const text = readTextIfExists(file);
+  const text = readTextIfExists(file, { maxBytes: MAX_INPUT_FILE_BYTES });
   const tasks = new Map<string, TaskRecord>();
   if (text === null) return tasks;
   let value: unknown;
@@ -57,7 +58,7 @@ function readTaskRecord(entry: unknown, place: string): TaskRecord {
   if (typeof record !== "object" || record === null || typeof record.id !== "string") {
     throw new ConfigError(`${place}.id: expected a string`);
   }
-  const problem = findIdProblem(record.id);
+  const problem = findTaskIdProblem(record.id);
   if (problem !== null) throw new ConfigError(`${place}.id: invalid task id (${problem})`);
   for (const key of ["slug", "title", "path"] as const) {
     if (record[key] !== undefined && record[key] !== null && typeof record[key] !== "string") {

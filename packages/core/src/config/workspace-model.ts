@@ -1,5 +1,6 @@
+import fs from "node:fs";
 import path from "node:path";
-import { findIdProblem } from "@codex/orchestrator-persistence";
+import { findTaskIdProblem, isInside } from "@codex/orchestrator-persistence";
 import type { LoadedConfig } from "./config-loader.js";
 import { ConfigError, TaskRegistryError } from "../errors.js";
 import { readTaskIndex, type TaskRecord } from "./task-index.js";
@@ -39,7 +40,7 @@ export function assembleWorkspace(
 ): Workspace {
   const projects: RegisteredProject[] = [];
   (config?.config.projects ?? []).forEach((project, index) => {
-    const problem = findIdProblem(project.taskId);
+    const problem = findTaskIdProblem(project.taskId);
     if (problem !== null) {
       throw new ConfigError(
         `codex.orchestrator.json: projects[${index}].taskId: invalid task id (${problem})`,
@@ -52,6 +53,12 @@ export function assembleWorkspace(
         `codex.orchestrator.json: projects[${index}].path: "${project.path}" is outside the repository`,
       );
     }
+    const linkedTo = linkedOutside(root, directory);
+    if (linkedTo !== null) {
+      throw new ConfigError(
+        `codex.orchestrator.json: projects[${index}].path: "${project.path}" leads outside the repository through a symbolic link (to ${linkedTo})`,
+      );
+    }
     projects.push({
       taskId: project.taskId,
       name: project.name ?? null,
@@ -61,6 +68,25 @@ export function assembleWorkspace(
     });
   });
   return { root, config, projects, tasks: readTaskIndex(root) };
+}
+
+/** Where `directory` really is when a symbolic link takes it out of `root`; null when it stays (or is absent). */
+function linkedOutside(root: string, directory: string): string | null {
+  let realRoot: string;
+  try {
+    realRoot = fs.realpathSync(root);
+  } catch {
+    return null;
+  }
+  // The deepest part that exists: a missing folder below a link still leads where the link does.
+  for (let current = directory; ; current = path.dirname(current)) {
+    try {
+      const real = fs.realpathSync(current);
+      return isInside(realRoot, real) ? null : real;
+    } catch {
+      if (path.dirname(current) === current) return null;
+    }
+  }
 }
 
 /** Where a task id came from, for messages. */

@@ -57,7 +57,7 @@ export function writePlanSnapshot(file: string, root: string, plan: ExecutionPla
 
 /** Reads a run's plan snapshot; a missing or corrupt one is a usage error naming the file. */
 export function readPlanSnapshot(file: string, root: string): ExecutionPlan {
-  const text = readTextIfExists(file);
+  const text = readTextIfExists(file, { followLinks: false });
   if (text === null) throw new ConfigError(`Plan snapshot missing: ${file}`);
   let parsed: z.infer<typeof PlanSnapshot>;
   try {

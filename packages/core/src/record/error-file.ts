@@ -1,5 +1,5 @@
 import path from "node:path";
-import { ensureDirectory, toRepoPath, writeJsonAtomic } from "@codex/orchestrator-persistence";
+import { ensureDirectoryInside, toRepoPath, writeJsonAtomic } from "@codex/orchestrator-persistence";
 import type { CommandStage } from "@codex/orchestrator-schema";
 import type { OutputTail } from "../process/output-tail.js";
 import type { ProcessOutcome } from "../process/process-runner.js";
@@ -38,7 +38,7 @@ export function writeErrorFile(
     tailLimitCharacters: ERROR_TAIL_CHARACTERS,
   });
   try {
-    ensureDirectory(session.paths.errorsDir);
+    ensureDirectoryInside(session.paths.errorsDir, session.paths.runDir);
     writeJsonAtomic(file, redactFields(record, REDACTED_FIELDS.errorFile, session.recorder.redactor));
     return toRepoPath(session.locations.root, file);
   } catch (error) {

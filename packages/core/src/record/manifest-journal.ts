@@ -2,10 +2,12 @@ import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import {
-  ensureDirectory,
+  ensureDirectoryInside,
+  isSymbolicLink,
   readChildRegistrations,
   readManifest,
   readRunOwner,
+  readTextIfExists,
   withLock,
   writeJsonAtomic,
   type RunPaths,
@@ -33,7 +35,7 @@ export type JournalKind = "approvals" | "resume-events";
 /** Adds an entry to a run's journal. */
 export function appendJournalEntry(runDir: string, kind: JournalKind, entry: Approval | ResumeEvent): void {
   const directory = path.join(runDir, kind);
-  ensureDirectory(directory);
+  ensureDirectoryInside(directory, runDir);
   const name = `${entry.timestamp.replace(/[:.]/g, "-")}-${randomBytes(4).toString("hex")}.json`;
   writeJsonAtomic(path.join(directory, name), entry);
 }
@@ -43,6 +45,8 @@ function readJournal<T>(
   kind: JournalKind,
   schema: { safeParse(value: unknown): { success: boolean; data?: T } },
 ): T[] {
+  // A linked journal folder or entry leads outside the run: nothing in it is read.
+  if (isSymbolicLink(path.join(runDir, kind))) return [];
   let names: string[];
   try {
     names = fs
@@ -54,7 +58,9 @@ function readJournal<T>(
   const entries: T[] = [];
   for (const name of names.sort()) {
     try {
-      const parsed = schema.safeParse(JSON.parse(fs.readFileSync(path.join(runDir, kind, name), "utf8")));
+      const parsed = schema.safeParse(
+        JSON.parse(readTextIfExists(path.join(runDir, kind, name), { followLinks: false }) ?? ""),
+      );
       if (parsed.success && parsed.data !== undefined) entries.push(parsed.data);
     } catch {
       // Being written right now; the next merge picks it up.

@@ -66,7 +66,8 @@ function rebuildFromLog(runnerLog: string): Manifest | null {
 
 // Reads a file line by line in 1 MiB chunks, so a log of any size is never held whole.
 function forEachLine(file: string, visit: (line: string) => void): void {
-  const descriptor = fs.openSync(file, "r");
+  // O_NOFOLLOW: a link planted at the log is never read through.
+  const descriptor = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW);
   try {
     const buffer = Buffer.alloc(READ_CHUNK_BYTES);
     let carry: Buffer = Buffer.alloc(0);

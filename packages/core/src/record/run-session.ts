@@ -1,14 +1,13 @@
 import { randomBytes } from "node:crypto";
-import fs from "node:fs";
 import path from "node:path";
 import {
   claimRunOwnership,
   createRunId,
-  ensureDirectory,
   ensureDirectoryInside,
   resolveRunPaths,
   toRepoPath,
   writeCompatPointers,
+  writeFileAtomic,
   writeJsonAtomic,
   type LockHandle,
   type OrchestratorLocations,
@@ -92,7 +91,7 @@ export class RunSession {
     this.paths = options.paths;
     this.plan = options.plan;
     this.#owner = options.owner;
-    ensureDirectory(this.paths.commandsDir);
+    ensureDirectoryInside(this.paths.commandsDir, this.paths.runDir);
     this.recorder = new RunRecorder({
       paths: options.paths,
       manifest: options.manifest,
@@ -119,9 +118,9 @@ export class RunSession {
     const token = randomBytes(32).toString("hex");
     const createdAt = now.toISOString();
     const tokenRecord: ResumeToken = { run_id: runId, token, created_at: createdAt };
-    writeJsonAtomic(paths.resumeTokenJson, tokenRecord);
-    fs.chmodSync(paths.resumeTokenJson, 0o600);
-    fs.writeFileSync(paths.resumeTokenText, `${token}\n`, { flag: "wx", mode: 0o600 });
+    // Both written whole: a kill between creating and filling a file would leave it empty.
+    writeJsonAtomic(paths.resumeTokenJson, tokenRecord, { mode: 0o600 });
+    writeFileAtomic(paths.resumeTokenText, `${token}\n`, { mode: 0o600 });
     writePlanSnapshot(paths.pipelineSnapshot, locations.root, plan, redactor);
     const pointers = writeCompatPointers(locations, paths, now);
     const root = locations.root;

@@ -102,7 +102,7 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Prep
     block("run already succeeded", `Run ${found.runId} already succeeded; there is nothing to resume`);
   }
   if (options.token !== null) {
-    const tokenFile = readTextIfExists(paths.resumeTokenJson);
+    const tokenFile = readTextIfExists(paths.resumeTokenJson, { followLinks: false });
     const recorded = tokenFile === null ? null : ResumeToken.safeParse(parseOrNull(tokenFile));
     const expected = recorded?.success ? recorded.data.token : manifest.resume_token;
     if (options.token !== expected) {

@@ -1,9 +1,11 @@
 import fs from "node:fs";
 import path from "node:path";
 import {
+  assertRunFolderContained,
   compareAscii,
   listRunIds,
   listTaskIds,
+  readTextIfExists,
   runIdTime,
   writeJsonAtomic,
   type FoundRun,
@@ -103,7 +105,8 @@ function readListedManifest(
 ): { ok: true; manifest: Manifest } | { ok: false; reason: string } {
   let value: unknown;
   try {
-    value = JSON.parse(fs.readFileSync(file, "utf8"));
+    // No link at the manifest is followed: `runs` never shows a file from elsewhere.
+    value = JSON.parse(readTextIfExists(file, { followLinks: false }) ?? "");
   } catch (error) {
     return { ok: false, reason: `${display}: not readable JSON (${(error as Error).message})` };
   }
@@ -229,5 +232,7 @@ export function findLatestRun(locations: OrchestratorLocations, taskId?: string)
       break;
     }
   }
+  // Like findRunById: links planted inside the folder are refused before anyone uses it.
+  if (best !== null) assertRunFolderContained(best.runDir);
   return best;
 }

@@ -1,6 +1,6 @@
-import fs from "node:fs";
 import path from "node:path";
 import {
+  readFileInside,
   readRunOwner,
   resolveRunPaths,
   toRepoPath,
@@ -54,21 +54,23 @@ export function buildRunStatus(
     }),
     metrics: { recorded: manifest.metrics_recorded, path: toRepoPath(root, paths.metrics) },
     commands: manifest.commands,
-    child_runs: manifest.child_runs.map((child) => currentChildStatus(root, child)),
+    child_runs: manifest.child_runs.map((child) => currentChildStatus(locations, child)),
     approvals: manifest.approvals,
     pending_approvals: pendingGates(manifest),
-    failure: failureOf(root, manifest),
+    failure: failureOf(root, paths.runDir, manifest),
     summary: manifest.summary,
     resume_events: manifest.resume_events,
     owner: owner === null ? null : { pid: owner.pid, hostname: owner.hostname, alive: owner.alive },
   };
 }
 
-function currentChildStatus(root: string, child: ChildRun): ChildRun {
+// Paths named in run files are read only inside the runs directory (links resolved), so a tampered
+// registration cannot make `status` show parts of a file elsewhere.
+function currentChildStatus(locations: OrchestratorLocations, child: ChildRun): ChildRun {
   try {
-    const manifest = JSON.parse(
-      fs.readFileSync(path.resolve(root, child.manifest), "utf8"),
-    ) as Partial<Manifest>;
+    const text = readFileInside(path.resolve(locations.root, child.manifest), locations.runsDir);
+    if (text === null) return child;
+    const manifest = JSON.parse(text) as Partial<Manifest>;
     return typeof manifest.status === "string" ? { ...child, status: manifest.status } : child;
   } catch {
     return child;
@@ -82,16 +84,16 @@ function pendingGates(manifest: Manifest): string[] {
   return match?.[1] === undefined ? [] : [match[1]];
 }
 
-function failureOf(root: string, manifest: Manifest): FailureStatus | null {
+function failureOf(root: string, runDir: string, manifest: Manifest): FailureStatus | null {
   if (manifest.status !== "failed" && manifest.status !== "cancelled") return null;
   const entry = manifest.commands.find((candidate) => candidate.status === "failed");
   if (entry === undefined) return null;
   let tail: string[] = [];
   if (entry.error_file !== null) {
     try {
-      const details = JSON.parse(fs.readFileSync(path.resolve(root, entry.error_file), "utf8")) as {
-        tail_lines?: unknown;
-      };
+      // Only the run's own error files are read.
+      const text = readFileInside(path.resolve(root, entry.error_file), runDir);
+      const details = (text === null ? {} : JSON.parse(text)) as { tail_lines?: unknown };
       if (Array.isArray(details.tail_lines))
         tail = details.tail_lines.filter((line): line is string => typeof line === "string");
     } catch {
