@@ -16,13 +16,13 @@ export {
   slugify,
   stageFileStem,
   validateId,
-} from "./ids.js";
-export type { ValidateIdOptions } from "./ids.js";
-export { compareAscii } from "./ordering.js";
-export { resolveLocations, resolveRunPaths, toRepoPath } from "./run-paths.js";
-export type { OrchestratorLocations, ResolveLocationsOptions, RunPaths } from "./run-paths.js";
-export { assertRunFolderContained, readFileInside } from "./run-folder-containment.js";
-export type { ReadTextOptions } from "./safe-fs.js";
+} from "./layout/ids.js";
+export type { ValidateIdOptions } from "./layout/ids.js";
+export { compareAscii } from "./files/ordering.js";
+export { resolveLocations, resolveRunPaths, toRepoPath } from "./layout/run-paths.js";
+export type { OrchestratorLocations, ResolveLocationsOptions, RunPaths } from "./layout/run-paths.js";
+export { assertRunFolderContained, readFileInside } from "./layout/run-folder-containment.js";
+export type { ReadTextOptions } from "./files/safe-fs.js";
 export {
   AppendFile,
   appendTextSync,
@@ -35,33 +35,33 @@ export {
   sleepSync,
   writeFileAtomic,
   writeJsonAtomic,
-} from "./safe-fs.js";
-export { BATCH_BYTES, BATCH_MAX_DELAY_MS, BatchedAppender } from "./batched-append.js";
-export type { BatchedAppenderOptions } from "./batched-append.js";
-export { JsonSyntaxError, lineAndColumn, parseJsonText } from "./json-text.js";
-export { acquireLock, isLockStale, isProcessAlive, readLockHolder, withLock } from "./file-lock.js";
-export type { AcquireLockOptions, LockHandle, LockHolder } from "./file-lock.js";
-export { claimRunOwnership, readRunOwner, takeOverRunOwnership } from "./run-owner.js";
+} from "./files/safe-fs.js";
+export { BATCH_BYTES, BATCH_MAX_DELAY_MS, BatchedAppender } from "./files/batched-append.js";
+export type { BatchedAppenderOptions } from "./files/batched-append.js";
+export { JsonSyntaxError, lineAndColumn, parseJsonText } from "./files/json-text.js";
+export { acquireLock, isLockStale, isProcessAlive, readLockHolder, withLock } from "./locks/file-lock.js";
+export type { AcquireLockOptions, LockHandle, LockHolder } from "./locks/file-lock.js";
+export { claimRunOwnership, readRunOwner, takeOverRunOwnership } from "./locks/run-owner.js";
 export {
   isRecordedProcessGone,
   readBootId,
   readProcessIdentity,
   readProcessStat,
-} from "./process-identity.js";
-export type { ProcessIdentity, ProcessStat } from "./process-identity.js";
-export type { RunOwner } from "./run-owner.js";
-export { writeCompatPointers } from "./compat-pointers.js";
-export type { CompatPointers } from "./compat-pointers.js";
-export { readManifest, writeManifest } from "./manifest-file.js";
-export { updateStateSnapshot } from "./state-snapshot.js";
-export { stateEntryRunId, stateEntryTime, toStateRunEntry } from "./state-run-entry.js";
-export type { UpdateStateSnapshotOptions } from "./state-snapshot.js";
-export { findRunById, listRunIds, listTaskIds } from "./run-lookup.js";
-export type { FoundRun } from "./run-lookup.js";
-export { mergeChildRuns, readChildRegistrations, writeChildRegistration } from "./child-registry.js";
-export { PersistenceCoordinator } from "./persistence-coordinator.js";
+} from "./locks/process-identity.js";
+export type { ProcessIdentity, ProcessStat } from "./locks/process-identity.js";
+export type { RunOwner } from "./locks/run-owner.js";
+export { writeCompatPointers } from "./layout/compat-pointers.js";
+export type { CompatPointers } from "./layout/compat-pointers.js";
+export { readManifest, writeManifest } from "./records/manifest-file.js";
+export { updateStateSnapshot } from "./records/state-snapshot.js";
+export { stateEntryRunId, stateEntryTime, toStateRunEntry } from "./records/state-run-entry.js";
+export type { UpdateStateSnapshotOptions } from "./records/state-snapshot.js";
+export { findRunById, listRunIds, listTaskIds } from "./layout/run-lookup.js";
+export type { FoundRun } from "./layout/run-lookup.js";
+export { mergeChildRuns, readChildRegistrations, writeChildRegistration } from "./records/child-registry.js";
+export { PersistenceCoordinator } from "./records/persistence-coordinator.js";
 export type {
   PersistOutcome,
   PersistenceCoordinatorOptions,
   RunCompletionSource,
-} from "./persistence-coordinator.js";
+} from "./records/persistence-coordinator.js";

@@ -1,11 +1,5 @@
-import {
-  findRunById,
-  PersistenceCoordinator,
-  toRepoPath,
-  type OrchestratorLocations,
-} from "@codex/orchestrator-persistence";
-import { TERMINAL_RUN_STATUSES, type RunStatus, type SubpipelineStage } from "@codex/orchestrator-schema";
-import { buildRunSummary, MetricsRecorder } from "@codex/orchestrator-telemetry";
+import { findRunById, type OrchestratorLocations } from "@codex/orchestrator-persistence";
+import type { SubpipelineStage } from "@codex/orchestrator-schema";
 import type { ApprovalPolicy, ApprovalPrompt } from "../runs/approval-policy.js";
 import { CommandBuilder } from "./command-builder.js";
 import { CommandPlanner, type PlanItem } from "../plan/command-planner.js";
@@ -21,17 +15,9 @@ import { prepareResume } from "../runs/resume.js";
 import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
 import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
+import { finishRun, type RunOutcome } from "./run-ending.js";
 
-/** What a run came to. */
-export interface RunOutcome {
-  status: RunStatus;
-  statusDetail: string | null;
-  /**
-   * Files of the run's end that could not be written (metrics line, run summary, state entry). The
-   * manifest still says how the run went; the process reports the failure (exit 1).
-   */
-  writeFailures?: readonly string[];
-}
+export type { RunOutcome } from "./run-ending.js";
 
 /** Shared by every run a TaskManager executes (its nested runs included). */
 export interface TaskManagerOptions {
@@ -108,7 +94,11 @@ export class TaskManager {
         warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`),
       );
       const outcome = await this.#runGraph(session, abortSignal);
-      return this.#finish(session, outcome);
+      return finishRun(session, outcome, {
+        bus: this.#options.bus,
+        locations: this.#options.locations,
+        reviewer: this.reviewer,
+      });
     } catch (error) {
       // The engine itself failed (a log or manifest that cannot be written): keep what can be kept.
       recorder.tryPersist();
@@ -218,72 +208,6 @@ export class TaskManager {
     }
   }
 
-  #finish(session: RunSession, outcome: RunOutcome): RunOutcome {
-    const { bus } = this.#options;
-    const { recorder } = session;
-    const runId = session.manifest.run_id;
-    // The final beat persists the manifest: it must still say in_progress, or a crash right after it
-    // would leave a run that looks finished without its metrics line, run summary or state entry.
-    session.stopHeartbeat();
-    // The metrics line, run summary and state entry are written from the run as it ends, before its
-    // last event (run:end) is logged: a crash in between leaves a log without run:end, so the run
-    // reads as unfinished and `resume` finishes it, rather than a finished run missing its records.
-    const writeFailures: string[] = [];
-    const writeFailed = (message: string) => {
-      writeFailures.push(message);
-      bus.emit("warning", { runId, message });
-    };
-    const terminal = TERMINAL_RUN_STATUSES.includes(outcome.status);
-    const ending = {
-      ...session.manifest,
-      status: outcome.status,
-      status_detail: outcome.statusDetail,
-      completed_at: terminal ? new Date().toISOString() : null,
-      run_summary_path: toRepoPath(session.locations.root, session.paths.runSummary),
-    };
-    let metricsRecorded = false;
-    if (terminal) {
-      try {
-        new MetricsRecorder({ metricsPath: session.paths.metrics }).record(ending);
-        metricsRecorded = true;
-      } catch (error) {
-        writeFailed(`Could not record metrics: ${describeWriteError(error)}`);
-      }
-    }
-    const coordinator = new PersistenceCoordinator({
-      runSummaryPath: session.paths.runSummary,
-      statePath: session.paths.state,
-      taskId: ending.task_id,
-      onError: (error, artifact) =>
-        writeFailed(`Could not write the ${artifact}: ${describeWriteError(error)}`),
-    });
-    const detach = coordinator.attach(bus);
-    const ended = { ...ending, metrics_recorded: metricsRecorded };
-    bus.emit("run:completed", buildRunSummary({ ...ended, summary: this.reviewer.review(ended).summary }));
-    detach();
-    recorder.record(
-      {
-        type: "run:end",
-        status: outcome.status,
-        status_detail: outcome.statusDetail,
-        completed_at: ending.completed_at,
-        metrics_recorded: metricsRecorded,
-        run_summary_path: ending.run_summary_path,
-      },
-      null,
-      "later",
-    );
-    recorder.persist();
-    registerWithParent(session, this.#options);
-    bus.emit("run:finished", {
-      runId,
-      status: outcome.status,
-      statusDetail: outcome.statusDetail,
-      manifest: session.manifestPath,
-    });
-    return writeFailures.length === 0 ? outcome : { ...outcome, writeFailures };
-  }
-
   async #runChild(
     parent: RunSession,
     stage: SubpipelineStage,
@@ -337,8 +261,4 @@ export class TaskManager {
     const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal });
     return { runId: child.manifest.run_id, status: outcome.status };
   }
-}
-
-function describeWriteError(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

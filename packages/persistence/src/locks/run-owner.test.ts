@@ -2,9 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { deadPid } from "../test/child-processes.js";
-import { LockHeldError } from "./errors.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { deadPid } from "../../test/child-processes.js";
+import { LockHeldError } from "../errors.js";
 import { claimRunOwnership, readRunOwner } from "./run-owner.js";
 
 const RUN_ID = "2025-10-31T22-56-34-431Z-9574035c";

@@ -1,7 +1,7 @@
 import { normalizeLegacyManifest, safeParseManifest, type Manifest } from "@codex/orchestrator-schema";
-import { ManifestReadError } from "./errors.js";
-import { JsonSyntaxError, parseJsonText } from "./json-text.js";
-import { readTextIfExists, writeJsonAtomic } from "./safe-fs.js";
+import { ManifestReadError } from "../errors.js";
+import { JsonSyntaxError, parseJsonText } from "../files/json-text.js";
+import { readTextIfExists, writeJsonAtomic } from "../files/safe-fs.js";
 
 /**
  * Reads and validates a manifest; throws {@link ManifestReadError} that says what is wrong and where.

@@ -2,11 +2,11 @@ import fs from "node:fs";
 import path from "node:path";
 import { validatorsFor } from "@codex/orchestrator-schema";
 import { describe, expect, it, onTestFinished, vi } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
 import { writeCompatPointers } from "./compat-pointers.js";
-import { UnsafePathError } from "./errors.js";
+import { UnsafePathError } from "../errors.js";
 import { resolveLocations, resolveRunPaths } from "./run-paths.js";
-import { ensureDirectoryInside, writeJsonAtomic } from "./safe-fs.js";
+import { ensureDirectoryInside, writeJsonAtomic } from "../files/safe-fs.js";
 
 const RUN_ID = "2025-10-31T22-56-34-431Z-9574035c";
 const NOW = new Date("2025-10-31T22:56:35.000Z");

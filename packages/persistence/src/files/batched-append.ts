@@ -1,4 +1,4 @@
-import { PersistenceError } from "./errors.js";
+import { PersistenceError } from "../errors.js";
 import type { AppendFile } from "./safe-fs.js";
 
 /** The longest a collected line waits before it is written. */

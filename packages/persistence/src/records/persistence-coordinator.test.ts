@@ -2,9 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import type { RunSummary } from "@codex/orchestrator-schema";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { runSummary } from "../test/fixtures.js";
-import { PersistenceError } from "./errors.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { runSummary } from "../../test/fixtures.js";
+import { PersistenceError } from "../errors.js";
 import { PersistenceCoordinator, type RunCompletionSource } from "./persistence-coordinator.js";
 import { toStateRunEntry } from "./state-run-entry.js";
 

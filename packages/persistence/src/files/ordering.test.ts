@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRunId } from "./ids.js";
+import { createRunId } from "../layout/ids.js";
 import { compareAscii } from "./ordering.js";
 
 describe("compareAscii", () => {

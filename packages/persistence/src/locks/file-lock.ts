@@ -1,9 +1,9 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
-import { InputFileError, LockHeldError, PersistenceError } from "./errors.js";
+import { InputFileError, LockHeldError, PersistenceError } from "../errors.js";
 import { isRecordedProcessGone, readProcessIdentity } from "./process-identity.js";
-import { sleepSync } from "./safe-fs.js";
+import { sleepSync } from "../files/safe-fs.js";
 
 /** What a lock file says about its holder. */
 export interface LockHolder {

@@ -1,5 +1,5 @@
 import type { RunSummary } from "@codex/orchestrator-schema";
-import { writeJsonAtomic } from "./safe-fs.js";
+import { writeJsonAtomic } from "../files/safe-fs.js";
 import { updateStateSnapshot } from "./state-snapshot.js";
 
 /** Anything that announces a finished run (the TaskManager's event bus). */

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { PersistenceError, UnsafePathError } from "./errors.js";
-import { isInside, readTextIfExists } from "./safe-fs.js";
+import { PersistenceError, UnsafePathError } from "../errors.js";
+import { isInside, readTextIfExists } from "../files/safe-fs.js";
 
 // The files a run folder holds by name (docs/contract.md §3).
 const RUN_FILES = [

@@ -1,9 +1,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { manifest } from "../test/fixtures.js";
-import { ManifestReadError } from "./errors.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { manifest } from "../../test/fixtures.js";
+import { ManifestReadError } from "../errors.js";
 import { readManifest, writeManifest } from "./manifest-file.js";
 
 const RUN_ID = "2025-10-31T22-56-34-431Z-9574035c";

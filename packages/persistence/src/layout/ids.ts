@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { InvalidIdError } from "./errors.js";
+import { InvalidIdError } from "../errors.js";
 
 // docs/contract.md §2: empty, control characters, / \ .. a leading . and < > : " | ? * are refused.
 // eslint-disable-next-line no-control-regex

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { LocalCompatRecord, McpCompatPointer } from "@codex/orchestrator-schema";
 import { type OrchestratorLocations, type RunPaths, toRepoPath } from "./run-paths.js";
-import { ensureDirectoryInside, writeJsonAtomic } from "./safe-fs.js";
+import { ensureDirectoryInside, writeJsonAtomic } from "../files/safe-fs.js";
 
 /** What {@link writeCompatPointers} left on disk. */
 export interface CompatPointers {

@@ -2,9 +2,9 @@ import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { nextTick, runNode, usePackageBundle, writeScript } from "../test/child-processes.js";
-import { InputFileError, PersistenceError, UnsafePathError, describeFsError } from "./errors.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { nextTick, runNode, usePackageBundle, writeScript } from "../../test/child-processes.js";
+import { InputFileError, PersistenceError, UnsafePathError, describeFsError } from "../errors.js";
 import {
   AppendFile,
   appendTextSync,

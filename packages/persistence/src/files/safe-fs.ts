@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { InputFileError, PersistenceError, UnsafePathError } from "./errors.js";
+import { InputFileError, PersistenceError, UnsafePathError } from "../errors.js";
 
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 

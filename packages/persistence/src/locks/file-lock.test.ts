@@ -2,9 +2,9 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { deadPid, runNode, usePackageBundle, writeScript } from "../test/child-processes.js";
-import { LockHeldError, PersistenceError } from "./errors.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { deadPid, runNode, usePackageBundle, writeScript } from "../../test/child-processes.js";
+import { LockHeldError, PersistenceError } from "../errors.js";
 import {
   acquireLock,
   isLockStale,

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { tempDir, writeFiles } from "../../../test/helpers/temp-dir.js";
+import { tempDir, writeFiles } from "../../../../test/helpers/temp-dir.js";
 import { resolveLocations } from "./run-paths.js";
 import { findRunById, listRunIds, listTaskIds } from "./run-lookup.js";
 

@@ -2,10 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { validatorsFor, type StateSnapshot } from "@codex/orchestrator-schema";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { runNode, usePackageBundle, writeScript } from "../test/child-processes.js";
-import { runSummary } from "../test/fixtures.js";
-import { PersistenceError } from "./errors.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { runNode, usePackageBundle, writeScript } from "../../test/child-processes.js";
+import { runSummary } from "../../test/fixtures.js";
+import { PersistenceError } from "../errors.js";
 import { updateStateSnapshot } from "./state-snapshot.js";
 
 const bundle = usePackageBundle();

@@ -1,8 +1,8 @@
 import fs from "node:fs";
 import { StateSnapshot, type RunSummary, type StateRunEntry } from "@codex/orchestrator-schema";
-import { withLock } from "./file-lock.js";
-import { compareAscii } from "./ordering.js";
-import { readTextIfExists, writeFileAtomic, writeJsonAtomic } from "./safe-fs.js";
+import { withLock } from "../locks/file-lock.js";
+import { compareAscii } from "../files/ordering.js";
+import { readTextIfExists, writeFileAtomic, writeJsonAtomic } from "../files/safe-fs.js";
 import { stateEntryRunId, stateEntryTime, toStateRunEntry } from "./state-run-entry.js";
 
 /** Options for {@link updateStateSnapshot}. */

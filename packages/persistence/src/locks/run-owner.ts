@@ -1,5 +1,5 @@
 import { acquireLock, isLockStale, readLockHolder, reclaimStale, type LockHandle } from "./file-lock.js";
-import { LockHeldError } from "./errors.js";
+import { LockHeldError } from "../errors.js";
 
 /** Who owns a run directory right now. */
 export interface RunOwner {

@@ -1,6 +1,6 @@
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { InvalidIdError } from "./errors.js";
+import { InvalidIdError } from "../errors.js";
 import { resolveLocations, resolveRunPaths, toRepoPath } from "./run-paths.js";
 
 const ROOT = path.resolve("/repo");

@@ -1,7 +1,12 @@
 import fs from "node:fs";
 import path from "node:path";
 import { ChildRun } from "@codex/orchestrator-schema";
-import { ensureDirectoryInside, isSymbolicLink, readTextIfExists, writeJsonAtomic } from "./safe-fs.js";
+import {
+  ensureDirectoryInside,
+  isSymbolicLink,
+  readTextIfExists,
+  writeJsonAtomic,
+} from "../files/safe-fs.js";
 
 /**
  * Records a child run in its parent's `children/` folder, one file per child. Parent and children

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { InvalidIdError } from "./errors.js";
+import { InvalidIdError } from "../errors.js";
 import {
   createRunId,
   findIdProblem,

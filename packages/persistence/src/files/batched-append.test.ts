@@ -2,10 +2,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
-import { runNode, usePackageBundle, writeScript } from "../test/child-processes.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { runNode, usePackageBundle, writeScript } from "../../test/child-processes.js";
 import { BATCH_BYTES, BATCH_MAX_DELAY_MS, BatchedAppender } from "./batched-append.js";
-import { PersistenceError } from "./errors.js";
+import { PersistenceError } from "../errors.js";
 import { AppendFile } from "./safe-fs.js";
 
 const bundle = usePackageBundle();

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ChildRun } from "@codex/orchestrator-schema";
 import { describe, expect, it } from "vitest";
-import { tempDir } from "../../../test/helpers/temp-dir.js";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
 import { mergeChildRuns, readChildRegistrations, writeChildRegistration } from "./child-registry.js";
 
 function child(runId: string, status: ChildRun["status"] = "in_progress"): ChildRun {
