@@ -101,10 +101,11 @@ function scanProcesses(search: LeftoverSearch): number[] {
   } catch {
     return found;
   }
+  const lowest = lowestCandidatePid(search.processGroup);
   for (const name of names) {
     if (!/^\d+$/.test(name)) continue;
     const pid = Number(name);
-    if (pid === process.pid) continue;
+    if (pid === process.pid || pid < lowest) continue;
     const stat = readStat(pid);
     if (stat === null || stat.state === "Z") continue;
     if (
@@ -114,6 +115,22 @@ function scanProcesses(search: LeftoverSearch): number[] {
       found.push(pid);
   }
   return found;
+}
+
+/**
+ * What an attempt started has a pid no lower than its shell's, unless the kernel's pid counter has
+ * wrapped since (its last pid is then below the shell's): only those processes are read, which
+ * keeps a scan to a handful of files on a busy machine. Without a shell pid, or when the counter
+ * cannot be read, every process is.
+ */
+function lowestCandidatePid(shellPid: number | null): number {
+  if (shellPid === null) return 0;
+  try {
+    const lastPid = Number(fs.readFileSync("/proc/sys/kernel/ns_last_pid", "utf8"));
+    return Number.isInteger(lastPid) && lastPid >= shellPid ? shellPid : 0;
+  } catch {
+    return 0;
+  }
 }
 
 // /proc/<pid>/stat is "pid (comm) state ppid pgrp …"; comm may hold spaces and parentheses.
