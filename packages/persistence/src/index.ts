@@ -65,3 +65,5 @@ export type {
   PersistenceCoordinatorOptions,
   RunCompletionSource,
 } from "./records/persistence-coordinator.js";
+export { readEntryFiles } from "./records/entry-files.js";
+export type { EntrySchema } from "./records/entry-files.js";

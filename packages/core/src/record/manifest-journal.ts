@@ -3,11 +3,10 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import {
   ensureDirectoryInside,
-  isSymbolicLink,
+  readEntryFiles,
   readChildRegistrations,
   readManifest,
   readRunOwner,
-  readTextIfExists,
   withLock,
   writeJsonAtomic,
   type RunPaths,
@@ -40,35 +39,6 @@ export function appendJournalEntry(runDir: string, kind: JournalKind, entry: App
   writeJsonAtomic(path.join(directory, name), entry);
 }
 
-function readJournal<T>(
-  runDir: string,
-  kind: JournalKind,
-  schema: { safeParse(value: unknown): { success: boolean; data?: T } },
-): T[] {
-  // A linked journal folder or entry leads outside the run: nothing in it is read.
-  if (isSymbolicLink(path.join(runDir, kind))) return [];
-  let names: string[];
-  try {
-    names = fs
-      .readdirSync(path.join(runDir, kind))
-      .filter((name) => name.endsWith(".json") && !name.startsWith("."));
-  } catch {
-    return [];
-  }
-  const entries: T[] = [];
-  for (const name of names.sort()) {
-    try {
-      const parsed = schema.safeParse(
-        JSON.parse(readTextIfExists(path.join(runDir, kind, name), { followLinks: false }) ?? ""),
-      );
-      if (parsed.success && parsed.data !== undefined) entries.push(parsed.data);
-    } catch {
-      // Being written right now; the next merge picks it up.
-    }
-  }
-  return entries;
-}
-
 /**
  * What other processes left for a run that its manifest does not hold yet, as state events:
  * decisions, refused resumes, and child runs that started or changed status.
@@ -78,7 +48,7 @@ export function journalEvents(manifest: Manifest, paths: RunPaths): RunStateEven
   const approvalKey = (entry: Approval) =>
     [entry.stage_id, entry.timestamp, entry.actor, entry.decision].join("|");
   const knownApprovals = new Set(manifest.approvals.map(approvalKey));
-  for (const approval of readJournal(paths.runDir, "approvals", Approval)) {
+  for (const approval of readEntryFiles(path.join(paths.runDir, "approvals"), Approval)) {
     if (knownApprovals.has(approvalKey(approval))) continue;
     knownApprovals.add(approvalKey(approval));
     events.push({
@@ -92,7 +62,7 @@ export function journalEvents(manifest: Manifest, paths: RunPaths): RunStateEven
   const resumeKey = (entry: ResumeEvent) =>
     [entry.timestamp, entry.actor, entry.outcome, entry.detail ?? ""].join("|");
   const knownResumes = new Set(manifest.resume_events.map(resumeKey));
-  for (const resume of readJournal(paths.runDir, "resume-events", ResumeEvent)) {
+  for (const resume of readEntryFiles(path.join(paths.runDir, "resume-events"), ResumeEvent)) {
     if (knownResumes.has(resumeKey(resume))) continue;
     knownResumes.add(resumeKey(resume));
     // Only refusals come through the journal; an accepted resume is recorded by its owner.

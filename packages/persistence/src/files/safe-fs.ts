@@ -72,33 +72,30 @@ export function ensureDirectoryInside(directory: string, within: string): void {
   // Check what exists before creating anything: mkdir through a planted link would already
   // create directories outside `within`, even if the check afterwards refuses.
   const ancestor = existingAncestor(directory);
-  if (ancestor !== null) {
-    let realAncestor: string;
-    try {
-      realAncestor = fs.realpathSync(ancestor);
-    } catch (error) {
-      throw new PersistenceError("resolve directory", ancestor, error);
-    }
-    if (!isInside(realBase, realAncestor)) {
-      throw new UnsafePathError(
-        `Refusing to write to ${directory}: a symbolic link leads it outside ${within} (to ${realAncestor})`,
-      );
-    }
-  }
+  if (ancestor !== null) assertResolvesInside(ancestor, { realBase, within, directory });
   try {
     makeDirectories(directory);
   } catch (error) {
     throw new PersistenceError("create directory", directory, error);
   }
-  let realDirectory: string;
+  assertResolvesInside(directory, { realBase, within, directory });
+}
+
+// `existing`, links resolved, must lie inside `realBase`: otherwise writing to `directory` would
+// land outside `within`.
+function assertResolvesInside(
+  existing: string,
+  target: { realBase: string; within: string; directory: string },
+): void {
+  let real: string;
   try {
-    realDirectory = fs.realpathSync(directory);
+    real = fs.realpathSync(existing);
   } catch (error) {
-    throw new PersistenceError("resolve directory", directory, error);
+    throw new PersistenceError("resolve directory", existing, error);
   }
-  if (!isInside(realBase, realDirectory)) {
+  if (!isInside(target.realBase, real)) {
     throw new UnsafePathError(
-      `Refusing to write to ${directory}: a symbolic link leads it outside ${within} (to ${realDirectory})`,
+      `Refusing to write to ${target.directory}: a symbolic link leads it outside ${target.within} (to ${real})`,
     );
   }
 }

@@ -1,12 +1,7 @@
-import fs from "node:fs";
 import path from "node:path";
 import { ChildRun } from "@codex/orchestrator-schema";
-import {
-  ensureDirectoryInside,
-  isSymbolicLink,
-  readTextIfExists,
-  writeJsonAtomic,
-} from "../files/safe-fs.js";
+import { ensureDirectoryInside, writeJsonAtomic } from "../files/safe-fs.js";
+import { readEntryFiles } from "./entry-files.js";
 
 /**
  * Records a child run in its parent's `children/` folder, one file per child. Parent and children
@@ -18,28 +13,9 @@ export function writeChildRegistration(childrenDir: string, child: ChildRun): vo
   writeJsonAtomic(path.join(childrenDir, `${child.run_id}.json`), child);
 }
 
-/** Every child registered with a run, oldest first; unreadable entries are skipped. */
+/** Every child registered with a run, by run id (oldest first); unreadable entries are skipped. */
 export function readChildRegistrations(childrenDir: string): ChildRun[] {
-  // A linked `children/` or entry leads outside the run: nothing in it is read.
-  if (isSymbolicLink(childrenDir)) return [];
-  let names: string[];
-  try {
-    names = fs.readdirSync(childrenDir).filter((name) => name.endsWith(".json") && !name.startsWith("."));
-  } catch {
-    return [];
-  }
-  const children: ChildRun[] = [];
-  for (const name of names.sort()) {
-    try {
-      const parsed = ChildRun.safeParse(
-        JSON.parse(readTextIfExists(path.join(childrenDir, name), { followLinks: false }) ?? ""),
-      );
-      if (parsed.success) children.push(parsed.data);
-    } catch {
-      // A registration being replaced right now; the next read sees it whole.
-    }
-  }
-  return children;
+  return readEntryFiles(childrenDir, ChildRun);
 }
 
 /** Merges children into a list by run id, later entries winning; order of first appearance kept. */
