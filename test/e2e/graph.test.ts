@@ -162,6 +162,12 @@ describe("stage graph: failures", () => {
       ["d", "pending", "not run: needs a (failed)"],
     ]);
     for (const file of ["c.txt", "d.txt", "e.txt"]) expect(existsSync(path.join(root, file))).toBe(false);
+    // The progress lines and status say why b ended, and the last lines shown are a's, the first failure.
+    expect(result.stderr).toMatch(/✖ \[2\] b stopped: stage a failed/);
+    expect(result.stderr).toMatch(/Last lines of a:\n {2}failing/);
+    const status = runCli(root, ["status", result.json.run_id]);
+    expect(status.stdout).toMatch(/ 2 b +failed .*\(stopped: stage a failed\)/);
+    expect(status.stdout).toMatch(/ 5 d +pending +\(not run: needs a \(failed\)\)/);
   });
 
   it("--continue: the independent branch finishes; what needs the failed stage is not run", () => {

@@ -50,10 +50,11 @@ export function attachProgressReporter(
     if (event.status === "succeeded") {
       write(event.runId, `${painter.green("✔")} [${event.index}] ${event.stageId} ${time}`);
     } else {
-      const how = event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`;
+      const how = event.ending ?? (event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`);
       const mark = event.status === "skipped" ? painter.yellow("⚠ allowed failure") : painter.red("✖");
       write(event.runId, `${mark} [${event.index}] ${event.stageId} ${how} ${time}`);
-      if (event.status === "failed") state.failedStage = { stageId: event.stageId, tail: event.tail };
+      // The first failure is the one to show: stages it stopped fail after it.
+      if (event.status === "failed") state.failedStage ??= { stageId: event.stageId, tail: event.tail };
     }
   });
   orchestrator.on("approval:requested", (event) => {

@@ -24,6 +24,8 @@ export interface OrchestratorEvents {
     stageId: string;
     status: StageStatus;
     exitCode: number | null;
+    /** How a stage that did not succeed ended: `exit 3`, `timed out after 5s`, `stopped: stage lint failed`. */
+    ending: string | null;
     durationMs: number;
     tail: string[];
   };

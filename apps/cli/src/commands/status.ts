@@ -88,8 +88,10 @@ export function renderStatus(status: StatusOutput): string {
   for (const entry of status.commands) {
     const exit = entry.exit_code === null ? "" : `exit ${entry.exit_code}`;
     const child = entry.sub_run_id ? ` → ${entry.sub_run_id}` : "";
+    // Why a stage was stopped or not run (the stage graph), when it says.
+    const why = entry.status_detail ? `${exit === "" ? "" : " "}(${entry.status_detail})` : "";
     lines.push(
-      `  ${String(entry.index).padStart(2)} ${entry.id.padEnd(width)}  ${entry.status.padEnd(9)} ${exit}${child}`,
+      `  ${String(entry.index).padStart(2)} ${entry.id.padEnd(width)}  ${entry.status.padEnd(9)} ${exit}${child}${why}`,
     );
   }
   if (status.child_runs.length > 0) {

@@ -6,6 +6,7 @@ import type { Redactor } from "../process/redaction.js";
 import type { RunSession } from "../record/run-session.js";
 import { StageOutput } from "../process/stage-output.js";
 import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../record/error-file.js";
+import { SiblingFailure } from "./stage-scheduler.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 import { parentGraceEnvironment } from "../process/nested-grace.js";
 
@@ -173,12 +174,14 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
       ? "skipped"
       : "failed";
   const lastLine = tails.combined.lines(1)[0]?.trim() ?? null;
+  const ending = describeEnd(final, stage, context.abortSignal);
   bus.emit("stage:finished", {
     runId,
     index: item.index,
     stageId: stage.id,
     status,
     exitCode: final.exitCode,
+    ending: succeeded ? null : ending,
     durationMs: Date.now() - startedAt,
     tail: tails.combined.lines(20),
   });
@@ -189,7 +192,7 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
       summary: clipSummary(stage.summaryHint ?? lastLine ?? "succeeded"),
       errorFile: null,
     };
-  const summary = clipSummary(`${describeEnd(final, stage)}${lastLine === null ? "" : `: ${lastLine}`}`);
+  const summary = clipSummary(`${ending}${lastLine === null ? "" : `: ${lastLine}`}`);
   const errorFile = writeErrorFile(context, stage, final, tails);
   if (final.reason === "cancelled")
     return { status: "cancelled", detail: `stage:${stage.id}:cancelled`, summary, errorFile };
@@ -221,7 +224,10 @@ function stageRedactor(redactor: Redactor, stage: CommandStage): Redactor {
   return secrets.length === 0 ? redactor : redactor.extend(secrets);
 }
 
-function describeEnd(outcome: ProcessOutcome, stage: CommandStage): string {
+function describeEnd(outcome: ProcessOutcome, stage: CommandStage, stop: AbortSignal): string {
+  // Stopped because another stage failed first: that, not the signal, is what a reader needs.
+  if (outcome.reason === "cancelled" && stop.reason instanceof SiblingFailure)
+    return `stopped: stage ${stop.reason.stageId} failed`;
   switch (outcome.reason) {
     case "timeout":
       return `timed out after ${stage.timeoutSeconds}s`;

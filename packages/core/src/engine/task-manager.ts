@@ -201,6 +201,7 @@ export class TaskManager {
         stageId: context.item.stage.id,
         status: "failed",
         exitCode: null,
+        ending: outcome.summary,
         durationMs: Date.now() - startedAt,
         tail: [outcome.summary ?? ""],
       });

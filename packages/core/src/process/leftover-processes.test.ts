@@ -5,6 +5,7 @@ import {
   canScanProcesses,
   createStageMarker,
   findProcessesWithMarker,
+  processGroupRunning,
   STAGE_MARKER_VARIABLE,
   stopLeftovers,
 } from "./leftover-processes.js";
@@ -111,5 +112,14 @@ describe.skipIf(!canScanProcesses())("leftover processes (/proc)", () => {
       killGraceMs: 1_000,
     });
     expect(report).toEqual({ stopped: 0, killed: 0 });
+  });
+
+  it("sees a process group running until its members are gone", async () => {
+    const shell = startShell("sleep 30 & wait", null);
+    const group = shell.pid as number;
+    expect(await waitFor(() => processGroupRunning(group))).toBe(true);
+    process.kill(-group, "SIGKILL");
+    await exited(shell);
+    expect(await waitFor(() => !processGroupRunning(group))).toBe(true);
   });
 });

@@ -32,6 +32,16 @@ export function findProcessesWithMarker(marker: string): number[] {
   return scanProcesses({ marker, processGroup: null });
 }
 
+/**
+ * Whether a process group still has a member that is not a zombie. A killed member stays in the
+ * group as a zombie until its new parent reaps it, which some inits do seconds later; waiting for
+ * that would hold a stopped stage for nothing. Without /proc, any member counts.
+ */
+export function processGroupRunning(group: number): boolean {
+  if (!canScanProcesses()) return sendSignal(-group, 0);
+  return scanProcesses({ marker: null, processGroup: group }).length > 0;
+}
+
 /** What {@link stopLeftovers} looks for. */
 export interface LeftoverSearch {
   /** The attempt's marker; null to look only at the process group. */

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import type { ExitReason } from "@codex/orchestrator-schema";
+import { processGroupRunning } from "./leftover-processes.js";
 
 /** How a child process ended. */
 export interface ProcessOutcome {
@@ -115,7 +116,7 @@ function supervise(child: ChildProcess, options: RunShellCommandOptions): Promis
         releaseGroup();
       }, graceMs);
       groupPoll = setInterval(() => {
-        if (!signalGroup(0)) releaseGroup();
+        if (child.pid === undefined || !processGroupRunning(child.pid)) releaseGroup();
       }, GROUP_POLL_MS);
     };
     const onAbort = () => stop("cancelled");
