@@ -12,6 +12,8 @@ export function packageBuild(overrides: Options = {}): Options {
     sourcemap: true,
     splitting: false,
     treeshake: true,
+    // Errors still print; the per-file size listing of every build does not.
+    silent: true,
     ...overrides,
   };
 }

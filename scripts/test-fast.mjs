@@ -10,9 +10,8 @@ process.stderr.write(
   "test:fast: the packages' own tests, no build. Skipped: the end-to-end suites under test/ " +
     "(they run the built CLI) and *.slow.test.ts; `pnpm test` runs everything.\n",
 );
-const result = spawnSync(
-  process.execPath,
-  [vitest, "run", "--project", "!e2e", ...process.argv.slice(2)],
-  { stdio: "inherit", env: { ...process.env, SKIP_SLOW_TESTS: "1" } },
-);
+const result = spawnSync(process.execPath, [vitest, "run", "--project", "!e2e", ...process.argv.slice(2)], {
+  stdio: "inherit",
+  env: { ...process.env, SKIP_SLOW_TESTS: "1" },
+});
 process.exit(result.status ?? 1);
