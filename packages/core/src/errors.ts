@@ -68,3 +68,14 @@ export class TaskRegistryError extends OrchestratorError {
     super(message, { code: "ERR_TASK_UNREGISTERED", usage: true, ...(hint === undefined ? {} : { hint }) });
   }
 }
+
+/** No one to record a decision or a resume as: no `actor` given and no user name to be found. */
+export class ActorUnknownError extends OrchestratorError {
+  constructor() {
+    super("Cannot tell who is acting: no actor was given and the user name is unknown", {
+      code: "ERR_ACTOR_UNKNOWN",
+      usage: true,
+      hint: "Pass the `actor` option.",
+    });
+  }
+}

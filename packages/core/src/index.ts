@@ -1,5 +1,6 @@
 export { CodexOrchestrator } from "./orchestrator.js";
 export type {
+  ApproveOptions,
   CodexOrchestratorOptions,
   ExecuteOptions,
   ResumeOptions,
@@ -74,6 +75,7 @@ export { findLatestRun, listRuns } from "./runs/run-index.js";
 export type { RunFilter } from "./runs/run-index.js";
 export { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 export {
+  ActorUnknownError,
   ApprovalError,
   ConfigError,
   PipelineCycleError,
@@ -82,4 +84,10 @@ export {
   TaskRegistryError,
   UnknownPipelineError,
 } from "./errors.js";
-export { chooseRoot, findRegisteringRoot } from "./config/repository-root.js";
+export {
+  chooseRoot,
+  findRegisteringRoot,
+  findRepositoryRoot,
+  isWorkspaceRoot,
+} from "./config/repository-root.js";
+export { resolveActor } from "./runs/actor.js";
