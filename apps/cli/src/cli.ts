@@ -170,6 +170,22 @@ export async function main(args: readonly string[]): Promise<number> {
       },
     )
     .command(
+      "spec-guard",
+      "Check the repository: source changes need a spec change, specs reviewed, checklists agree",
+      (command) =>
+        command
+          .option("dry-run", {
+            type: "boolean",
+            describe: "Report problems but exit 0 (the diagnostics pipeline runs it so)",
+          })
+          .option("base", { type: "string", describe: "The git revision to compare changes against" })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runSpecGuardCommand } = await import("./commands/spec-guard.js");
+        exitCode = await runSpecGuardCommand(argv);
+      },
+    )
+    .command(
       "help",
       "Show this help",
       () => {},

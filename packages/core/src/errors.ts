@@ -79,3 +79,10 @@ export class ActorUnknownError extends OrchestratorError {
     });
   }
 }
+
+/** The spec guard was asked something it cannot do: an unknown base revision, a bad age limit. */
+export class SpecGuardUsageError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, { code: "ERR_SPEC_GUARD_USAGE", usage: true });
+  }
+}

@@ -43,7 +43,13 @@ export type {
   ApprovalRequest,
   GateDecision,
 } from "./runs/approval-policy.js";
-export { BUILTIN_PIPELINES, DEFAULT_PIPELINE_ID, DIAGNOSTICS_PIPELINE } from "./config/builtin-pipelines.js";
+export {
+  BUILTIN_PIPELINES,
+  builtinPipelines,
+  DEFAULT_PIPELINE_ID,
+  DIAGNOSTICS_PIPELINE,
+  diagnosticsPipeline,
+} from "./config/builtin-pipelines.js";
 export { CONFIG_FILE_NAME, loadConfigFile } from "./config/config-loader.js";
 export type { LoadedConfig } from "./config/config-loader.js";
 export { planPipeline } from "./plan-pipeline.js";
@@ -77,6 +83,7 @@ export { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 export {
   ActorUnknownError,
   ApprovalError,
+  SpecGuardUsageError,
   ConfigError,
   PipelineCycleError,
   ResumeRefusedError,
@@ -91,3 +98,5 @@ export {
   isWorkspaceRoot,
 } from "./config/repository-root.js";
 export { resolveActor } from "./runs/actor.js";
+export { formatSpecGuardReport, runSpecGuard } from "./guard/spec-guard.js";
+export type { SpecGuardOptions, SpecGuardReport } from "./guard/spec-guard.js";
