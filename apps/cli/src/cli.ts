@@ -170,6 +170,18 @@ export async function main(args: readonly string[]): Promise<number> {
       },
     )
     .command(
+      "init",
+      "Write a starter codex.orchestrator.json for this repository and keep .runs/ and out/ out of git",
+      (command) =>
+        command
+          .option("force", { type: "boolean", describe: "Replace an existing codex.orchestrator.json" })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runInit } = await import("./commands/init.js");
+        exitCode = await runInit(argv);
+      },
+    )
+    .command(
       "spec-guard",
       "Check the repository: source changes need a spec change, specs reviewed, checklists agree",
       (command) =>
@@ -193,7 +205,7 @@ export async function main(args: readonly string[]): Promise<number> {
         parser.showHelp("log");
       },
     )
-    .demandCommand(1, "Name a command: start, plan, resume, status, approve or runs")
+    .demandCommand(1, "Name a command: init, start, plan, resume, status, approve, runs or spec-guard")
     .recommendCommands()
     .strict()
     .help()

@@ -32,6 +32,7 @@ const FLAG_OF_OPTION: Readonly<Record<string, string>> = {
   "the `stageId` option": "--stage",
   "the `actor` option": "--actor",
   "the `force` option": "--force",
+  "the `root` option": "--root",
 };
 
 /** A library message with each option it names replaced by the command-line flag. */

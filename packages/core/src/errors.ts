@@ -86,3 +86,14 @@ export class SpecGuardUsageError extends OrchestratorError {
     super(message, { code: "ERR_SPEC_GUARD_USAGE", usage: true });
   }
 }
+
+/** `init` will not replace an existing config unless told to. */
+export class InitRefusedError extends OrchestratorError {
+  constructor(configFile: string) {
+    super(`${configFile} already exists; nothing was changed`, {
+      code: "ERR_INIT_REFUSED",
+      usage: true,
+      hint: "Pass the `force` option to replace it.",
+    });
+  }
+}

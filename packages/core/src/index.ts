@@ -83,6 +83,7 @@ export { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 export {
   ActorUnknownError,
   ApprovalError,
+  InitRefusedError,
   SpecGuardUsageError,
   ConfigError,
   PipelineCycleError,
@@ -100,3 +101,9 @@ export {
 export { resolveActor } from "./runs/actor.js";
 export { formatSpecGuardReport, runSpecGuard } from "./guard/spec-guard.js";
 export type { SpecGuardOptions, SpecGuardReport } from "./guard/spec-guard.js";
+export { initRepository } from "./setup/init-repository.js";
+export type { InitResult } from "./setup/init-repository.js";
+export { buildStarterConfig, starterTaskId, STARTER_PIPELINE_ID } from "./setup/starter-config.js";
+export { findRepositoryPackages } from "./setup/workspace-packages.js";
+export type { RepositoryPackages, WorkspacePackage } from "./setup/workspace-packages.js";
+export { IGNORED_FOLDERS, missingIgnoreEntries } from "./setup/gitignore-entries.js";
