@@ -7,6 +7,7 @@ import {
 } from "@codex/orchestrator-persistence";
 import { chooseRoot } from "./config/repository-root.js";
 import {
+  DEFAULT_RESUME_ACTOR,
   DEFAULT_RESUME_REASON,
   type PlanOutput,
   type RunListEntry,
@@ -73,7 +74,7 @@ export interface StartOptions extends ExecuteOptions {
 /** Options for {@link CodexOrchestrator.resume}. */
 export interface ResumeOptions extends ExecuteOptions {
   token?: string;
-  /** Who resumes (default: the user name, {@link resolveActor}). */
+  /** Who resumes (default `cli`, the original CLI's value). */
   actor?: string;
   reason?: string;
   /** Take over from an owner that looks alive but whose heartbeat is stale (`resume --force`). */
@@ -192,7 +193,8 @@ export class CodexOrchestrator {
     const prepared = await prepareResume({
       locations: this.locations,
       found,
-      actor: resolveActor(options.actor, this.#env),
+      // The original CLI's default ("cli"), which its readers expect: a resume is not a decision.
+      actor: options.actor ?? DEFAULT_RESUME_ACTOR,
       reason: options.reason ?? DEFAULT_RESUME_REASON,
       token: options.token ?? null,
       force: options.force === true,

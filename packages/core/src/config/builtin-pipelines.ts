@@ -1,3 +1,5 @@
+import fs from "node:fs";
+import path from "node:path";
 import type { Pipeline } from "@codex/orchestrator-schema";
 
 /** The spec guard's command when no CLI path is known: the `codex-orchestrator` on `PATH`. */
@@ -33,10 +35,16 @@ export function diagnosticsPipeline(cli: string = DEFAULT_CLI): Pipeline {
 /** The diagnostics pipeline as a library sees it (the guard from the `codex-orchestrator` on PATH). */
 export const DIAGNOSTICS_PIPELINE: Pipeline = diagnosticsPipeline();
 
-/** Pipelines every repository has unless its config replaces them, for a CLI command line. */
-export function builtinPipelines(env: NodeJS.ProcessEnv = process.env): readonly Pipeline[] {
-  const cli = env.CODEX_ORCHESTRATOR_CLI;
-  return [diagnosticsPipeline(cli === undefined || cli === "" ? DEFAULT_CLI : cli)];
+/**
+ * Pipelines every repository has unless its config replaces them. The guard runs through
+ * `CODEX_ORCHESTRATOR_CLI` (the CLI running now sets it), else the repository's installed CLI
+ * (`node_modules/.bin/codex-orchestrator`, stages run at the root), else the one on PATH.
+ */
+export function builtinPipelines(options: { root: string; env?: NodeJS.ProcessEnv }): readonly Pipeline[] {
+  const fromEnv = (options.env ?? process.env).CODEX_ORCHESTRATOR_CLI;
+  if (fromEnv !== undefined && fromEnv !== "") return [diagnosticsPipeline(fromEnv)];
+  const installed = path.join("node_modules", ".bin", DEFAULT_CLI);
+  return [diagnosticsPipeline(fs.existsSync(path.join(options.root, installed)) ? installed : DEFAULT_CLI)];
 }
 
 /** Pipelines every repository has unless its config replaces them. */
