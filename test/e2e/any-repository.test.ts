@@ -84,7 +84,11 @@ describe("the default pipeline in a repository that is not this one", () => {
       "package.json": JSON.stringify({ name: "plain", scripts: {} }),
       "codex.orchestrator.json": JSON.stringify({
         pipelines: [
-          { id: "mine", title: "Mine", stages: [{ kind: "command", id: "lint", title: "Lint", command: "npm run lint" }] },
+          {
+            id: "mine",
+            title: "Mine",
+            stages: [{ kind: "command", id: "lint", title: "Lint", command: "npm run lint" }],
+          },
         ],
       }),
     });
@@ -135,7 +139,15 @@ describe("the guardrail line", () => {
           {
             id: "strict",
             title: "Strict",
-            stages: [{ kind: "command", id: "guard", title: "Guard", command: "codex-orchestrator spec-guard", guardrail: true }],
+            stages: [
+              {
+                kind: "command",
+                id: "guard",
+                title: "Guard",
+                command: "codex-orchestrator spec-guard",
+                guardrail: true,
+              },
+            ],
           },
         ],
       }),
@@ -173,7 +185,13 @@ describe("the repository root, found from a subdirectory", () => {
     writeFiles(root, {
       "codex.orchestrator.json": JSON.stringify({
         defaultPipeline: "quick",
-        pipelines: [{ id: "quick", title: "Quick", stages: [{ kind: "command", id: "ok", title: "Ok", command: "true" }] }],
+        pipelines: [
+          {
+            id: "quick",
+            title: "Quick",
+            stages: [{ kind: "command", id: "ok", title: "Ok", command: "true" }],
+          },
+        ],
       }),
       "packages/schema/package.json": JSON.stringify({ name: "schema" }),
     });
@@ -223,12 +241,18 @@ describe("clean summaries", () => {
             title: "Colours",
             continueOnFailure: true,
             stages: [
-              { kind: "command", id: "green", title: "Green", command: "printf '\\033[32mall \\033[1mgood\\033[0m\\n'" },
+              {
+                kind: "command",
+                id: "green",
+                title: "Green",
+                command: "printf '\\033[32mall \\033[1mgood\\033[0m\\n'",
+              },
               {
                 kind: "command",
                 id: "red",
                 title: "Red",
-                command: "printf '50%%\\r\\033]8;;https://x.test\\007link\\033]8;;\\007 \\033[31mbroken\\033[0m\\n'; exit 3",
+                command:
+                  "printf '50%%\\r\\033]8;;https://x.test\\007link\\033]8;;\\007 \\033[31mbroken\\033[0m\\n'; exit 3",
                 needs: [],
               },
             ],
@@ -239,11 +263,17 @@ describe("clean summaries", () => {
     const result = runCliJson<{ manifest: string; artifact_root: string }>(root, ["start", "colours"]);
     const manifest = manifestOf(root, result.json.manifest);
     expect(manifest.commands.map((entry) => entry.summary)).toEqual(["all good", "exit 3: link broken"]);
-    const errorFile = fs.readFileSync(path.join(root, result.json.artifact_root, "errors/02-red.json"), "utf8");
+    const errorFile = fs.readFileSync(
+      path.join(root, result.json.artifact_root, "errors/02-red.json"),
+      "utf8",
+    );
     expect(errorFile).toContain("link broken");
     expect(errorFile).not.toMatch(/\\u001b|\\u0007/);
     expect(JSON.stringify(manifest)).not.toMatch(/\\u001b/);
-    const log = fs.readFileSync(path.join(root, result.json.artifact_root, "commands/01-green.ndjson"), "utf8");
+    const log = fs.readFileSync(
+      path.join(root, result.json.artifact_root, "commands/01-green.ndjson"),
+      "utf8",
+    );
     expect(log).toContain("\\u001b[32m");
   });
 });
@@ -256,7 +286,9 @@ describe("the .gitignore hint", () => {
 
     const text = runCli(root, ["start"]);
     const hints = text.stderr.split("\n").filter((line) => line.startsWith("hint:"));
-    expect(hints).toEqual(["hint: .runs/ and out/ are not in .gitignore; `codex-orchestrator init` adds them"]);
+    expect(hints).toEqual([
+      "hint: .runs/ and out/ are not in .gitignore; `codex-orchestrator init` adds them",
+    ]);
 
     const json = runCliJson(root, ["start"]);
     expect(json.stderr).not.toContain("hint:");

@@ -25,8 +25,14 @@ function pnpmWorkspace(): string {
   writeFiles(root, {
     "pnpm-workspace.yaml": "packages:\n  - 'packages/*'\n  - \"!packages/skipped\"\n",
     "pnpm-lock.yaml": "lockfileVersion: '9.0'\n",
-    "package.json": JSON.stringify({ name: "@acme/shop", scripts: { lint: "echo lint", test: "echo root tests" } }),
-    "packages/api/package.json": JSON.stringify({ name: "@acme/api", scripts: { build: "echo api", typecheck: "true" } }),
+    "package.json": JSON.stringify({
+      name: "@acme/shop",
+      scripts: { lint: "echo lint", test: "echo root tests" },
+    }),
+    "packages/api/package.json": JSON.stringify({
+      name: "@acme/api",
+      scripts: { build: "echo api", typecheck: "true" },
+    }),
     "packages/web/package.json": JSON.stringify({ name: "@acme/web", scripts: { build: "echo web" } }),
     "packages/skipped/package.json": JSON.stringify({ name: "@acme/skipped", scripts: { build: "false" } }),
     "packages/no-manifest/README.md": "not a package\n",
@@ -61,8 +67,20 @@ describe("codex-orchestrator init", () => {
           description: expect.stringContaining("pnpm") as unknown,
           extends: "diagnostics",
           before: [
-            { kind: "command", id: "build-api", title: "Build @acme/api", command: "pnpm run build", cwd: "packages/api" },
-            { kind: "command", id: "build-web", title: "Build @acme/web", command: "pnpm run build", cwd: "packages/web" },
+            {
+              kind: "command",
+              id: "build-api",
+              title: "Build @acme/api",
+              command: "pnpm run build",
+              cwd: "packages/api",
+            },
+            {
+              kind: "command",
+              id: "build-web",
+              title: "Build @acme/web",
+              command: "pnpm run build",
+              cwd: "packages/web",
+            },
             {
               kind: "command",
               id: "typecheck-api",
@@ -89,7 +107,9 @@ describe("codex-orchestrator init", () => {
     runCli(root, ["init"]);
     const env = { PATH: `${path.join(root, "bin")}${path.delimiter}${process.env.PATH ?? ""}` };
 
-    const started = runCliJson<{ status: string; task_id: string; pipeline_id: string }>(root, ["start"], { env });
+    const started = runCliJson<{ status: string; task_id: string; pipeline_id: string }>(root, ["start"], {
+      env,
+    });
 
     expect(started.json).toMatchObject({ status: "succeeded", task_id: "shop", pipeline_id: "check" });
     expect(started.stderr).not.toContain("hint:");

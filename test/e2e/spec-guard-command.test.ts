@@ -22,7 +22,10 @@ describe("codex-orchestrator spec-guard", () => {
     writeFiles(root, { "packages/a/index.js": "export {};\n" });
     commitAll(root, "initial");
 
-    const text = runCli(root, ["spec-guard"], { cwd: path.join(root, "packages/a"), env: { ...TODAY, CODEX_ORCHESTRATOR_ROOT: "" } });
+    const text = runCli(root, ["spec-guard"], {
+      cwd: path.join(root, "packages/a"),
+      env: { ...TODAY, CODEX_ORCHESTRATOR_ROOT: "" },
+    });
 
     expect(text.status).toBe(0);
     expect(text.stdout).toBe(
@@ -47,7 +50,9 @@ describe("codex-orchestrator spec-guard", () => {
     expect(dryRun.json).toMatchObject({ ok: false, dry_run: true });
 
     const text = runCli(root, ["spec-guard", "--dry-run"], { env: TODAY });
-    expect(text.stdout.trim().split("\n").at(-1)).toBe("spec-guard: 2 problem(s) found (dry run: not failing)");
+    expect(text.stdout.trim().split("\n").at(-1)).toBe(
+      "spec-guard: 2 problem(s) found (dry run: not failing)",
+    );
   });
 
   it("answers bad settings with one line on stderr and exit 2", () => {

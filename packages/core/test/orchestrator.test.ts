@@ -678,7 +678,9 @@ describe("CodexOrchestrator gates, nesting, cancellation and redaction", () => {
     await expect(orchestrator.start("nope", { taskId: "0101" })).rejects.toMatchObject({
       code: "ERR_UNKNOWN_PIPELINE",
     });
-    await expect(orchestrator.start("demo", { taskId: "../escape" })).rejects.toThrow(/from the `taskId` option/);
+    await expect(orchestrator.start("demo", { taskId: "../escape" })).rejects.toThrow(
+      /from the `taskId` option/,
+    );
     expect(fs.existsSync(path.join(dir, ".runs"))).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 import type { CommandEntry, GuardrailResult } from "@codex/orchestrator-schema";
 
-const SPEC_GUARD = /(^|[\s/'"])scripts\/spec-guard\.sh\b|(^|[\s/'"])codex-orch(?:estrator)?['"]?\s+spec-guard\b/;
+const SPEC_GUARD =
+  /(^|[\s/'"])scripts\/spec-guard\.sh\b|(^|[\s/'"])codex-orch(?:estrator)?['"]?\s+spec-guard\b/;
 
 /** Whether a stage is a guardrail: marked so, or its command runs `scripts/spec-guard.sh` or `codex-orchestrator spec-guard`. */
 export function isGuardrailStage(stage: {
@@ -34,7 +35,8 @@ function problemsText(guardrails: readonly CommandEntry[]): string {
   const problems = guardrails.reduce((sum, entry) => sum + reportedProblems(entry), 0);
   if (problems === 0) return "";
   const dryRun = guardrails.some(
-    (entry) => reportedProblems(entry) > 0 && entry.status === "succeeded" && /dry run/.test(entry.summary ?? ""),
+    (entry) =>
+      reportedProblems(entry) > 0 && entry.status === "succeeded" && /dry run/.test(entry.summary ?? ""),
   );
   return `: ${problems} problem(s) found${dryRun ? " (dry run: the run was not failed)" : ""}`;
 }

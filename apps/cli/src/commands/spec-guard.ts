@@ -22,7 +22,8 @@ export async function runSpecGuardCommand(argv: {
 }): Promise<number> {
   const env = process.env;
   try {
-    if (argv.base !== undefined && argv.base === "") throw new SpecGuardUsageError("--base needs a git revision");
+    if (argv.base !== undefined && argv.base === "")
+      throw new SpecGuardUsageError("--base needs a git revision");
     const report = runSpecGuard({
       root: guardRoot(env),
       env,

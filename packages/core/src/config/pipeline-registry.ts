@@ -57,7 +57,11 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
     });
   }
   // Built-ins are repository-wide (the spec guard lives at the root); a project's own pipelines run in its folder.
-  sources.push({ label: BUILT_IN_SOURCE, baseDirectory: workspace.root, pipelines: builtinPipelines({ root: workspace.root }) });
+  sources.push({
+    label: BUILT_IN_SOURCE,
+    baseDirectory: workspace.root,
+    pipelines: builtinPipelines({ root: workspace.root }),
+  });
   return sources;
 }
 

@@ -31,7 +31,10 @@ describe("findRepositoryRoot", () => {
     expect(findRepositoryRoot(path.join(pnpm, "a"))).toBe(pnpm);
 
     const yarn = tempDir();
-    writeFiles(yarn, { "package.json": JSON.stringify({ workspaces: { packages: ["a"] } }), "a/package.json": "{}" });
+    writeFiles(yarn, {
+      "package.json": JSON.stringify({ workspaces: { packages: ["a"] } }),
+      "a/package.json": "{}",
+    });
     expect(findRepositoryRoot(path.join(yarn, "a"))).toBe(yarn);
 
     const plain = tempDir();

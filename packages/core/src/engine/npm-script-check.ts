@@ -29,6 +29,8 @@ export function missingNpmScript(item: PlanItem): string | null {
     return null; // npm says what is wrong with it
   }
   const defined =
-    typeof scripts === "object" && scripts !== null && typeof (scripts as Record<string, unknown>)[script] === "string";
+    typeof scripts === "object" &&
+    scripts !== null &&
+    typeof (scripts as Record<string, unknown>)[script] === "string";
   return defined ? null : `no "${script}" script in package.json`;
 }

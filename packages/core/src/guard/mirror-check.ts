@@ -120,8 +120,7 @@ function checkTaskMirrors(options: {
   const present = mirrors.filter((mirror) => !mirror.missing && !mirror.noSection);
   const reference = present[0];
   if (reference) for (const mirror of present.slice(1)) compareMirrors(reference, mirror, id, report);
-  for (const mirror of present)
-    for (const item of mirror.items) checkEvidence({ ...options, mirror, item });
+  for (const mirror of present) for (const item of mirror.items) checkEvidence({ ...options, mirror, item });
 }
 
 // Items missing, extra or differently checked in `mirror` compared to `reference`.
@@ -166,7 +165,9 @@ function checkEvidence(options: {
   if (!item.checked) return;
   const at = (message: string) => report(mirror.file, item.line, taskId, message);
   if (item.citations.length === 0) {
-    at(`task ${taskId}: checked item "${item.text}" cites no evidence (.runs/<task-id>/cli/<run-id>/manifest.json)`);
+    at(
+      `task ${taskId}: checked item "${item.text}" cites no evidence (.runs/<task-id>/cli/<run-id>/manifest.json)`,
+    );
     return;
   }
   for (const citation of item.citations) {

@@ -19,10 +19,13 @@ export function checkReviewDates(options: { root: string; today: number; maxAgeD
   const problems: string[] = [];
   const checkDate = (where: string, value: unknown) => {
     const time = parseReviewDate(String(value));
-    if (time === null) return problems.push(`${where}: last_review "${String(value)}" is not a YYYY-MM-DD date`);
+    if (time === null)
+      return problems.push(`${where}: last_review "${String(value)}" is not a YYYY-MM-DD date`);
     const age = Math.floor((options.today - time) / DAY_MS);
     if (age > options.maxAgeDays)
-      problems.push(`${where}: last_review ${String(value)} is ${age} days old (limit ${options.maxAgeDays})`);
+      problems.push(
+        `${where}: last_review ${String(value)} is ${age} days old (limit ${options.maxAgeDays})`,
+      );
     return undefined;
   };
   const specsDir = path.join(options.root, "tasks", "specs");

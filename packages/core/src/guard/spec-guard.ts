@@ -59,7 +59,8 @@ export function runSpecGuard(options: SpecGuardOptions): SpecGuardReport {
   }
 
   report.checks += 1;
-  if (today === null) report.problems.push(`[review] SPEC_GUARD_TODAY must be YYYY-MM-DD, got "${todayText}"`);
+  if (today === null)
+    report.problems.push(`[review] SPEC_GUARD_TODAY must be YYYY-MM-DD, got "${todayText}"`);
   else
     for (const problem of checkReviewDates({ root, today, maxAgeDays: Number(maxAgeText) }))
       report.problems.push(`[review] ${problem}`);

@@ -31,5 +31,8 @@ function readIgnoreLines(root: string): string[] {
 
 // `.runs`, `/.runs`, `.runs/`, `/.runs/` and `.runs/**` all keep the folder out.
 function normalize(line: string): string {
-  return line.trim().replace(/^\//, "").replace(/\/(\*\*)?$/, "");
+  return line
+    .trim()
+    .replace(/^\//, "")
+    .replace(/\/(\*\*)?$/, "");
 }

@@ -60,7 +60,12 @@ function starterStages(found: RepositoryPackages): CommandStage[] {
     const title = `${script.charAt(0).toUpperCase()}${script.slice(1)}`;
     if (found.root?.scripts.includes(script)) {
       if (DIAGNOSTICS_SCRIPTS.includes(script)) continue;
-      stages.push({ kind: "command", id: uniqueId(script, usedIds), title, command: `${found.packageManager} run ${script}` });
+      stages.push({
+        kind: "command",
+        id: uniqueId(script, usedIds),
+        title,
+        command: `${found.packageManager} run ${script}`,
+      });
       continue;
     }
     for (const pkg of found.packages.filter((candidate) => candidate.scripts.includes(script))) {

@@ -90,9 +90,15 @@ function expandGlob(root: string, glob: string): string[] {
       for (const child of subfolders(root, folder)) walk(join(folder, child), index, depth + 1);
       return;
     }
-    const pattern = new RegExp(`^${part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")}$`);
+    const pattern = new RegExp(
+      `^${part
+        .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+        .replace(/\*/g, "[^/]*")
+        .replace(/\?/g, "[^/]")}$`,
+    );
     for (const child of part.includes("*") || part.includes("?") ? subfolders(root, folder) : [part])
-      if (pattern.test(child) && isFolder(root, join(folder, child))) walk(join(folder, child), index + 1, depth + 1);
+      if (pattern.test(child) && isFolder(root, join(folder, child)))
+        walk(join(folder, child), index + 1, depth + 1);
   };
   walk("", 0, 0);
   return found;
@@ -107,7 +113,9 @@ function readPackage(root: string, folder: string): WorkspacePackage | null {
     name: typeof manifest.name === "string" ? manifest.name : null,
     scripts:
       typeof scripts === "object" && scripts !== null
-        ? Object.keys(scripts).filter((name) => typeof (scripts as Record<string, unknown>)[name] === "string")
+        ? Object.keys(scripts).filter(
+            (name) => typeof (scripts as Record<string, unknown>)[name] === "string",
+          )
         : [],
   };
 }
