@@ -2,7 +2,7 @@ import { once } from "node:events";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readJson, readNdjson, runCli, runCliJson, spawnCli } from "../helpers/cli.js";
+import { CLI_BIN, readJson, readNdjson, runCli, runCliJson, spawnCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { snapshotTree } from "../helpers/tree-snapshot.js";
 import {
@@ -506,7 +506,7 @@ describe("plan", () => {
       ["build", "npm run build"],
       ["lint", "npm run lint"],
       ["test", "npm run test"],
-      ["spec-guard", "bash scripts/spec-guard.sh --dry-run"],
+      ["spec-guard", `'${process.execPath}' '${CLI_BIN}' spec-guard --dry-run`],
     ]);
   });
 

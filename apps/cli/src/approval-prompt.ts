@@ -1,4 +1,4 @@
-import type { ApprovalPrompt } from "@codex/orchestrator-core";
+import { resolveActor, type ApprovalPrompt } from "@codex/orchestrator-core";
 
 /** Asks at the terminal whether to approve a gate; null (pause) when not answered yes or no. */
 export function createTerminalPrompt(env: NodeJS.ProcessEnv = process.env): ApprovalPrompt | undefined {
@@ -18,7 +18,7 @@ export function createTerminalPrompt(env: NodeJS.ProcessEnv = process.env): Appr
       const reason = (await rl.question("Reason (optional): ")).trim();
       return {
         decision: answer.startsWith("y") ? "approved" : "rejected",
-        actor: env.USER ?? env.USERNAME ?? "terminal",
+        actor: resolveActor(undefined, env),
         reason: reason === "" ? null : reason,
       };
     } finally {

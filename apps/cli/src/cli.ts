@@ -170,6 +170,34 @@ export async function main(args: readonly string[]): Promise<number> {
       },
     )
     .command(
+      "init",
+      "Write a starter codex.orchestrator.json for this repository and keep .runs/ and out/ out of git",
+      (command) =>
+        command
+          .option("force", { type: "boolean", describe: "Replace an existing codex.orchestrator.json" })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runInit } = await import("./commands/init.js");
+        exitCode = await runInit(argv);
+      },
+    )
+    .command(
+      "spec-guard",
+      "Check the repository: source changes need a spec change, specs reviewed, checklists agree",
+      (command) =>
+        command
+          .option("dry-run", {
+            type: "boolean",
+            describe: "Report problems but exit 0 (the diagnostics pipeline runs it so)",
+          })
+          .option("base", { type: "string", describe: "The git revision to compare changes against" })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runSpecGuardCommand } = await import("./commands/spec-guard.js");
+        exitCode = await runSpecGuardCommand(argv);
+      },
+    )
+    .command(
       "help",
       "Show this help",
       () => {},
@@ -177,7 +205,7 @@ export async function main(args: readonly string[]): Promise<number> {
         parser.showHelp("log");
       },
     )
-    .demandCommand(1, "Name a command: start, plan, resume, status, approve or runs")
+    .demandCommand(1, "Name a command: init, start, plan, resume, status, approve, runs or spec-guard")
     .recommendCommands()
     .strict()
     .help()

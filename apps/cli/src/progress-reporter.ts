@@ -51,7 +51,13 @@ export function attachProgressReporter(
       write(event.runId, `${painter.green("✔")} [${event.index}] ${event.stageId} ${time}`);
     } else {
       const how = event.ending ?? (event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`);
-      const mark = event.status === "skipped" ? painter.yellow("⚠ allowed failure") : painter.red("✖");
+      // Skipped without running (a built-in npm script the package lacks) is not a failure at all.
+      const mark =
+        event.status !== "skipped"
+          ? painter.red("✖")
+          : event.exitCode === null && event.tail.length === 0
+            ? painter.dim("– skipped")
+            : painter.yellow("⚠ allowed failure");
       write(event.runId, `${mark} [${event.index}] ${event.stageId} ${how} ${time}`);
       // The first failure is the one to show: stages it stopped fail after it.
       if (event.status === "failed") state.failedStage ??= { stageId: event.stageId, tail: event.tail };

@@ -68,3 +68,32 @@ export class TaskRegistryError extends OrchestratorError {
     super(message, { code: "ERR_TASK_UNREGISTERED", usage: true, ...(hint === undefined ? {} : { hint }) });
   }
 }
+
+/** No one to record a decision or a resume as: no `actor` given and no user name to be found. */
+export class ActorUnknownError extends OrchestratorError {
+  constructor() {
+    super("Cannot tell who is acting: no actor was given and the user name is unknown", {
+      code: "ERR_ACTOR_UNKNOWN",
+      usage: true,
+      hint: "Pass the `actor` option.",
+    });
+  }
+}
+
+/** The spec guard was asked something it cannot do: an unknown base revision, a bad age limit. */
+export class SpecGuardUsageError extends OrchestratorError {
+  constructor(message: string) {
+    super(message, { code: "ERR_SPEC_GUARD_USAGE", usage: true });
+  }
+}
+
+/** `init` will not replace an existing config unless told to. */
+export class InitRefusedError extends OrchestratorError {
+  constructor(configFile: string) {
+    super(`${configFile} already exists; nothing was changed`, {
+      code: "ERR_INIT_REFUSED",
+      usage: true,
+      hint: "Pass the `force` option to replace it.",
+    });
+  }
+}

@@ -1,5 +1,6 @@
 export { CodexOrchestrator } from "./orchestrator.js";
 export type {
+  ApproveOptions,
   CodexOrchestratorOptions,
   ExecuteOptions,
   ResumeOptions,
@@ -42,7 +43,13 @@ export type {
   ApprovalRequest,
   GateDecision,
 } from "./runs/approval-policy.js";
-export { BUILTIN_PIPELINES, DEFAULT_PIPELINE_ID, DIAGNOSTICS_PIPELINE } from "./config/builtin-pipelines.js";
+export {
+  BUILTIN_PIPELINES,
+  builtinPipelines,
+  DEFAULT_PIPELINE_ID,
+  DIAGNOSTICS_PIPELINE,
+  diagnosticsPipeline,
+} from "./config/builtin-pipelines.js";
 export { CONFIG_FILE_NAME, loadConfigFile } from "./config/config-loader.js";
 export type { LoadedConfig } from "./config/config-loader.js";
 export { planPipeline } from "./plan-pipeline.js";
@@ -74,7 +81,10 @@ export { findLatestRun, listRuns } from "./runs/run-index.js";
 export type { RunFilter } from "./runs/run-index.js";
 export { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 export {
+  ActorUnknownError,
   ApprovalError,
+  InitRefusedError,
+  SpecGuardUsageError,
   ConfigError,
   PipelineCycleError,
   ResumeRefusedError,
@@ -82,4 +92,18 @@ export {
   TaskRegistryError,
   UnknownPipelineError,
 } from "./errors.js";
-export { chooseRoot, findRegisteringRoot } from "./config/repository-root.js";
+export {
+  chooseRoot,
+  findRegisteringRoot,
+  findRepositoryRoot,
+  isWorkspaceRoot,
+} from "./config/repository-root.js";
+export { resolveActor } from "./runs/actor.js";
+export { formatSpecGuardReport, runSpecGuard } from "./guard/spec-guard.js";
+export type { SpecGuardOptions, SpecGuardReport } from "./guard/spec-guard.js";
+export { initRepository } from "./setup/init-repository.js";
+export type { InitResult } from "./setup/init-repository.js";
+export { buildStarterConfig, starterTaskId, STARTER_PIPELINE_ID } from "./setup/starter-config.js";
+export { findRepositoryPackages } from "./setup/workspace-packages.js";
+export type { RepositoryPackages, WorkspacePackage } from "./setup/workspace-packages.js";
+export { IGNORED_FOLDERS, missingIgnoreEntries } from "./setup/gitignore-entries.js";

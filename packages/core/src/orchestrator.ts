@@ -17,7 +17,9 @@ import {
 import { createApprovalPolicy, oneAtATime, type ApprovalPrompt } from "./runs/approval-policy.js";
 import { recordApproval, type RecordedApproval } from "./runs/approvals.js";
 import { CommandPlanner, describePlan, type ExecutionPlan } from "./plan/command-planner.js";
-import { RunNotFoundError } from "./errors.js";
+import { ApprovalError, RunNotFoundError } from "./errors.js";
+import { resolveActor } from "./runs/actor.js";
+import { OPTION } from "./option-names.js";
 import { EventBus, type OrchestratorEventName, type OrchestratorEvents } from "./event-bus.js";
 import { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 import type { Redactor } from "./process/redaction.js";
@@ -72,10 +74,25 @@ export interface StartOptions extends ExecuteOptions {
 /** Options for {@link CodexOrchestrator.resume}. */
 export interface ResumeOptions extends ExecuteOptions {
   token?: string;
+  /** Who resumes (default `cli`, the original CLI's value). */
   actor?: string;
   reason?: string;
   /** Take over from an owner that looks alive but whose heartbeat is stale (`resume --force`). */
   force?: boolean;
+}
+
+/** Options for {@link CodexOrchestrator.approve}. */
+export interface ApproveOptions {
+  /** The manual stage (default: the one gate that is waiting). */
+  stageId?: string;
+  /** Who decides (default: the user name, {@link resolveActor}). */
+  actor?: string;
+  reason?: string;
+  reject?: boolean;
+  /** The plan hash the approver reviewed; refused when the run's plan differs. */
+  planHash?: string;
+  /** When the approver issued the decision: a decision for the gate recorded after it refuses this one. */
+  issuedAt?: Date;
 }
 
 /** What a started or resumed run came to. */
@@ -170,12 +187,13 @@ export class CodexOrchestrator {
 
   /** Continues a failed, cancelled, crashed or paused run in place (docs/contract.md §5). */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
-    const found = this.findRun(runId, "--run");
+    const found = this.findRun(runId);
     const workspace = this.workspace;
     const redactor = this.#redactor();
     const prepared = await prepareResume({
       locations: this.locations,
       found,
+      // The original CLI's default ("cli"), which its readers expect: a resume is not a decision.
       actor: options.actor ?? DEFAULT_RESUME_ACTOR,
       reason: options.reason ?? DEFAULT_RESUME_REASON,
       token: options.token ?? null,
@@ -195,25 +213,18 @@ export class CodexOrchestrator {
     return this.#result(session, outcome);
   }
 
-  /** Records a decision for a waiting gate; `resume` then continues past it. */
-  approve(
-    runId: string,
-    options: {
-      stageId: string;
-      actor: string;
-      reason?: string;
-      reject?: boolean;
-      planHash?: string;
-      /** When the approver issued the decision: a decision for the gate recorded after it refuses this one. */
-      issuedAt?: Date;
-    },
-  ): RecordedApproval {
-    const found = this.findRun(runId, "--run");
+  /**
+   * Records a decision for a waiting gate; `resume` then continues past it. Without `stageId`, the
+   * one gate that is waiting; without `actor`, the user name ({@link resolveActor}).
+   */
+  async approve(runId: string, options: ApproveOptions = {}): Promise<RecordedApproval> {
+    const found = this.findRun(runId);
+    const stageId = options.stageId ?? this.#waitingGate(runId, found);
     return recordApproval({
       locations: this.locations,
       found,
-      stageId: options.stageId,
-      actor: options.actor,
+      stageId,
+      actor: resolveActor(options.actor, this.#env),
       reason: options.reason ?? null,
       decision: options.reject ? "rejected" : "approved",
       planHash: options.planHash ?? null,
@@ -223,24 +234,24 @@ export class CodexOrchestrator {
   }
 
   /** Where a run stands. */
-  status(runId: string): StatusOutput {
-    return buildRunStatus(this.locations, this.findRun(runId, "--run"));
+  async status(runId: string): Promise<StatusOutput> {
+    return buildRunStatus(this.locations, this.findRun(runId));
   }
 
   /** The newest run, of one task or of all; null when there are none. */
   latestRun(taskId?: string): FoundRun | null {
-    if (taskId !== undefined) validateId(taskId, { kind: "task id", source: "--task" });
+    if (taskId !== undefined) validateId(taskId, { kind: "task id", source: OPTION.taskId });
     return findLatestRun(this.locations, taskId);
   }
 
   /** Runs across tasks, newest first. */
-  listRuns(filter: RunFilter = {}): RunListEntry[] {
-    if (filter.taskId !== undefined) validateId(filter.taskId, { kind: "task id", source: "--task" });
+  async listRuns(filter: RunFilter = {}): Promise<RunListEntry[]> {
+    if (filter.taskId !== undefined) validateId(filter.taskId, { kind: "task id", source: OPTION.taskId });
     return listRuns(this.locations, filter);
   }
 
-  /** Finds a run by id alone, whatever its task; `source` names the flag in errors. */
-  findRun(runId: string, source: string): FoundRun {
+  /** Finds a run by id alone, whatever its task; `source` names where the id came from in errors. */
+  findRun(runId: string, source: string = OPTION.runId): FoundRun {
     validateId(runId, { kind: "run id", source });
     const found = findRunById(this.locations, runId);
     if (found === null) throw new RunNotFoundError(runId, this.locations.runsDir);
@@ -251,9 +262,20 @@ export class CodexOrchestrator {
     return planInWorkspace(this.workspace, { pipelineId, taskFlag, env: this.#env, cwd: this.#cwd });
   }
 
+  // The gate an approval without a stage is for: the only one waiting.
+  #waitingGate(runId: string, found: FoundRun): string {
+    const pending = buildRunStatus(this.locations, found).pending_approvals ?? [];
+    if (pending.length === 1) return pending[0] as string;
+    throw new ApprovalError(
+      pending.length === 0
+        ? `Run ${runId} has no gate waiting; name the gate with the \`stageId\` option`
+        : `Run ${runId} has ${pending.length} gates waiting (${pending.join(", ")}); name one with the \`stageId\` option`,
+    );
+  }
+
   #parentRunId(flag: string | undefined): string | null {
     if (flag !== undefined) {
-      this.findRun(flag, "--parent-run");
+      this.findRun(flag, OPTION.parentRunId);
       return flag;
     }
     const inherited = this.#env.CODEX_ORCHESTRATOR_PARENT_RUN_ID;

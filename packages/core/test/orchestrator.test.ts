@@ -385,7 +385,7 @@ describe("CodexOrchestrator.start end to end", () => {
     const dir = demoRepo();
     const orchestrator = createOrchestrator(dir);
     const result = await orchestrator.start("demo", { taskId: "0101" });
-    const status = orchestrator.status(result.runId);
+    const status = await orchestrator.status(result.runId);
     expect(status).toMatchObject({
       run_id: result.runId,
       task_id: "0101",
@@ -412,8 +412,8 @@ describe("CodexOrchestrator.start end to end", () => {
     expect(status.heartbeat.updated_at).not.toBeNull();
     expect(status.commands).toHaveLength(4);
     expect((status.owner as { alive?: boolean } | null | undefined)?.alive ?? false).toBe(false);
-    expect(() => orchestrator.status("2020-01-01T00-00-00-000Z-00000000")).toThrow(/not found/);
-    expect(() => orchestrator.status("../escape")).toThrow(/--run/);
+    await expect(orchestrator.status("2020-01-01T00-00-00-000Z-00000000")).rejects.toThrow(/not found/);
+    await expect(orchestrator.status("../escape")).rejects.toThrow(/the `runId` argument/);
   });
 
   it("lists runs newest first and filters them by task, status, pipeline, date and limit", async () => {
@@ -424,16 +424,16 @@ describe("CodexOrchestrator.start end to end", () => {
     const other = await orchestrator.start("quick", { taskId: "0102" });
     expect([failed.status, quick.status, other.status]).toEqual(["failed", "succeeded", "succeeded"]);
 
-    const ids = (filter: Parameters<CodexOrchestrator["listRuns"]>[0]) =>
-      orchestrator.listRuns(filter).map((run) => run.run_id);
-    expect(ids({})).toEqual([other.runId, quick.runId, failed.runId]);
-    expect(ids({ taskId: "0101" })).toEqual([quick.runId, failed.runId]);
-    expect(ids({ status: "failed" })).toEqual([failed.runId]);
-    expect(ids({ pipelineId: "quick" })).toEqual([other.runId, quick.runId]);
-    expect(ids({ limit: 1 })).toEqual([other.runId]);
-    expect(ids({ since: new Date(Date.now() + 60_000) })).toEqual([]);
-    expect(ids({ since: new Date(Date.now() - 60 * 60_000) })).toHaveLength(3);
-    const row = orchestrator.listRuns({ status: "failed" })[0];
+    const ids = async (filter: Parameters<CodexOrchestrator["listRuns"]>[0]) =>
+      (await orchestrator.listRuns(filter)).map((run) => run.run_id);
+    expect(await ids({})).toEqual([other.runId, quick.runId, failed.runId]);
+    expect(await ids({ taskId: "0101" })).toEqual([quick.runId, failed.runId]);
+    expect(await ids({ status: "failed" })).toEqual([failed.runId]);
+    expect(await ids({ pipelineId: "quick" })).toEqual([other.runId, quick.runId]);
+    expect(await ids({ limit: 1 })).toEqual([other.runId]);
+    expect(await ids({ since: new Date(Date.now() + 60_000) })).toEqual([]);
+    expect(await ids({ since: new Date(Date.now() - 60 * 60_000) })).toHaveLength(3);
+    const row = (await orchestrator.listRuns({ status: "failed" }))[0];
     expect(row).toMatchObject({
       task_id: "0101",
       pipeline_id: "demo",
@@ -443,7 +443,7 @@ describe("CodexOrchestrator.start end to end", () => {
     });
     expect(orchestrator.latestRun()?.runId).toBe(other.runId);
     expect(orchestrator.latestRun("0101")?.runId).toBe(quick.runId);
-    expect(() => orchestrator.listRuns({ taskId: "../x" })).toThrow(/--task/);
+    await expect(orchestrator.listRuns({ taskId: "../x" })).rejects.toThrow(/the `taskId` option/);
   });
 });
 
@@ -480,13 +480,13 @@ describe("CodexOrchestrator gates, nesting, cancellation and redaction", () => {
     });
     expect(fs.existsSync(path.join(dir, "after.txt"))).toBe(false);
 
-    expect(() => orchestrator.approve(paused.runId, { stageId: "before", actor: "bob" })).toThrow(
+    await expect(orchestrator.approve(paused.runId, { stageId: "before", actor: "bob" })).rejects.toThrow(
       ApprovalError,
     );
-    expect(() =>
+    await expect(
       orchestrator.approve(paused.runId, { stageId: "sign-off", actor: "bob", planHash: "sha256:other" }),
-    ).toThrow(ApprovalError);
-    const recorded = orchestrator.approve(paused.runId, {
+    ).rejects.toThrow(ApprovalError);
+    const recorded = await orchestrator.approve(paused.runId, {
       stageId: "sign-off",
       actor: "bob",
       reason: "reviewed",
@@ -678,7 +678,9 @@ describe("CodexOrchestrator gates, nesting, cancellation and redaction", () => {
     await expect(orchestrator.start("nope", { taskId: "0101" })).rejects.toMatchObject({
       code: "ERR_UNKNOWN_PIPELINE",
     });
-    await expect(orchestrator.start("demo", { taskId: "../escape" })).rejects.toThrow(/--task/);
+    await expect(orchestrator.start("demo", { taskId: "../escape" })).rejects.toThrow(
+      /from the `taskId` option/,
+    );
     expect(fs.existsSync(path.join(dir, ".runs"))).toBe(false);
   });
 

@@ -22,15 +22,17 @@ describe("README example", () => {
     expect(source).toContain('"/path/to/repo"');
 
     const dir = tempDir();
-    // The built-in diagnostics pipeline runs `npm run build|lint|test` and the spec guard.
+    // The built-in diagnostics pipeline runs `npm run build|lint|test` and the spec guard through
+    // the repository's installed CLI (a stand-in here).
     writeFiles(dir, {
       "package.json": JSON.stringify({
         name: "readme-example",
         private: true,
         scripts: { build: "echo built", lint: "echo linted", test: "echo tested" },
       }),
-      "scripts/spec-guard.sh": '#!/usr/bin/env bash\necho "spec guard $*"\n',
+      "node_modules/.bin/codex-orchestrator": '#!/usr/bin/env bash\necho "spec guard $*"\n',
     });
+    fs.chmodSync(path.join(dir, "node_modules/.bin/codex-orchestrator"), 0o755);
     const example = path.join(dir, "example.ts");
     fs.writeFileSync(
       example,

@@ -1,9 +1,8 @@
-import { CodexOrchestrator } from "@codex/orchestrator-core";
-import { UsageError } from "../errors.js";
+import { CodexOrchestrator, resolveActor } from "@codex/orchestrator-core";
 import { runIdFrom } from "../run-id-argument.js";
 import { printJson } from "../terminal.js";
 
-/** `approve [run-id] --stage <id> --actor <name> [--reason …] [--reject]`. */
+/** `approve [run-id] [--stage <id>] [--actor <name>] [--reason …] [--reject]`. */
 export async function runApprove(argv: {
   runId?: string | undefined;
   run?: string | undefined;
@@ -16,25 +15,18 @@ export async function runApprove(argv: {
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const orchestrator = new CodexOrchestrator();
-  const before = orchestrator.status(runId);
-  let stageId = argv.stage;
-  if (stageId === undefined) {
-    const pending = before.pending_approvals ?? [];
-    if (pending.length !== 1)
-      throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
-    stageId = pending[0] as string;
-  }
-  const actor = argv.actor ?? process.env.USER ?? process.env.USERNAME;
-  if (actor === undefined || actor.trim() === "") throw new UsageError("Say who decides with --actor <name>");
-  const recorded = orchestrator.approve(runId, {
+  const before = await orchestrator.status(runId);
+  const actor = resolveActor(argv.actor);
+  const recorded = await orchestrator.approve(runId, {
     // The decision was made on the gate as it stood when this command began.
     issuedAt: new Date(performance.timeOrigin),
-    stageId,
     actor,
+    ...(argv.stage === undefined ? {} : { stageId: argv.stage }),
     ...(argv.reason === undefined ? {} : { reason: argv.reason }),
     ...(argv.reject === undefined ? {} : { reject: argv.reject }),
     ...(argv.planHash === undefined ? {} : { planHash: argv.planHash }),
   });
+  const stageId = recorded.approval.stage_id;
   // A rejection fails the run at once: resuming replays the gate, which now fails, and finalises
   // the run (status, metrics line, run summary, state snapshot) like any other failure.
   let runStatus = before.status;

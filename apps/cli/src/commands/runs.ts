@@ -31,7 +31,7 @@ export async function runRuns(argv: {
     throw new UsageError(`--limit must be a positive whole number (got ${argv.limit})`);
   }
   const orchestrator = new CodexOrchestrator();
-  const rows = orchestrator.listRuns({
+  const rows = await orchestrator.listRuns({
     ...(argv.task === undefined ? {} : { taskId: argv.task }),
     ...(argv.status === undefined ? {} : { status: argv.status as RunStatus | "unreadable" }),
     ...(argv.pipeline === undefined ? {} : { pipelineId: argv.pipeline }),

@@ -1,3 +1,7 @@
+import fs from "node:fs";
+import path from "node:path";
+import { missingIgnoreEntries } from "@codex/orchestrator-core";
+import { isInside } from "@codex/orchestrator-persistence";
 import { parseConcurrency } from "../concurrency-argument.js";
 import { runInTerminal } from "../run-in-terminal.js";
 
@@ -13,14 +17,27 @@ export async function runStart(argv: {
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
   const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
-  return runInTerminal("started", argv.format, (orchestrator, terminal) =>
-    orchestrator.start(argv.pipeline, {
+  return runInTerminal("started", argv.format, (orchestrator, terminal) => {
+    if (argv.format !== "json") hintIgnoreEntries(orchestrator.locations);
+    return orchestrator.start(argv.pipeline, {
       ...(argv.task === undefined ? {} : { taskId: argv.task }),
       ...(argv.parentRun === undefined ? {} : { parentRunId: argv.parentRun }),
       ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
       ...terminal,
-    }),
+    });
+  });
+}
+
+// A repository whose .gitignore does not keep run evidence out would commit it: say so, once per start.
+function hintIgnoreEntries(locations: { root: string; runsDir: string; outDir: string }): void {
+  if (!fs.existsSync(path.join(locations.root, ".git"))) return;
+  const missing = missingIgnoreEntries(locations.root).filter((folder) =>
+    isInside(locations.root, folder === ".runs/" ? locations.runsDir : locations.outDir),
+  );
+  if (missing.length === 0) return;
+  process.stderr.write(
+    `hint: ${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not in .gitignore; \`codex-orchestrator init\` adds ${missing.length === 1 ? "it" : "them"}\n`,
   );
 }

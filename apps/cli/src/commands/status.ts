@@ -35,13 +35,13 @@ export async function runStatus(argv: {
     runId = runIdFrom(argv);
   }
   if (!argv.watch) {
-    const status = orchestrator.status(runId);
+    const status = await orchestrator.status(runId);
     if (argv.format === "json") printJson(status);
     else process.stdout.write(renderStatus(status));
     return 0;
   }
   for (;;) {
-    const status = orchestrator.status(runId);
+    const status = await orchestrator.status(runId);
     if (argv.format === "json") process.stdout.write(`${JSON.stringify(status)}\n`);
     else {
       if (process.stdout.isTTY) process.stdout.write("\u001b[2J\u001b[H");

@@ -36,7 +36,7 @@ describe("resolvePipeline", () => {
       ["build", "npm run build"],
       ["lint", "npm run lint"],
       ["test", "npm run test"],
-      ["spec-guard", "bash scripts/spec-guard.sh --dry-run"],
+      ["spec-guard", "codex-orchestrator spec-guard --dry-run"],
     ]);
     for (const stage of pipeline.stages) {
       expect(stage.origin).toBe("built-in diagnostics");

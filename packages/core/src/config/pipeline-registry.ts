@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { Pipeline, Stage } from "@codex/orchestrator-schema";
-import { BUILTIN_PIPELINES } from "./builtin-pipelines.js";
+import { builtinPipelines } from "./builtin-pipelines.js";
 import { ConfigError, PipelineCycleError, UnknownPipelineError } from "../errors.js";
 import { projectForTask, type Workspace } from "./workspace-model.js";
 
@@ -57,7 +57,11 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
     });
   }
   // Built-ins are repository-wide (the spec guard lives at the root); a project's own pipelines run in its folder.
-  sources.push({ label: BUILT_IN_SOURCE, baseDirectory: workspace.root, pipelines: BUILTIN_PIPELINES });
+  sources.push({
+    label: BUILT_IN_SOURCE,
+    baseDirectory: workspace.root,
+    pipelines: builtinPipelines({ root: workspace.root }),
+  });
   return sources;
 }
 

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { findTaskIdProblem, isInside } from "@codex/orchestrator-persistence";
 import type { LoadedConfig } from "./config-loader.js";
+import { OPTION } from "../option-names.js";
 import { ConfigError, TaskRegistryError } from "../errors.js";
 import { readTaskIndex, type TaskRecord } from "./task-index.js";
 
@@ -105,7 +106,7 @@ export function resolveTaskId(
 ): ResolvedTaskId {
   const env = options.env ?? process.env;
   let resolved: ResolvedTaskId;
-  if (options.flag !== undefined) resolved = { taskId: options.flag, source: "--task" };
+  if (options.flag !== undefined) resolved = { taskId: options.flag, source: OPTION.taskId };
   else if (env.MCP_RUNNER_TASK_ID !== undefined && env.MCP_RUNNER_TASK_ID !== "") {
     resolved = { taskId: env.MCP_RUNNER_TASK_ID, source: "MCP_RUNNER_TASK_ID" };
   } else {

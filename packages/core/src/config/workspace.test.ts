@@ -34,7 +34,7 @@ describe("resolveTaskId", () => {
       env: { MCP_RUNNER_TASK_ID: "0201" },
       cwd: `${dir}/packages/app`,
     });
-    expect(resolved).toEqual({ taskId: "0202", source: "--task" });
+    expect(resolved).toEqual({ taskId: "0202", source: "the `taskId` option" });
   });
 
   it("prefers MCP_RUNNER_TASK_ID over the project folder", () => {

@@ -1,3 +1,5 @@
+import { stripTerminalCodes } from "./terminal-text.js";
+
 /**
  * Keeps only the last `limit` characters of a stream, for summaries, error files and `status`:
  * output itself goes straight to disk, never held whole in memory. Chunks are kept as they come
@@ -41,13 +43,13 @@ export class OutputTail {
     }
   }
 
-  /** The kept text. */
+  /** The kept text, as a terminal shows it (escape codes removed: this text goes into artifacts). */
   get text(): string {
     const kept = this.#parts.slice(this.#first).join("").slice(-this.#limit);
     this.#parts = kept === "" ? [] : [kept];
     this.#first = 0;
     this.#laterCharacters = 0;
-    return kept;
+    return stripTerminalCodes(kept);
   }
 
   /** The last `count` non-empty lines. */

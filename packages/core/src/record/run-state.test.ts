@@ -465,7 +465,7 @@ describe("rebuildManifest", () => {
       expect(second.status).toBe("awaiting_approval");
       expectLogRebuildsManifest(dir, first.manifest);
 
-      createOrchestrator(dir).approve(first.runId, { stageId: "gate", actor: "alice", reason: "ok" });
+      await createOrchestrator(dir).approve(first.runId, { stageId: "gate", actor: "alice", reason: "ok" });
       const third = await createOrchestrator(dir).resume(first.runId, { approvalPolicy: "pause" });
       expect(third.status).toBe("succeeded");
       const finished = expectLogRebuildsManifest(dir, first.manifest);

@@ -132,7 +132,7 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Prep
         `owner process ${owner.pid} is alive (${heartbeatNote})`,
         `Run ${found.runId} is still running (owned by process ${owner.pid} on ${owner.hostname}; ${heartbeatNote})`,
         heartbeatStale
-          ? "Its heartbeat is stale: if that process is hung or is not the owner, take over with --force."
+          ? "Its heartbeat is stale: if that process is hung or is not the owner, take over with the `force` option."
           : "Wait for it to finish, or stop that process first.",
       );
     }
