@@ -19,10 +19,16 @@ export async function runApprove(argv: {
   const before = orchestrator.status(runId);
   let stageId = argv.stage;
   if (stageId === undefined) {
-    const pending = before.pending_approvals ?? [];
-    if (pending.length !== 1)
+    // The gate that stops the run: waiting, or rejected (approving it after all).
+    const gate = before.waiting_gate;
+    if (gate !== null && gate !== undefined && gate.run_id !== runId)
+      throw new UsageError(
+        `Run ${runId} waits on gate ${gate.stage_id} of its child run ${gate.run_id}`,
+        `Approve with: codex-orchestrator approve ${gate.run_id} --stage ${gate.stage_id}`,
+      );
+    if (gate === null || gate === undefined)
       throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
-    stageId = pending[0] as string;
+    stageId = gate.stage_id;
   }
   const actor = argv.actor ?? process.env.USER ?? process.env.USERNAME;
   if (actor === undefined || actor.trim() === "") throw new UsageError("Say who decides with --actor <name>");
@@ -56,12 +62,38 @@ export async function runApprove(argv: {
       run_status: runStatus,
     });
   } else {
+    // Resuming the outermost run this gate pauses continues it and every run in between.
+    const resumeId = await pausedAncestor(orchestrator, runId, before.parent_run_id);
     process.stdout.write(
       `Recorded: ${stageId} ${recorded.approval.decision} by ${actor}\nCite: ${recorded.citation}\n` +
         (recorded.approval.decision === "approved"
-          ? `Continue with: codex-orchestrator resume ${runId}\n`
-          : `Run ${runId} is ${runStatus}: rejected at this gate.\n`),
+          ? `Continue with: codex-orchestrator resume ${resumeId}\n`
+          : `Run ${runId} is ${runStatus}: rejected at this gate.\n` +
+            `To approve it after all: codex-orchestrator approve ${runId} --stage ${stageId}\n` +
+            `Then continue with: codex-orchestrator resume ${resumeId}\n`),
     );
   }
   return 0;
+}
+
+// The outermost run whose stopping gate is this run's: its parent, grandparent, … while they wait on it.
+async function pausedAncestor(
+  orchestrator: CodexOrchestrator,
+  runId: string,
+  parentRunId: string | null,
+): Promise<string> {
+  let top = runId;
+  let parent = parentRunId;
+  for (let depth = 0; parent !== null && depth < 32; depth += 1) {
+    let status;
+    try {
+      status = await orchestrator.status(parent);
+    } catch {
+      break;
+    }
+    if (status.waiting_gate?.run_id !== runId) break;
+    top = parent;
+    parent = status.parent_run_id;
+  }
+  return top;
 }
