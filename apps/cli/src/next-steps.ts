@@ -32,6 +32,8 @@ export function nextSteps(run: RunSituation): string[] {
       : [`${where} was rejected. To approve it after all: ${approve}`, `${continues}: ${resume}`];
   }
   if (run.status === "failed" || run.status === "cancelled") return [`Resume with: ${resume}`];
+  // Paused on a child run that was continued on its own: resuming this run picks up from there.
+  if (run.status === "awaiting_approval") return [`Continue with: ${resume}`];
   if ((run.status === "in_progress" || run.status === "queued") && run.heartbeat?.stale === true)
     return run.heartbeat.owner_alive === false
       ? [`Its owner process is gone. Continue it with: ${resume}`]
