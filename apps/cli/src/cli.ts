@@ -35,7 +35,6 @@ function stageGraphOptions<T>(argv: Argv<T>) {
 // What yargs passes to fail() as its third argument at run time (its typings say Argv).
 interface YargsUsage {
   getDescriptions(): Record<string, unknown>;
-  getCommands(): unknown[][];
 }
 
 // The registered command names; yargs has them only behind its internal methods (not in its typings).
@@ -45,16 +44,22 @@ function commandNames(parser: unknown): string[] {
 }
 
 // yargs' "Unknown argument(s): …" gets the flag or command most likely meant.
-function usageError(message: string, args: readonly string[], usage: YargsUsage): UsageError {
+function usageError(
+  message: string,
+  args: readonly string[],
+  usage: YargsUsage,
+  commands: readonly string[],
+): UsageError {
   const unknown = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
   if (unknown === undefined) return new UsageError(message, "See codex-orchestrator --help.");
+  // A word is a mistyped command only where a command goes: before one was recognised.
+  const command = args[0] !== undefined && commands.includes(args[0]) ? ` ${args[0]}` : "";
   const described = describeUnknownArguments({
     unknown: unknown.split(", "),
     args,
     flags: Object.keys(usage.getDescriptions()),
-    commands: usage.getCommands().map((entry) => String(entry[0]).split(" ")[0] as string),
+    commands: command === "" ? commands : [],
   });
-  const command = args[0] !== undefined && !args[0].startsWith("-") ? ` ${args[0]}` : "";
   return new UsageError(described.message, described.hint ?? `See codex-orchestrator${command} --help.`);
 }
 
@@ -241,7 +246,7 @@ export async function main(args: readonly string[]): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .fail((message, error, usage: unknown) => {
       if (error) throw error;
-      throw usageError(message ?? "invalid usage", args, usage as YargsUsage);
+      throw usageError(message ?? "invalid usage", args, usage as YargsUsage, topCommands);
     });
   // Read before parsing: inside a command's handler yargs lists that command's subcommands.
   const topCommands = commandNames(parser);
