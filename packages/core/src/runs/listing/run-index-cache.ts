@@ -22,6 +22,8 @@ interface Shard {
   rows: Map<string, CachedRow>;
   lines: number;
   appended: CachedRow[];
+  /** The file ends in a torn line: the next append starts a line of its own. */
+  torn: boolean;
 }
 
 // Every row was built from a manifest that passed the schema; on the way back only the shape the
@@ -84,8 +86,10 @@ export class RunIndexCache {
         if (lines > shard.rows.size + COMPACT_AFTER_EXTRA_LINES) {
           writeFileAtomic(file, toLines([...shard.rows.values()]));
           shard.lines = shard.rows.size;
+          shard.torn = false;
         } else {
-          appendTextSync(file, toLines(shard.appended));
+          appendTextSync(file, (shard.torn ? "\n" : "") + toLines(shard.appended));
+          shard.torn = false;
           shard.lines = lines;
         }
         shard.appended = [];
@@ -122,13 +126,14 @@ function toLines(rows: readonly CachedRow[]): string {
 }
 
 function loadShard(file: string): Shard {
-  const shard: Shard = { rows: new Map(), lines: 0, appended: [] };
+  const shard: Shard = { rows: new Map(), lines: 0, appended: [], torn: false };
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch {
     return shard;
   }
+  shard.torn = text !== "" && !text.endsWith("\n");
   for (const line of text.split("\n")) {
     if (line === "") continue;
     shard.lines += 1;
