@@ -221,7 +221,7 @@ export async function main(args: readonly string[]): Promise<number> {
         if (!commands.includes(argv.command)) {
           const match = closestMatch(argv.command, commands);
           throw new UsageError(
-            `Unknown command: ${argv.command}`,
+            `Unknown command: ${argv.command === "" ? '""' : argv.command}`,
             match === null ? "See codex-orchestrator --help." : `did you mean ${match}?`,
           );
         }
