@@ -44,13 +44,14 @@ describe("runs: the run index", () => {
     const child = readManifest(root, nest.manifest).child_runs[0]?.run_id ?? "";
     const list = (...args: string[]) => runCliJson<RunRow[]>(root, ["runs", ...args]);
 
-    const all = list();
+    const all = list("--all");
 
     expect(all.status).toBe(0);
     expect(all.stdout).toBe(`${JSON.stringify(all.json, null, 2)}\n`);
     for (const row of all.json) expectArtifact("run-list-entry", row, "runs row");
-    // The child started after its parent, so it is newer.
+    // The child started after its parent, so it is newer; without --all only the runs started by hand.
     expect(all.json.map((row) => row.run_id)).toEqual([child, nest.run_id, c.run_id, b.run_id, a.run_id]);
+    expect(list().json.map((row) => row.run_id)).toEqual([nest.run_id, c.run_id, b.run_id, a.run_id]);
     expect(all.json.find((row) => row.run_id === b.run_id)).toMatchObject({
       task_id: "0002",
       pipeline_id: "bad",
@@ -64,14 +65,16 @@ describe("runs: the run index", () => {
 
     expect(list("--task", "0001").json.map((row) => row.run_id)).toEqual([c.run_id, a.run_id]);
     expect(list("--status", "failed").json.map((row) => row.run_id)).toEqual([c.run_id, b.run_id]);
-    expect(list("--pipeline", "ok").json.map((row) => row.run_id)).toEqual([child, a.run_id]);
+    expect(list("--pipeline", "ok").json.map((row) => row.run_id)).toEqual([a.run_id]);
+    expect(list("--pipeline", "ok", "--all").json.map((row) => row.run_id)).toEqual([child, a.run_id]);
     expect(list("--parent", nest.run_id).json.map((row) => row.run_id)).toEqual([child]);
-    expect(list("--limit", "2").json.map((row) => row.run_id)).toEqual([child, nest.run_id]);
+    expect(list("--limit", "2").json.map((row) => row.run_id)).toEqual([nest.run_id, c.run_id]);
+    expect(list("--limit", "2", "--all").json.map((row) => row.run_id)).toEqual([child, nest.run_id]);
     expect(list("--task=0001", "--status=succeeded").json.map((row) => row.run_id)).toEqual([a.run_id]);
-    expect(list("--since", "1h").json).toHaveLength(5);
-    expect(list("--since", "90m").json).toHaveLength(5);
+    expect(list("--since", "1h", "--all").json).toHaveLength(5);
+    expect(list("--since", "90m").json).toHaveLength(4);
     const yesterday = new Date(Date.now() - 86_400_000).toISOString().slice(0, 10);
-    expect(list("--since", yesterday).json).toHaveLength(5);
+    expect(list("--since", yesterday, "--all").json).toHaveLength(5);
     expect(list("--since", "2999-01-01").json).toEqual([]);
 
     const text = runCli(root, ["runs", "--task", "0001"]);

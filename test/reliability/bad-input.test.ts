@@ -311,14 +311,13 @@ const CASES: BadInput[] = [
     expected: "not found under",
   },
   // Flags and commands.
-  { name: "unknown flag", args: ["start", "--bogus"], expected: "Unknown argument: bogus" },
+  { name: "unknown flag", args: ["start", "--bogus"], expected: "Unknown argument: --bogus" },
   {
     name: "unknown flag on status",
     args: ["status", RUN_ID, "--colour"],
-    expected: "Unknown argument: colour",
+    expected: "Unknown argument: --colour",
   },
   { name: "unknown command", args: ["frobnicate"], expected: "Unknown argument: frobnicate" },
-  { name: "no command", args: [], expected: "Name a command" },
   {
     name: "bad --format",
     args: ["status", RUN_ID, "--format", "xml"],

@@ -1,6 +1,8 @@
 import yargs, { type Argv } from "yargs";
 import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
 import { reportError, UsageError } from "./errors.js";
+import { EXIT_CODES_HELP, withHelp } from "./help-text.js";
+import { closestMatch, describeUnknownArguments } from "./suggestions.js";
 import { VERSION } from "./version.js";
 
 const FORMAT = {
@@ -30,6 +32,37 @@ function stageGraphOptions<T>(argv: Argv<T>) {
     });
 }
 
+// What yargs passes to fail() as its third argument at run time (its typings say Argv).
+interface YargsUsage {
+  getDescriptions(): Record<string, unknown>;
+}
+
+// The registered command names; yargs has them only behind its internal methods (not in its typings).
+function commandNames(parser: unknown): string[] {
+  const internal = parser as { getInternalMethods(): { getCommandInstance(): { getCommands(): string[] } } };
+  return internal.getInternalMethods().getCommandInstance().getCommands();
+}
+
+// yargs' "Unknown argument(s): …" gets the flag or command most likely meant.
+function usageError(
+  message: string,
+  args: readonly string[],
+  usage: YargsUsage,
+  commands: readonly string[],
+): UsageError {
+  const unknown = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
+  if (unknown === undefined) return new UsageError(message, "See codex-orchestrator --help.");
+  // A word is a mistyped command only where a command goes: before one was recognised.
+  const command = args[0] !== undefined && commands.includes(args[0]) ? ` ${args[0]}` : "";
+  const described = describeUnknownArguments({
+    unknown: unknown.split(", "),
+    args,
+    flags: Object.keys(usage.getDescriptions()),
+    commands: command === "" ? commands : [],
+  });
+  return new UsageError(described.message, described.hint ?? `See codex-orchestrator${command} --help.`);
+}
+
 /** Parses the command line and runs one command; resolves to the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -41,7 +74,7 @@ export async function main(args: readonly string[]): Promise<number> {
       "Run a pipeline (default: the config's defaultPipeline, else diagnostics)",
       (command) =>
         stageGraphOptions(
-          command
+          withHelp("start", command)
             .positional("pipeline", { type: "string", describe: "Pipeline id" })
             .option("task", {
               type: "string",
@@ -62,7 +95,7 @@ export async function main(args: readonly string[]): Promise<number> {
       "plan [pipeline]",
       "Show what a pipeline would run: stages, guardrails, cwd, env and where each came from",
       (command) =>
-        command
+        withHelp("plan", command)
           .positional("pipeline", { type: "string", describe: "Pipeline id" })
           .option("task", { type: "string", describe: "Task id" })
           .option("format", FORMAT),
@@ -76,7 +109,7 @@ export async function main(args: readonly string[]): Promise<number> {
       "Continue a failed, cancelled, crashed or paused run in place",
       (command) =>
         stageGraphOptions(
-          runIdOption(command)
+          runIdOption(withHelp("resume", command))
             .option("token", { type: "string", describe: "The run's resume token (resume-token.json)" })
             .option("actor", { type: "string", describe: "Who resumes (default: cli)" })
             .option("reason", {
@@ -101,12 +134,17 @@ export async function main(args: readonly string[]): Promise<number> {
       "status [run-id]",
       "Show where a run stands: heartbeat, stages, child runs, approvals, metrics",
       (command) =>
-        runIdOption(command)
-          .option("latest", { type: "boolean", describe: "The newest run (of --task, or of all tasks)" })
+        runIdOption(withHelp("status", command))
+          .option("latest", {
+            type: "boolean",
+            describe: "The newest run you started (of --task, or of all tasks); child runs only with --all",
+          })
+          .option("all", { type: "boolean", describe: "With --latest: child runs count too" })
           .option("task", { type: "string", describe: "With --latest: the task" })
           .option("watch", {
             type: "boolean",
-            describe: "Repeat until the run is terminal (exit code then follows the run)",
+            describe:
+              "Repeat until the run ends or pauses, showing what its child runs do (exit code then follows the run)",
           })
           .option("interval", { type: "number", default: 10, describe: "Seconds between --watch polls" })
           .option("format", FORMAT),
@@ -119,7 +157,7 @@ export async function main(args: readonly string[]): Promise<number> {
       "approve [run-id]",
       "Record a decision for a manual stage that is waiting; then resume the run",
       (command) =>
-        runIdOption(command)
+        runIdOption(withHelp("approve", command))
           .option("stage", {
             type: "string",
             describe: "The manual stage id (default: the gate that is waiting)",
@@ -139,9 +177,9 @@ export async function main(args: readonly string[]): Promise<number> {
     )
     .command(
       "runs",
-      "List runs across tasks, newest first",
+      "List the runs you started across tasks, newest first (child runs with --all)",
       (command) =>
-        command
+        withHelp("runs", command)
           .option("task", { type: "string", describe: "Only this task" })
           .option("status", {
             type: "string",
@@ -163,6 +201,7 @@ export async function main(args: readonly string[]): Promise<number> {
             describe: "Only runs started since a date (2025-10-31) or a duration (90m, 12h, 7d)",
           })
           .option("limit", { type: "number", describe: "At most this many rows" })
+          .option("all", { type: "boolean", describe: "Child runs too, each under its parent" })
           .option("format", FORMAT),
       async (argv) => {
         const { runRuns } = await import("./commands/runs.js");
@@ -198,24 +237,47 @@ export async function main(args: readonly string[]): Promise<number> {
       },
     )
     .command(
-      "help",
-      "Show this help",
+      "help [command]",
+      "Show this help, or a command's",
+      (command) => command.positional("command", { type: "string", describe: "A command" }),
+      async (argv) => {
+        if (argv.command === undefined) {
+          parser.showHelp("log");
+          return;
+        }
+        const commands = topCommands;
+        if (!commands.includes(argv.command)) {
+          const match = closestMatch(argv.command, commands);
+          throw new UsageError(
+            `Unknown command: ${argv.command === "" ? '""' : argv.command}`,
+            match === null ? "See codex-orchestrator --help." : `did you mean ${match}?`,
+          );
+        }
+        exitCode = await main([argv.command, "--help"]);
+      },
+    )
+    // A bare invocation shows the help; an unknown word is caught by strict() below.
+    .command(
+      "$0",
+      false,
       () => {},
       () => {
         parser.showHelp("log");
       },
     )
-    .demandCommand(1, "Name a command: init, start, plan, resume, status, approve, runs or spec-guard")
-    .recommendCommands()
+    .completion("completion", "Print a bash/zsh completion script (append it to ~/.bashrc or ~/.zshrc)")
     .strict()
     .help()
     .alias("h", "help")
     .version(VERSION)
+    .epilogue(EXIT_CODES_HELP)
     .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .fail((message, error) => {
+    .fail((message, error, usage: unknown) => {
       if (error) throw error;
-      throw new UsageError(message ?? "invalid usage", "See codex-orchestrator --help.");
+      throw usageError(message ?? "invalid usage", args, usage as YargsUsage, topCommands);
     });
+  // Read before parsing: inside a command's handler yargs lists that command's subcommands.
+  const topCommands = commandNames(parser);
   try {
     await parser.parseAsync();
   } catch (error) {

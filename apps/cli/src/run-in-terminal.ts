@@ -30,7 +30,10 @@ export async function runInTerminal(
       ...(prompt === undefined ? {} : { approvalPrompt: prompt }),
       abortSignal: signals.signal,
     });
-    return reportRun(result, format, progress, painter, verb);
+    // Which gate stops it (its own or a child run's) decides what the closing hint says to run.
+    const stopped = result.status === "awaiting_approval" || result.status === "failed";
+    const waitingGate = stopped ? ((await orchestrator.status(result.runId)).waiting_gate ?? null) : null;
+    return reportRun(result, format, progress, painter, verb, waitingGate);
   } finally {
     signals.dispose();
   }

@@ -1,10 +1,13 @@
 import type { RunResult } from "@codex/orchestrator-core";
+import type { WaitingGate } from "@codex/orchestrator-schema";
+import { nextSteps } from "./next-steps.js";
 import type { ProgressState } from "./progress-reporter.js";
 import { printJson, type Painter } from "./terminal.js";
 
 /**
  * Prints the outcome of `start`/`resume`: JSON on stdout, or the text lines (`Run started:`,
- * `Status:`, `Detail:` when there is one, `Manifest:`, `Log:`) plus next steps on stderr.
+ * `Status:`, `Detail:` when there is one, `Manifest:`, `Log:`) plus next steps on stderr: the
+ * commands that continue the run, each one that works as printed (next-steps.ts).
  */
 export function reportRun(
   result: RunResult,
@@ -12,6 +15,7 @@ export function reportRun(
   progress: ProgressState,
   painter: Painter,
   verb: "started" | "resumed",
+  waitingGate: WaitingGate | null = null,
 ): number {
   if (format === "json") {
     printJson({
@@ -44,16 +48,14 @@ export function reportRun(
         `${painter.red(`Last lines of ${progress.failedStage.stageId}:`)}\n${progress.failedStage.tail.map((line) => `  ${line}`).join("\n")}\n`,
       );
     }
-    process.stderr.write(`Resume with: codex-orchestrator resume ${result.runId}\n`);
-  } else if (result.status === "awaiting_approval") {
-    const gate = /^approval:(.+):pending$/.exec(result.statusDetail ?? "")?.[1];
-    const approve =
-      gate === undefined
-        ? `codex-orchestrator status ${result.runId}`
-        : `codex-orchestrator approve ${result.runId} --stage ${gate} --actor <name>`;
-    process.stderr.write(
-      `Paused for approval. Approve with: ${approve}\nThen: codex-orchestrator resume ${result.runId}\n`,
-    );
   }
+  if (result.status === "awaiting_approval") process.stderr.write("Paused for approval.\n");
+  const steps = nextSteps({
+    runId: result.runId,
+    status: result.status,
+    statusDetail: result.statusDetail,
+    waitingGate,
+  });
+  if (steps.length > 0) process.stderr.write(`${steps.join("\n")}\n`);
   return result.exitCode;
 }

@@ -238,10 +238,10 @@ export class CodexOrchestrator {
     return buildRunStatus(this.locations, this.findRun(runId));
   }
 
-  /** The newest run, of one task or of all; null when there are none. */
-  latestRun(taskId?: string): FoundRun | null {
+  /** The newest top-level run (any run with `includeChildren`), of one task or of all; null when there are none. */
+  latestRun(taskId?: string, options: { includeChildren?: boolean } = {}): FoundRun | null {
     if (taskId !== undefined) validateId(taskId, { kind: "task id", source: OPTION.taskId });
-    return findLatestRun(this.locations, taskId);
+    return findLatestRun(this.locations, taskId, options);
   }
 
   /** Runs across tasks, newest first. */

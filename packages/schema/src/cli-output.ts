@@ -40,6 +40,29 @@ export const FailureStatus = z.looseObject({
 /** The failing stage of a failed run. */
 export type FailureStatus = z.infer<typeof FailureStatus>;
 
+/**
+ * The gate that stops a run: waiting for a decision, or rejected. Its own, or one inside a child run
+ * (a subpipeline stage), found by following that stage down. `via` names the stages passed on the way.
+ */
+export const WaitingGate = z.looseObject({
+  run_id: z.string().min(1),
+  stage_id: z.string().min(1),
+  /** `pending`: waiting for a decision; `rejected`: rejected, so the run failed there. */
+  decision: z.enum(["pending", "rejected"]),
+  via: z.array(z.string()),
+});
+/** The gate a paused run waits on. */
+export type WaitingGate = z.infer<typeof WaitingGate>;
+
+/** A child run as `status` shows it: its current status, and what it is doing. */
+export const StatusChildRun = ChildRun.extend({
+  status_detail: z.string().nullable().optional(),
+  /** Its stages running now. */
+  running_stages: z.array(z.string()).optional(),
+});
+/** A child run as `status` shows it. */
+export type StatusChildRun = z.infer<typeof StatusChildRun>;
+
 /** What `status --format json` prints (docs/contract.md §1). */
 export const StatusOutput = z.looseObject({
   run_id: z.string().min(1),
@@ -58,9 +81,11 @@ export const StatusOutput = z.looseObject({
   heartbeat: HeartbeatStatus,
   metrics: z.looseObject({ recorded: z.boolean(), path: z.string() }),
   commands: z.array(CommandEntry),
-  child_runs: z.array(ChildRun),
+  child_runs: z.array(StatusChildRun),
   approvals: z.array(Approval),
   pending_approvals: z.array(z.string()).optional(),
+  /** The gate to approve before `resume` can continue the run (its own or a child run's); null when none. */
+  waiting_gate: WaitingGate.nullable().optional(),
   failure: FailureStatus.nullable().optional(),
   summary: z.string().optional(),
 });
@@ -143,6 +168,10 @@ export const RunListEntry = z.looseObject({
   started_at: z.string(),
   completed_at: NullableTimestamp,
   duration_seconds: z.number().nullable(),
+  /** Seconds spent running: the wall time since the start less {@link paused_seconds}. */
+  busy_seconds: z.number().nullable().optional(),
+  /** Seconds stopped at a gate (or failed) before a resume continued the run. */
+  paused_seconds: z.number().nullable().optional(),
   guardrails: z.string(),
   approvals: z.int().min(0),
   manifest: z.string().min(1),

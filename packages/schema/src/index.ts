@@ -69,7 +69,9 @@ export {
   PlanStage,
   RunListEntry,
   StartOutput,
+  StatusChildRun,
   StatusOutput,
+  WaitingGate,
 } from "./cli-output.js";
 export { createValidators, formatIssuePath, toValidationIssues } from "./validate.js";
 export type { SafeParseResult, ValidationResult, Validators } from "./validate.js";

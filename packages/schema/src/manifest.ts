@@ -115,6 +115,10 @@ export const Manifest = z.looseObject({
   /** How many stages could run at once, and whether branches ran on after a failure. */
   concurrency: z.int().min(1).optional(),
   continue_on_failure: z.boolean().optional(),
+  /** When the run last stopped (ended, or paused at a gate); null again once a resume continues it. */
+  stopped_at: NullableTimestamp.optional(),
+  /** Seconds the run stood stopped (at a gate, or failed or crashed) before resumes continued it. */
+  paused_seconds: z.number().min(0).optional(),
   /** The sequence number of the last event of runner.ndjson this manifest reflects. */
   event_seq: z.int().min(0).optional(),
 });

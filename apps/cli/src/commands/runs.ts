@@ -1,6 +1,7 @@
 import { CodexOrchestrator } from "@codex/orchestrator-core";
 import type { RunStatus } from "@codex/orchestrator-schema";
 import { UsageError } from "../errors.js";
+import { renderRunsTable } from "../runs-table.js";
 import { printJson } from "../terminal.js";
 
 const DURATION = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/;
@@ -17,7 +18,7 @@ export function parseSince(value: string, now: Date = new Date()): Date {
   return date;
 }
 
-/** `runs`: every run across tasks, newest first, filtered. */
+/** `runs`: top-level runs across tasks (children too with `--all`), newest first, filtered. */
 export async function runRuns(argv: {
   task?: string | undefined;
   status?: string | undefined;
@@ -25,6 +26,7 @@ export async function runRuns(argv: {
   parent?: string | undefined;
   since?: string | undefined;
   limit?: number | undefined;
+  all?: boolean | undefined;
   format: string;
 }): Promise<number> {
   if (argv.limit !== undefined && (!Number.isInteger(argv.limit) || argv.limit < 1)) {
@@ -38,6 +40,7 @@ export async function runRuns(argv: {
     ...(argv.parent === undefined ? {} : { parentRunId: argv.parent }),
     ...(argv.since === undefined ? {} : { since: parseSince(argv.since) }),
     ...(argv.limit === undefined ? {} : { limit: argv.limit }),
+    ...(argv.all === true ? { includeChildren: true } : {}),
   });
   if (argv.format === "json") {
     printJson(rows);
@@ -47,24 +50,6 @@ export async function runRuns(argv: {
     process.stdout.write("No runs match.\n");
     return 0;
   }
-  const header = ["RUN ID", "TASK", "PIPELINE", "STATUS", "DURATION", "APPROVALS", "GUARDRAILS"];
-  const table = rows.map((row) => [
-    row.run_id,
-    row.task_id,
-    row.pipeline_id ?? "-",
-    row.status,
-    row.duration_seconds === null ? "-" : `${row.duration_seconds}s`,
-    String(row.approvals),
-    // An unreadable run says why where the guardrail line would be.
-    row.status === "unreadable" ? (row.reason ?? "") : row.guardrails.replace(/^Guardrails: /, ""),
-  ]);
-  const widths = header.map((title, column) =>
-    Math.max(title.length, ...table.map((cells) => (cells[column] as string).length)),
-  );
-  const render = (cells: string[]) =>
-    cells
-      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] as number)))
-      .join("  ");
-  process.stdout.write(`${[render(header), ...table.map(render)].join("\n")}\n`);
+  process.stdout.write(renderRunsTable(rows));
   return 0;
 }

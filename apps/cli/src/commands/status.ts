@@ -2,6 +2,7 @@ import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { MAX_TIMER_SECONDS, TERMINAL_RUN_STATUSES, type StatusOutput } from "@codex/orchestrator-schema";
 import { exitCodeForRun } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
+import { nextSteps } from "../next-steps.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { createPainter, printJson } from "../terminal.js";
 
@@ -10,6 +11,7 @@ export async function runStatus(argv: {
   runId?: string | undefined;
   run?: string | undefined;
   latest?: boolean | undefined;
+  all?: boolean | undefined;
   task?: string | undefined;
   watch?: boolean | undefined;
   interval: number;
@@ -25,13 +27,15 @@ export async function runStatus(argv: {
   if (argv.latest) {
     if (argv.runId !== undefined || argv.run !== undefined)
       throw new UsageError("Give a run id or --latest, not both");
-    const latest = orchestrator.latestRun(argv.task);
+    // A person's newest run, not a stage's nested run, unless --all.
+    const latest = orchestrator.latestRun(argv.task, { includeChildren: argv.all === true });
     if (latest === null)
       throw new UsageError(argv.task === undefined ? "No runs yet" : `No runs yet for task ${argv.task}`);
     runId = latest.runId;
   } else {
     if (argv.task !== undefined)
       throw new UsageError("--task goes with --latest (a run id already names its task)");
+    if (argv.all === true) throw new UsageError("--all goes with --latest (a run id already names one run)");
     runId = runIdFrom(argv);
   }
   if (!argv.watch) {
@@ -96,20 +100,27 @@ export function renderStatus(status: StatusOutput): string {
   }
   if (status.child_runs.length > 0) {
     lines.push("Child runs:");
-    for (const child of status.child_runs)
-      lines.push(`  ${child.run_id}  ${child.task_id}/${child.pipeline_id}  ${child.status}`);
+    for (const child of status.child_runs) {
+      // What a child is doing now, so a parent's status (and --watch) follows its children.
+      const doing = child.running_stages?.length
+        ? ` (running ${child.running_stages.join(", ")})`
+        : child.status_detail
+          ? ` (${child.status_detail})`
+          : "";
+      lines.push(`  ${child.run_id}  ${child.task_id}/${child.pipeline_id}  ${child.status}${doing}`);
+    }
   }
   status.approvals.forEach((approval, index) => {
     lines.push(
       `Approval [${index}]: ${approval.stage_id} ${approval.decision} by ${approval.actor}${approval.reason ? ` (${approval.reason})` : ""} at ${approval.timestamp}`,
     );
   });
-  for (const gate of status.pending_approvals ?? []) {
+  const gate = status.waiting_gate;
+  if (gate?.decision === "pending")
     lines.push(
-      paint.yellow(`Pending approval: ${gate}`) +
-        ` — codex-orchestrator approve ${status.run_id} --stage ${gate} --actor <name>`,
+      paint.yellow(`Pending approval: ${gate.stage_id}`) +
+        (gate.run_id === status.run_id ? "" : ` (in child run ${gate.run_id})`),
     );
-  }
   lines.push(`Metrics: ${status.metrics.recorded ? "recorded" : "not recorded"} (${status.metrics.path})`);
   if (status.failure) {
     lines.push(
@@ -120,6 +131,15 @@ export function renderStatus(status: StatusOutput): string {
     for (const line of status.failure.tail) lines.push(`  ${line}`);
     if (status.failure.error_file) lines.push(`Error details: ${status.failure.error_file}`);
   }
+  lines.push(
+    ...nextSteps({
+      runId: status.run_id,
+      status: status.status,
+      statusDetail: status.status_detail,
+      waitingGate: status.waiting_gate,
+      heartbeat: status.heartbeat,
+    }),
+  );
   lines.push(`Manifest: ${status.manifest}`);
   const guardrail = status.summary?.split("\n").pop();
   if (guardrail) lines.push(guardrail);

@@ -12,6 +12,8 @@ import {
  */
 export function applyRunEvent(manifest: Manifest, event: RunStateEvent): void {
   if (event.seq !== undefined) manifest.event_seq = event.seq;
+  // Before it moves on: when a run crashed, its last event is the best guess of when it stopped.
+  const lastEventAt = manifest.updated_at;
   manifest.updated_at = event.timestamp;
   switch (event.type) {
     case "run:created":
@@ -30,12 +32,13 @@ export function applyRunEvent(manifest: Manifest, event: RunStateEvent): void {
         : null;
       if (event.metrics_recorded !== undefined) manifest.metrics_recorded = event.metrics_recorded;
       if (event.run_summary_path !== undefined) manifest.run_summary_path = event.run_summary_path;
+      manifest.stopped_at = event.completed_at ?? event.timestamp;
       return;
     case "run:heartbeat":
       manifest.heartbeat_at = event.heartbeat_at;
       return;
     case "run:resume":
-      applyResume(manifest, event);
+      applyResume(manifest, event, lastEventAt);
       return;
     case "stage:status":
       applyStageStatus(manifest, event);
@@ -106,7 +109,11 @@ export function rebuildManifest(events: Iterable<RunStateEvent>): Manifest | nul
   return manifest;
 }
 
-function applyResume(manifest: Manifest, event: Extract<RunStateEvent, { type: "run:resume" }>): void {
+function applyResume(
+  manifest: Manifest,
+  event: Extract<RunStateEvent, { type: "run:resume" }>,
+  lastEventAt: string | undefined,
+): void {
   const record = event.resume_event ?? {
     actor: event.actor,
     reason: null,
@@ -129,6 +136,13 @@ function applyResume(manifest: Manifest, event: Extract<RunStateEvent, { type: "
     entry.status_detail = null;
   }
   manifest.metrics_recorded = false;
+  // The time it stood stopped is not time it ran (`runs` shows busy time apart from it).
+  const stoppedAt = Date.parse(manifest.stopped_at ?? lastEventAt ?? "");
+  const resumedAt = Date.parse(record.timestamp);
+  if (Number.isFinite(stoppedAt) && Number.isFinite(resumedAt) && resumedAt > stoppedAt)
+    manifest.paused_seconds =
+      Math.round(((manifest.paused_seconds ?? 0) + (resumedAt - stoppedAt) / 1000) * 100) / 100;
+  manifest.stopped_at = null;
 }
 
 function applyStageStatus(manifest: Manifest, event: Extract<RunStateEvent, { type: "stage:status" }>): void {

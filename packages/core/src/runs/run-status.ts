@@ -7,10 +7,17 @@ import {
   type FoundRun,
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
-import type { ChildRun, FailureStatus, Manifest, StatusOutput } from "@codex/orchestrator-schema";
+import type {
+  ChildRun,
+  FailureStatus,
+  Manifest,
+  StatusChildRun,
+  StatusOutput,
+} from "@codex/orchestrator-schema";
 import { assessHeartbeat, readHeartbeatFile } from "@codex/orchestrator-telemetry";
 import { loadRunState } from "../record/run-log.js";
 import { withJournal } from "../record/manifest-journal.js";
+import { findWaitingGate } from "./waiting-gate.js";
 
 /**
  * Where a run stands (docs/contract.md §1 `status`): heartbeat age and staleness (stale at once when the
@@ -57,6 +64,7 @@ export function buildRunStatus(
     child_runs: manifest.child_runs.map((child) => currentChildStatus(locations, child)),
     approvals: manifest.approvals,
     pending_approvals: pendingGates(manifest),
+    waiting_gate: findWaitingGate(locations, manifest),
     failure: failureOf(root, paths.runDir, manifest),
     summary: manifest.summary,
     resume_events: manifest.resume_events,
@@ -66,12 +74,22 @@ export function buildRunStatus(
 
 // Paths named in run files are read only inside the runs directory (links resolved), so a tampered
 // registration cannot make `status` show parts of a file elsewhere.
-function currentChildStatus(locations: OrchestratorLocations, child: ChildRun): ChildRun {
+function currentChildStatus(locations: OrchestratorLocations, child: ChildRun): StatusChildRun {
   try {
     const text = readFileInside(path.resolve(locations.root, child.manifest), locations.runsDir);
     if (text === null) return child;
     const manifest = JSON.parse(text) as Partial<Manifest>;
-    return typeof manifest.status === "string" ? { ...child, status: manifest.status } : child;
+    if (typeof manifest.status !== "string") return child;
+    // What it is doing now, so a parent's status (and --watch) follows its children.
+    const running = Array.isArray(manifest.commands)
+      ? manifest.commands.filter((entry) => entry.status === "running").map((entry) => entry.id)
+      : [];
+    return {
+      ...child,
+      status: manifest.status,
+      status_detail: typeof manifest.status_detail === "string" ? manifest.status_detail : null,
+      running_stages: running,
+    };
   } catch {
     return child;
   }

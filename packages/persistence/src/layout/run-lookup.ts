@@ -30,11 +30,22 @@ export function listTaskIds(locations: OrchestratorLocations): string[] {
     .sort();
 }
 
-/** Run ids of one task, oldest first (run ids sort by time). */
+// The shape createRunId gives: safe by construction, so the full check is left for other names.
+const RUN_ID_SHAPE = /^\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z-[0-9a-f]{8}$/;
+
+/**
+ * Run ids of one task, oldest first (run ids sort by time). Names alone, without a type check of
+ * each entry, so listing 100,000 runs stays cheap: a stray file has no manifest.json under it, which
+ * every caller checks before using a run.
+ */
 export function listRunIds(locations: OrchestratorLocations, taskId: string): string[] {
-  return readDirectoryNames(path.join(locations.runsDir, taskId, "cli"))
-    .filter((name) => findIdProblem(name) === null)
-    .sort();
+  let names: string[];
+  try {
+    names = fs.readdirSync(path.join(locations.runsDir, taskId, "cli"));
+  } catch {
+    return [];
+  }
+  return names.filter((name) => RUN_ID_SHAPE.test(name) || findIdProblem(name) === null).sort();
 }
 
 /**
