@@ -27,6 +27,11 @@ function stageGraphOptions<T>(argv: Argv<T>) {
     .option("continue", {
       type: "boolean",
       describe: "After a stage fails, let the stages that do not depend on it run on",
+    })
+    .option("output-logs", {
+      type: "string",
+      describe:
+        "Stage output to show: full (every line), failed (a failed stage's last lines), none (default: none on a terminal, where the live view shows each stage's last line; full elsewhere; env CODEX_ORCHESTRATOR_OUTPUT_LOGS)",
     });
 }
 

@@ -1,19 +1,56 @@
 import type { RunResult } from "@codex/orchestrator-core";
-import type { ProgressState } from "./progress-reporter.js";
+import type { ProgressState } from "./ui/progress-reporter.js";
 import { printJson, type Painter } from "./terminal.js";
 
+/** What to do after a run that did not succeed: the lines to print and the one command to run next. */
+export interface NextStep {
+  lines: string[];
+  command: string | null;
+}
+
+/** The next step after a run, from one place: resume a failed run, approve a paused one. */
+export function nextStep(result: Pick<RunResult, "runId" | "status" | "statusDetail">): NextStep {
+  if (result.status === "failed" || result.status === "cancelled") {
+    const command = `codex-orchestrator resume ${result.runId}`;
+    return { lines: [`Resume with: ${command}`], command };
+  }
+  if (result.status === "awaiting_approval") {
+    const gate = /^approval:(.+):pending$/.exec(result.statusDetail ?? "")?.[1];
+    const approve =
+      gate === undefined
+        ? `codex-orchestrator status ${result.runId}`
+        : `codex-orchestrator approve ${result.runId} --stage ${gate} --actor <name>`;
+    return {
+      lines: [
+        `Paused for approval. Approve with: ${approve}`,
+        `Then: codex-orchestrator resume ${result.runId}`,
+      ],
+      command: approve,
+    };
+  }
+  return { lines: [], command: null };
+}
+
+/** Everything the closing lines of `start` and `resume` are made of. */
+export interface RunReport {
+  result: RunResult;
+  format: string;
+  progress: ProgressState;
+  painter: Painter;
+  verb: "started" | "resumed";
+  /** The summary table (stderr), printed first. */
+  summary: readonly string[];
+}
+
 /**
- * Prints the outcome of `start`/`resume`: JSON on stdout, or the text lines (`Run started:`,
- * `Status:`, `Detail:` when there is one, `Manifest:`, `Log:`) plus next steps on stderr.
+ * Prints the outcome of `start`/`resume`: the summary table on stderr, then JSON on stdout or the
+ * text lines (`Run started:`, `Status:`, `Detail:` when there is one, `Manifest:`, `Log:`), then the
+ * failed stage's last lines and the next command on stderr.
  */
-export function reportRun(
-  result: RunResult,
-  format: string,
-  progress: ProgressState,
-  painter: Painter,
-  verb: "started" | "resumed",
-): number {
-  if (format === "json") {
+export function reportRun(report: RunReport): number {
+  const { result, progress, painter } = report;
+  if (report.summary.length > 0) process.stderr.write(`${report.summary.join("\n")}\n`);
+  if (report.format === "json") {
     printJson({
       run_id: result.runId,
       task_id: result.taskId,
@@ -30,7 +67,7 @@ export function reportRun(
     // (`Status: failed`); the detail has a line of its own.
     process.stdout.write(
       [
-        `Run ${verb}: ${result.runId}`,
+        `Run ${report.verb}: ${result.runId}`,
         `Status: ${result.status}`,
         ...(result.statusDetail ? [`Detail: ${result.statusDetail}`] : []),
         `Manifest: ${result.manifest}`,
@@ -38,22 +75,16 @@ export function reportRun(
       ].join("\n") + "\n",
     );
   }
-  if (result.status === "failed" || result.status === "cancelled") {
-    if (progress.failedStage !== null && progress.failedStage.tail.length > 0) {
-      process.stderr.write(
-        `${painter.red(`Last lines of ${progress.failedStage.stageId}:`)}\n${progress.failedStage.tail.map((line) => `  ${line}`).join("\n")}\n`,
-      );
-    }
-    process.stderr.write(`Resume with: codex-orchestrator resume ${result.runId}\n`);
-  } else if (result.status === "awaiting_approval") {
-    const gate = /^approval:(.+):pending$/.exec(result.statusDetail ?? "")?.[1];
-    const approve =
-      gate === undefined
-        ? `codex-orchestrator status ${result.runId}`
-        : `codex-orchestrator approve ${result.runId} --stage ${gate} --actor <name>`;
+  if (
+    (result.status === "failed" || result.status === "cancelled") &&
+    progress.failedStage !== null &&
+    progress.failedStage.tail.length > 0
+  ) {
     process.stderr.write(
-      `Paused for approval. Approve with: ${approve}\nThen: codex-orchestrator resume ${result.runId}\n`,
+      `${painter.red(`Last lines of ${progress.failedStage.stageId}:`)}\n${progress.failedStage.tail.map((line) => `  ${line}`).join("\n")}\n`,
     );
   }
+  const next = nextStep(result);
+  if (next.lines.length > 0) process.stderr.write(`${next.lines.join("\n")}\n`);
   return result.exitCode;
 }
