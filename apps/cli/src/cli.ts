@@ -143,6 +143,26 @@ export async function main(args: readonly string[]): Promise<number> {
       },
     )
     .command(
+      "logs [run-id]",
+      "Print a run's output as text (stage prefixes, stderr marked); --follow a live run to its end",
+      (command) =>
+        runIdOption(command)
+          .option("stage", { type: "string", describe: "Only this stage's output" })
+          .option("follow", {
+            type: "boolean",
+            alias: "f",
+            describe: "Keep printing what the run writes until it ends (from another shell)",
+          })
+          .option("format", {
+            ...FORMAT,
+            describe: "Output format (json: the log's NDJSON lines as written, merged in time order)",
+          }),
+      async (argv) => {
+        const { runLogs } = await import("./commands/logs.js");
+        exitCode = await runLogs(argv);
+      },
+    )
+    .command(
       "runs",
       "List runs across tasks, newest first",
       (command) =>
@@ -182,7 +202,7 @@ export async function main(args: readonly string[]): Promise<number> {
         parser.showHelp("log");
       },
     )
-    .demandCommand(1, "Name a command: start, plan, resume, status, approve or runs")
+    .demandCommand(1, "Name a command: start, plan, resume, status, approve, logs or runs")
     .recommendCommands()
     .strict()
     .help()

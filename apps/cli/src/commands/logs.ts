@@ -1,0 +1,90 @@
+import { CodexOrchestrator } from "@codex/orchestrator-core";
+import { UsageError } from "../errors.js";
+import { LogTextRenderer } from "../logs/log-text.js";
+import { RunLogMerge } from "../logs/run-log-merge.js";
+import { runIdFrom } from "../run-id-argument.js";
+import { createPainter } from "../terminal.js";
+
+/** How often `--follow` looks for new lines, and how often it asks whether the run is still going. */
+const FOLLOW_POLL_MS = 200;
+const FOLLOW_STATUS_MS = 1000;
+/** Output is written in batches of about this size. */
+const WRITE_BATCH_CHARS = 64 * 1024;
+
+/** `logs <run-id> [--stage <id>] [--follow] [--format text|json]`. */
+export async function runLogs(argv: {
+  runId?: string | undefined;
+  run?: string | undefined;
+  stage?: string | undefined;
+  follow?: boolean | undefined;
+  format: string;
+}): Promise<number> {
+  const runId = runIdFrom(argv);
+  const orchestrator = new CodexOrchestrator();
+  const found = orchestrator.findRun(runId, "--run");
+  const status = orchestrator.status(runId);
+  const stageIds = new Map(status.commands.map((entry) => [entry.index, entry.id]));
+  let onlyStage: number | null = null;
+  if (argv.stage !== undefined) {
+    const entry = status.commands.find((command) => command.id === argv.stage);
+    if (entry === undefined)
+      throw new UsageError(
+        `Run ${runId} has no stage ${JSON.stringify(argv.stage)}`,
+        `its stages: ${status.commands.map((command) => command.id).join(", ")}`,
+      );
+    onlyStage = entry.index;
+  }
+  const merge = new RunLogMerge({
+    runDir: found.runDir,
+    ...(onlyStage === null ? {} : { includeStage: (index: number) => index === onlyStage }),
+  });
+  const renderer = new LogTextRenderer({ stageIds, painter: createPainter(process.stdout), onlyStage });
+  const json = argv.format === "json";
+  let batch = "";
+  const write = (text: string) => {
+    batch += text;
+    if (batch.length >= WRITE_BATCH_CHARS) flush();
+  };
+  const flush = () => {
+    if (batch !== "") process.stdout.write(batch);
+    batch = "";
+  };
+  const drain = () => {
+    for (const line of merge.drain()) {
+      if (json) {
+        if (onlyStage === null || line.event.index === onlyStage) write(`${line.raw}\n`);
+      } else {
+        for (const text of renderer.render(line)) write(`${text}\n`);
+      }
+    }
+    flush();
+  };
+  try {
+    drain();
+    if (argv.follow) {
+      let checkedAt = Date.now();
+      for (;;) {
+        await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
+        if (process.stdout.destroyed) break; // nothing reads any more
+        const now = Date.now();
+        let going = true;
+        if (now - checkedAt >= FOLLOW_STATUS_MS) {
+          checkedAt = now;
+          const current = orchestrator.status(runId);
+          going =
+            (current.status === "in_progress" || current.status === "queued") && !current.heartbeat.stale;
+        }
+        // What the run wrote before it ended is read after its status says so.
+        drain();
+        if (!going) break;
+      }
+    }
+    if (!json) for (const text of renderer.end()) write(`${text}\n`);
+    flush();
+  } finally {
+    merge.close();
+  }
+  if (merge.unreadable > 0)
+    process.stderr.write(`warning: ${merge.unreadable} log line(s) were not JSON and were skipped\n`);
+  return 0;
+}
