@@ -1,0 +1,132 @@
+import { execFileSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
+import { assertCliBuilt, CLI_BIN } from "../helpers/cli.js";
+import { command, pipeline, tempRepo } from "./support.js";
+
+// The live view needs a real terminal: each test runs the built CLI in its own tmux server (a private
+// socket) at 80×30 and reads the screen with capture-pane.
+
+beforeAll(() => assertCliBuilt());
+
+const SPINNER_LINE = /^\s*[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] /;
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Starts the CLI in a fresh 80×30 terminal; returns a function reading its screen. */
+function startInTerminal(root: string, args: readonly string[], env: Record<string, string>): () => string {
+  const socket = `codex-orchestrator-test-${randomBytes(4).toString("hex")}`;
+  const variables = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: process.env.HOME ?? root,
+    TERM: "xterm-256color",
+    CODEX_ORCHESTRATOR_ROOT: root,
+    NO_COLOR: "1",
+    ...env,
+  };
+  const commandLine = [
+    "env -i",
+    ...Object.entries(variables).map(([key, value]) => shellQuote(`${key}=${value}`)),
+    shellQuote(process.execPath),
+    shellQuote(CLI_BIN),
+    ...args.map(shellQuote),
+    "; echo EXIT:$?; sleep 600",
+  ].join(" ");
+  execFileSync("tmux", [
+    "-L",
+    socket,
+    "-f",
+    "/dev/null",
+    "new-session",
+    "-d",
+    "-s",
+    "run",
+    "-x",
+    "80",
+    "-y",
+    "30",
+    "-c",
+    root,
+    commandLine,
+  ]);
+  onTestFinished(() => {
+    execFileSync("tmux", ["-L", socket, "kill-server"]);
+  });
+  return () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "run"], { encoding: "utf8" });
+}
+
+async function waitForScreen(
+  read: () => string,
+  what: string,
+  check: (screen: string) => boolean,
+): Promise<string> {
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const screen = read();
+    if (check(screen)) return screen;
+    if (Date.now() > deadline) throw new Error(`Timed out waiting for ${what}; the screen:\n${screen}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+function slowRepo(): string {
+  return tempRepo({
+    pipelines: [
+      {
+        ...pipeline("slow", [
+          command("tick", 'for i in 1 2 3 4 5 6; do echo "tick $i"; sleep 0.4; done'),
+          command("wide", "printf 'x%.0s' $(seq 200); echo; sleep 2", { needs: [] }),
+          command("after", "echo after", { needs: ["tick", "wide"] }),
+        ]),
+        concurrency: 2,
+      },
+    ],
+  });
+}
+
+describe("the live view on a terminal", () => {
+  it("redraws each running stage with its elapsed time and last line, then leaves the summary", async () => {
+    const root = slowRepo();
+    const read = startInTerminal(root, ["start", "slow"], {});
+    const tickLine = (screen: string) => /^. \[1\] tick (\d+\.\d)s {2}tick (\d)$/m.exec(screen);
+
+    const early = tickLine(
+      await waitForScreen(read, "the tick stage", (screen) => tickLine(screen) !== null),
+    );
+    const later = await waitForScreen(read, "a later tick", (screen) => {
+      const match = tickLine(screen);
+      return match !== null && Number(match[2]) > Number(early?.[2]) && Number(match[1]) > Number(early?.[1]);
+    });
+    // Elapsed time and last line change in place: one line for the stage, never a second.
+    expect(later.split("\n").filter((line) => /\[1\] tick/.test(line))).toHaveLength(1);
+    const wide = later.split("\n").find((line) => /\[2\] wide/.test(line));
+    expect(wide).toMatch(/^. \[2\] wide \d+\.\ds {2}x+…$/);
+    expect(wide?.length).toBeLessThanOrEqual(79);
+    expect(later).toMatch(/^2 running · \d+ done · \d+\.\ds$/m);
+
+    const final = await waitForScreen(read, "the end", (screen) => screen.includes("EXIT:"));
+    expect(final).toContain("EXIT:0");
+    const shown = final.split("\n");
+    expect(shown.filter((line) => SPINNER_LINE.test(line))).toEqual([]);
+    expect(shown.filter((line) => / running · /.test(line))).toEqual([]);
+    expect(final).toMatch(/^✔ \[1\] tick \d+\.\ds$/m);
+    expect(final).toMatch(/^Summary: slow succeeded in \d+\.\ds$/m);
+    expect(final).toMatch(/^ {2}3 stages: 3 succeeded · \d+\.\ds$/m);
+    // The live view shows last lines only; output is not streamed below it by default.
+    expect(final).not.toContain("[tick] tick");
+  });
+
+  it("streams plain lines instead with TERM=dumb or a width of 0", async () => {
+    for (const env of [{ TERM: "dumb" }, { COLUMNS: "0" }]) {
+      const root = slowRepo();
+      const read = startInTerminal(root, ["start", "slow"], env);
+      const final = await waitForScreen(read, "the end", (screen) => screen.includes("EXIT:"));
+      expect(final, JSON.stringify(env)).toContain("EXIT:0");
+      expect(final).toMatch(/^▶ \[1\] tick$/m);
+      expect(final).toMatch(/^\[tick\] tick 6$/m);
+      expect(final.split("\n").filter((line) => SPINNER_LINE.test(line))).toEqual([]);
+    }
+  });
+});
