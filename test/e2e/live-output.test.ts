@@ -42,7 +42,10 @@ describe("progress when stderr is not a terminal", () => {
     expect(stderr).toContain("[build]! careful");
     expect(stderr).toContain("[test]! failing");
     // Siblings at one level, the nested run one deeper, and subpipelines get start and end lines.
-    const progress = stderr.slice(0, stderr.findIndex((line) => line.startsWith("Summary:")));
+    const progress = stderr.slice(
+      0,
+      stderr.findIndex((line) => line.startsWith("Summary:")),
+    );
     const tree = progress.filter((line) =>
       /↳ child run|\[\d\] (first|second|inner|work)\b|\[work\]/.test(line),
     );

@@ -9,6 +9,7 @@ class Screen {
   #row = 0;
 
   write(output: string): void {
+    // eslint-disable-next-line no-control-regex -- the cursor movements the view writes
     for (const part of output.split(/(\r|\n|\u001b\[\d+A|\u001b\[J)/)) {
       if (part === "" || part === "\r") continue;
       if (part === "\n") {

@@ -1,6 +1,8 @@
 // ANSI escape sequences (CSI, OSC and two-character ones) and other control characters that a line of
 // stage output may carry; shown inside the live view they would move its cursor or change its colours.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const ESCAPE_SEQUENCE = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)|[@-Z\\-_])/g;
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
 
 /**
