@@ -15,8 +15,13 @@ function shellQuote(text: string): string {
   return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Starts the CLI in a fresh 80×30 terminal; returns a function reading its screen. */
-function startInTerminal(root: string, args: readonly string[], env: Record<string, string>): () => string {
+interface Terminal {
+  read: () => string;
+  type: (text: string) => void;
+}
+
+/** Starts the CLI in a fresh 80×30 terminal; returns functions reading its screen and typing into it. */
+function startInTerminal(root: string, args: readonly string[], env: Record<string, string>): Terminal {
   const socket = `codex-orchestrator-test-${randomBytes(4).toString("hex")}`;
   const variables = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -54,7 +59,10 @@ function startInTerminal(root: string, args: readonly string[], env: Record<stri
   onTestFinished(() => {
     execFileSync("tmux", ["-L", socket, "kill-server"]);
   });
-  return () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "run"], { encoding: "utf8" });
+  return {
+    read: () => execFileSync("tmux", ["-L", socket, "capture-pane", "-p", "-t", "run"], { encoding: "utf8" }),
+    type: (text) => execFileSync("tmux", ["-L", socket, "send-keys", "-t", "run", text, "Enter"]),
+  };
 }
 
 async function waitForScreen(
@@ -89,7 +97,7 @@ function slowRepo(): string {
 describe("the live view on a terminal", () => {
   it("redraws each running stage with its elapsed time and last line, then leaves the summary", async () => {
     const root = slowRepo();
-    const read = startInTerminal(root, ["start", "slow"], {});
+    const { read } = startInTerminal(root, ["start", "slow"], {});
     const tickLine = (screen: string) => /^. \[1\] tick (\d+\.\d)s {2}tick (\d)$/m.exec(screen);
 
     const early = tickLine(
@@ -121,12 +129,51 @@ describe("the live view on a terminal", () => {
   it("streams plain lines instead with TERM=dumb or a width of 0", async () => {
     for (const env of [{ TERM: "dumb" }, { COLUMNS: "0" }]) {
       const root = slowRepo();
-      const read = startInTerminal(root, ["start", "slow"], env);
+      const { read } = startInTerminal(root, ["start", "slow"], env);
       const final = await waitForScreen(read, "the end", (screen) => screen.includes("EXIT:"));
       expect(final, JSON.stringify(env)).toContain("EXIT:0");
       expect(final).toMatch(/^▶ \[1\] tick$/m);
       expect(final).toMatch(/^\[tick\] tick 6$/m);
       expect(final.split("\n").filter((line) => SPINNER_LINE.test(line))).toEqual([]);
     }
+  });
+
+  it("stops redrawing while a gate asks on the terminal, and goes on after the answer", async () => {
+    const root = tempRepo({
+      pipelines: [
+        {
+          ...pipeline("gated", [
+            command("slow", "sleep 1.5; echo slow done", { needs: [] }),
+            {
+              kind: "manual",
+              id: "signoff",
+              title: "Sign off",
+              instructions: "Check the changelog",
+              needs: [],
+            },
+            command("ship", "echo shipped", { needs: ["signoff", "slow"] }),
+          ]),
+          concurrency: 2,
+        },
+      ],
+    });
+    const terminal = startInTerminal(root, ["start", "gated"], {});
+
+    const asking = await waitForScreen(terminal.read, "the prompt", (screen) => screen.includes("[p]ause:"));
+    // The other stage ends while the question is up: its line waits, so the prompt stays whole.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const still = terminal.read();
+    expect(still.trimEnd().split("\n").at(-1)).toMatch(/\[p\]ause:\s*$/);
+    expect(still).not.toContain("✔ [1] slow");
+    expect(asking.split("\n").filter((line) => SPINNER_LINE.test(line))).toEqual([]);
+    terminal.type("y");
+    await waitForScreen(terminal.read, "the reason", (screen) => screen.includes("Reason (optional):"));
+    terminal.type("reviewed");
+
+    const final = await waitForScreen(terminal.read, "the end", (screen) => screen.includes("EXIT:"));
+    expect(final).toContain("EXIT:0");
+    expect(final).toMatch(/^✔ \[1\] slow \d+\.\ds$/m);
+    expect(final).toMatch(/^✔ \[3\] ship \d+\.\ds$/m);
+    expect(final).toMatch(/^ {2}3 stages: 3 succeeded · \d+\.\ds$/m);
   });
 });

@@ -116,13 +116,16 @@ describe("LiveView", () => {
     expect(screen.shown).toHaveLength(2);
     view.suspend();
     expect(screen.shown).toEqual([]);
+    // A line printed while a prompt is up waits for it to end.
+    view.print(["✔ [2] other 1.0s"]);
     vi.advanceTimersByTime(LIVE_VIEW_INTERVAL_MS * 5);
     expect(screen.shown).toEqual([]);
     view.resume();
+    expect(screen.shown).toEqual(["✔ [2] other 1.0s"]);
     columns = 0;
     view.print(["still printed"]);
     vi.advanceTimersByTime(LIVE_VIEW_INTERVAL_MS);
-    expect(screen.shown).toEqual(["still printed"]);
+    expect(screen.shown).toEqual(["✔ [2] other 1.0s", "still printed"]);
     view.close();
   });
 });

@@ -73,19 +73,22 @@ export class LiveView implements ProgressView {
     if (this.#running.size === 0) this.#render();
   }
 
+  /** Clears the block; until `resume`, lines are held so that none lands inside the prompt. */
   suspend(): void {
     this.#stopTimer();
-    this.#suspended = true;
     this.#render();
+    this.#suspended = true;
   }
 
   resume(): void {
     this.#suspended = false;
+    this.#render();
     if (this.#running.size > 0) this.#startTimer();
   }
 
   close(): void {
     this.#stopTimer();
+    this.#suspended = false;
     this.#closed = true;
     this.#render();
   }
@@ -103,10 +106,11 @@ export class LiveView implements ProgressView {
 
   /** One write: back to the top of the drawn block, clear it, the new lines that stay, the block again. */
   #render(): void {
+    if (this.#suspended) return;
     let output = this.#drawnLines > 0 ? `\r\u001b[${this.#drawnLines}A\u001b[J` : "";
     if (this.#pending.length > 0) output += `${this.#pending.join("\n")}\n`;
     this.#pending = [];
-    const block = this.#suspended || this.#closed ? [] : this.#block();
+    const block = this.#closed || this.#timer === null ? [] : this.#block();
     if (block.length > 0) output += `${block.join("\n")}\n`;
     this.#drawnLines = block.length;
     if (this.#running.size === 0) this.#stopTimer();
