@@ -45,6 +45,8 @@ describe("resolveOutputMode", () => {
     expect(resolveOutputMode({ stream: { isTTY: true, columns: 0 }, env: {} }).live).toBe(false);
     expect(resolveOutputMode({ stream: tty, env: { COLUMNS: "0" } }).live).toBe(false);
     expect(resolveOutputMode({ stream: tty, env: { COLUMNS: "40" } }).columns).toBe(40);
+    // Off a terminal nothing is cut, whatever COLUMNS says.
+    expect(resolveOutputMode({ stream: pipe, env: { COLUMNS: "40" } }).columns).toBe(0);
   });
 
   it("takes --output-logs over the environment variable over the default", () => {

@@ -42,11 +42,12 @@ export function colorEnabled(stream: { isTTY?: boolean }, env: NodeJS.ProcessEnv
   return stream.isTTY === true && env.TERM !== "dumb";
 }
 
-/** The terminal's width: a whole-number `COLUMNS` wins, else the stream's own, else 0 (unknown). */
+/** A terminal's width: a whole-number `COLUMNS` wins, else the stream's own; 0 when unknown or not a terminal. */
 export function terminalColumns(
   stream: { isTTY?: boolean; columns?: number },
   env: NodeJS.ProcessEnv,
 ): number {
+  if (stream.isTTY !== true) return 0;
   const fromEnv = env.COLUMNS;
   if (fromEnv !== undefined && /^\d+$/.test(fromEnv.trim())) return Number(fromEnv.trim());
   return stream.isTTY === true && typeof stream.columns === "number" && stream.columns > 0
