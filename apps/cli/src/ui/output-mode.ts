@@ -50,9 +50,7 @@ export function terminalColumns(
   if (stream.isTTY !== true) return 0;
   const fromEnv = env.COLUMNS;
   if (fromEnv !== undefined && /^\d+$/.test(fromEnv.trim())) return Number(fromEnv.trim());
-  return stream.isTTY === true && typeof stream.columns === "number" && stream.columns > 0
-    ? stream.columns
-    : 0;
+  return typeof stream.columns === "number" && stream.columns > 0 ? stream.columns : 0;
 }
 
 /** `--output-logs`, else the environment variable; a value that is neither of the choices is a usage error. */
