@@ -1,7 +1,7 @@
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { assertCliBuilt, CLI_BIN } from "../helpers/cli.js";
+import { assertCliBuilt, CLI_BIN, cliEnvironment } from "../helpers/cli.js";
 import { command, pipeline, tempRepo } from "./support.js";
 
 // The live view needs a real terminal: each test runs the built CLI in its own tmux server (a private
@@ -175,5 +175,25 @@ describe("the live view on a terminal", () => {
     expect(final).toMatch(/^✔ \[1\] slow \d+\.\ds$/m);
     expect(final).toMatch(/^✔ \[3\] ship \d+\.\ds$/m);
     expect(final).toMatch(/^ {2}3 stages: 3 succeeded · \d+\.\ds$/m);
+  });
+
+  it("streams plain lines on a terminal whose size is 0 × 0 (script(1), stty)", () => {
+    const root = tempRepo({ pipelines: [pipeline("ok", [command("one", "echo one")])] });
+    const inner = ["stty cols 0 rows 0;", shellQuote(process.execPath), shellQuote(CLI_BIN), "start ok"].join(
+      " ",
+    );
+
+    const result = spawnSync("script", ["-qfec", inner, "/dev/null"], {
+      cwd: root,
+      env: cliEnvironment(root),
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+
+    expect(result.status, result.stderr).toBe(0);
+    const screen = result.stdout.replace(/\r/g, "");
+    expect(screen).toMatch(/^▶ \[1\] one$/m);
+    expect(screen).toMatch(/^\[one\] one$/m);
+    expect(screen).not.toMatch(/\u001b\[\d+A/);
   });
 });
