@@ -1,8 +1,8 @@
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import type { ChildProcess } from "node:child_process";
+import { spawnSync, type ChildProcess } from "node:child_process";
 import { beforeAll, describe, expect, it, onTestFinished } from "vitest";
-import { assertCliBuilt, runCli, spawnCli } from "../helpers/cli.js";
+import { assertCliBuilt, CLI_BIN, cliEnvironment, runCli, spawnCli } from "../helpers/cli.js";
 import { command, pipeline, startJson, tempRepo } from "./support.js";
 
 beforeAll(() => assertCliBuilt());
@@ -135,5 +135,26 @@ describe("logs", () => {
     expect(lines).toContain("[wait]! oops");
     expect(lines).toContain("[after] after");
     expect(lines.at(-1)).toBe("run succeeded");
+  });
+
+  it("ends quietly with exit 0 when its reader goes away (logs … | head)", () => {
+    const root = tempRepo({
+      pipelines: [pipeline("big", [command("print", "yes 0123456789abcdef | head -c 30000000")])],
+    });
+    const run = startJson(root, ["big"], { env: { CODEX_ORCHESTRATOR_OUTPUT_LOGS: "none" } });
+
+    const result = spawnSync(
+      "sh",
+      ["-c", `"${process.execPath}" "${CLI_BIN}" logs ${run.json.run_id} | head -n 3`],
+      { cwd: root, env: cliEnvironment(root), encoding: "utf8", timeout: 60_000 },
+    );
+
+    expect(result.status).toBe(0);
+    expect(result.stdout.split("\n").slice(0, 3)).toEqual([
+      "run started",
+      "[print] $ yes 0123456789abcdef | head -c 30000000",
+      "[print] 0123456789abcdef",
+    ]);
+    expect(result.stderr).toBe("");
   });
 });

@@ -40,32 +40,45 @@ export async function runLogs(argv: {
   });
   const renderer = new LogTextRenderer({ stageIds, painter: createPainter(process.stdout), onlyStage });
   const json = argv.format === "json";
+  // process.stdout is never destroyed: a reader that went away (`logs … | head`) shows as an error.
+  let readerGone = false;
+  const onWriteError = () => {
+    readerGone = true;
+  };
+  process.stdout.on("error", onWriteError);
   let batch = "";
-  const write = (text: string) => {
-    batch += text;
-    if (batch.length >= WRITE_BATCH_CHARS) flush();
-  };
-  const flush = () => {
-    if (batch !== "") process.stdout.write(batch);
+  // A pipe takes what it can and Node queues the rest: waiting for it to drain keeps memory
+  // bounded however large the log and however slow the reader.
+  const flush = async () => {
+    if (batch === "") return;
+    const written = process.stdout.write(batch);
     batch = "";
+    if (!written) await drained(process.stdout);
+    // A turn of the event loop lets a closed pipe (`logs … | head`) be noticed, and reading stop.
+    else await new Promise((resolve) => setImmediate(resolve));
   };
-  const drain = () => {
+  const write = async (text: string) => {
+    batch += text;
+    if (batch.length >= WRITE_BATCH_CHARS) await flush();
+  };
+  const drain = async () => {
     for (const line of merge.drain()) {
+      if (readerGone) return;
       if (json) {
-        if (onlyStage === null || line.event.index === onlyStage) write(`${line.raw}\n`);
+        if (onlyStage === null || line.event.index === onlyStage) await write(`${line.raw}\n`);
       } else {
-        for (const text of renderer.render(line)) write(`${text}\n`);
+        for (const text of renderer.render(line)) await write(`${text}\n`);
       }
     }
-    flush();
+    await flush();
   };
   try {
-    drain();
+    await drain();
     if (argv.follow) {
       let checkedAt = Date.now();
       for (;;) {
         await new Promise((resolve) => setTimeout(resolve, FOLLOW_POLL_MS));
-        if (process.stdout.destroyed) break; // nothing reads any more
+        if (readerGone) break;
         const now = Date.now();
         let going = true;
         if (now - checkedAt >= FOLLOW_STATUS_MS) {
@@ -75,16 +88,32 @@ export async function runLogs(argv: {
             (current.status === "in_progress" || current.status === "queued") && !current.heartbeat.stale;
         }
         // What the run wrote before it ended is read after its status says so.
-        drain();
+        await drain();
         if (!going) break;
       }
     }
-    if (!json) for (const text of renderer.end()) write(`${text}\n`);
-    flush();
+    if (!json) for (const text of renderer.end()) await write(`${text}\n`);
+    await flush();
   } finally {
     merge.close();
+    process.stdout.off("error", onWriteError);
   }
   if (merge.unreadable > 0)
     process.stderr.write(`warning: ${merge.unreadable} log line(s) were not JSON and were skipped\n`);
   return 0;
+}
+
+/** Resolves when `stream` can take more, or will never take more (closed, failed). */
+function drained(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      stream.off("error", done);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("close", done);
+    stream.once("error", done);
+  });
 }

@@ -55,6 +55,10 @@ export class LiveView implements ProgressView {
     if (this.#timer === null) this.#render();
   }
 
+  output(lines: readonly string[]): void {
+    this.print(lines);
+  }
+
   stageStarted(key: string, stage: RunningStage): void {
     this.#running.set(key, { ...stage, startedAt: this.#now(), line: "" });
     this.#startTimer();

@@ -89,7 +89,7 @@ export function attachProgressReporter(options: ProgressReporterOptions): Progre
     if (lines.length === 0) return;
     if (mode.live) view.stageLine(key, lines[lines.length - 1] ?? "");
     if (stage.held !== null) stage.held.push(lines.map((line) => ({ stream, line })));
-    else if (mode.outputLogs === "full") view.print(lines.map((line) => prefixed(stage, stream, line)));
+    else if (mode.outputLogs === "full") view.output(lines.map((line) => prefixed(stage, stream, line)));
   };
 
   // Output events cost the engine nothing when no one listens: only subscribe when they are shown.

@@ -13,6 +13,8 @@ export interface RunningStage {
 export interface ProgressView {
   /** Lines that stay, written in order. */
   print(lines: readonly string[]): void;
+  /** Stage output lines: like `print`, but a view may leave some out when its reader falls behind. */
+  output(lines: readonly string[]): void;
   stageStarted(key: string, stage: RunningStage): void;
   /** The stage's latest output line (plain text). */
   stageLine(key: string, line: string): void;
