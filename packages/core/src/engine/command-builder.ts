@@ -16,9 +16,33 @@ export class CommandBuilder {
       case "command":
         return runCommandStage(context, stage);
       case "subpipeline":
-        return runSubpipelineStage(context, stage);
+        return announceStage(context, () => runSubpipelineStage(context, stage));
       case "manual":
-        return runGateStage(context, stage);
+        return announceStage(context, () => runGateStage(context, stage));
     }
   }
+}
+
+/**
+ * Runs a subpipeline or manual stage between its `stage:started` and `stage:finished` events (a
+ * command stage announces each attempt itself), so a progress display shows every kind of stage. A
+ * gate left waiting ends as `pending`; a stage that throws is announced as failed by the run.
+ */
+async function announceStage(context: StageContext, run: () => Promise<StageOutcome>): Promise<StageOutcome> {
+  const startedAt = Date.now();
+  const { item, bus } = context;
+  const stage = { runId: context.session.manifest.run_id, index: item.index, stageId: item.stage.id };
+  bus.emit("stage:started", { ...stage, title: item.stage.title, kind: item.stage.kind, attempt: 1 });
+  const outcome = await run();
+  const status =
+    outcome.status === "paused" ? "pending" : outcome.status === "cancelled" ? "failed" : outcome.status;
+  bus.emit("stage:finished", {
+    ...stage,
+    status,
+    exitCode: null,
+    ending: status === "succeeded" ? null : (outcome.summary ?? outcome.detail),
+    durationMs: Date.now() - startedAt,
+    tail: [],
+  });
+  return outcome;
 }

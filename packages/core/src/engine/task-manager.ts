@@ -200,44 +200,15 @@ export class TaskManager {
    */
   async #executeStage(context: StageContext): Promise<StageOutcome> {
     const startedAt = Date.now();
-    // A command stage announces each attempt itself; the other kinds are announced here.
-    const announced = context.item.stage.kind !== "command";
-    const stage = {
-      runId: context.session.manifest.run_id,
-      index: context.item.index,
-      stageId: context.item.stage.id,
-    };
-    if (announced)
-      context.bus.emit("stage:started", {
-        ...stage,
-        title: context.item.stage.title,
-        kind: context.item.stage.kind,
-        attempt: 1,
-      });
     try {
-      const outcome = await this.builder.execute(context);
-      if (announced) {
-        const status =
-          outcome.status === "paused"
-            ? "pending"
-            : outcome.status === "cancelled"
-              ? "failed"
-              : outcome.status;
-        context.bus.emit("stage:finished", {
-          ...stage,
-          status,
-          exitCode: null,
-          ending: status === "succeeded" ? null : (outcome.summary ?? outcome.detail),
-          durationMs: Date.now() - startedAt,
-          tail: [],
-        });
-      }
-      return outcome;
+      return await this.builder.execute(context);
     } catch (error) {
       if (isOwnFileFailure(error)) throw error;
       const outcome = stageErrorOutcome(error, context.redactor);
       context.bus.emit("stage:finished", {
-        ...stage,
+        runId: context.session.manifest.run_id,
+        index: context.item.index,
+        stageId: context.item.stage.id,
         status: "failed",
         exitCode: null,
         ending: outcome.summary,
