@@ -15,7 +15,18 @@ export function assertCliBuilt(): void {
     throw new Error(`${CLI_BIN} is missing: run \`pnpm build\` first (pnpm test does).`);
 }
 
-/** A clean environment for the CLI: no inherited task/run variables, no colour. */
+// What the CI running the tests sets would change what the CLI prints (GitHub Actions groups, a job
+// summary appended to the CI's own file, forced colours): tests set these themselves.
+const OUTPUT_VARIABLES = new Set([
+  "CI",
+  "GITHUB_ACTIONS",
+  "GITHUB_STEP_SUMMARY",
+  "FORCE_COLOR",
+  "TERM",
+  "COLUMNS",
+]);
+
+/** A clean environment for the CLI: no inherited task/run or output variables, no colour. */
 export function cliEnvironment(root: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
@@ -23,7 +34,8 @@ export function cliEnvironment(root: string, extra: NodeJS.ProcessEnv = {}): Nod
       key.startsWith("CODEX_ORCHESTRATOR_") ||
       key === "MCP_RUNNER_TASK_ID" ||
       key.startsWith("VITEST") ||
-      key === "NODE_OPTIONS"
+      key === "NODE_OPTIONS" ||
+      OUTPUT_VARIABLES.has(key)
     )
       continue;
     env[key] = value;

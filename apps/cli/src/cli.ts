@@ -29,6 +29,11 @@ function stageGraphOptions<T>(argv: Argv<T>) {
     .option("continue", {
       type: "boolean",
       describe: "After a stage fails, let the stages that do not depend on it run on",
+    })
+    .option("output-logs", {
+      type: "string",
+      describe:
+        "Stage output to show: full (every line), failed (a failed stage's last lines), none (default: none on a terminal, where the live view shows each stage's last line; full elsewhere; env CODEX_ORCHESTRATOR_OUTPUT_LOGS)",
     });
 }
 
@@ -173,6 +178,26 @@ export async function main(args: readonly string[]): Promise<number> {
       async (argv) => {
         const { runApprove } = await import("./commands/approve.js");
         exitCode = await runApprove(argv);
+      },
+    )
+    .command(
+      "logs [run-id]",
+      "Print a run's output as text (stage prefixes, stderr marked); --follow a live run to its end",
+      (command) =>
+        runIdOption(command)
+          .option("stage", { type: "string", describe: "Only this stage's output" })
+          .option("follow", {
+            type: "boolean",
+            alias: "f",
+            describe: "Keep printing what the run writes until it ends (from another shell)",
+          })
+          .option("format", {
+            ...FORMAT,
+            describe: "Output format (json: the log's NDJSON lines as written, merged in time order)",
+          }),
+      async (argv) => {
+        const { runLogs } = await import("./commands/logs.js");
+        exitCode = await runLogs(argv);
       },
     )
     .command(

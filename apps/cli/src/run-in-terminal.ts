@@ -1,9 +1,16 @@
 import { CodexOrchestrator, type ApprovalPrompt, type RunResult } from "@codex/orchestrator-core";
+import type { WaitingGate } from "@codex/orchestrator-schema";
 import { createTerminalPrompt } from "./approval-prompt.js";
-import { attachProgressReporter } from "./progress-reporter.js";
-import { reportRun } from "./run-report.js";
+import { nextStep, reportRun } from "./run-report.js";
 import { abortOnSignals } from "./run-signals.js";
 import { createPainter } from "./terminal.js";
+import { appendStepSummary } from "./ui/github-actions.js";
+import { LiveView } from "./ui/live-view.js";
+import { resolveOutputMode, terminalColumns } from "./ui/output-mode.js";
+import { attachProgressReporter } from "./ui/progress-reporter.js";
+import type { ProgressView } from "./ui/progress-view.js";
+import { renderSummaryMarkdown, renderSummaryTable } from "./ui/run-summary-table.js";
+import { StreamView } from "./ui/stream-view.js";
 
 /** What a run needs from the terminal: the inline approval prompt (on a TTY) and the signal abort. */
 export interface TerminalRunOptions {
@@ -12,29 +19,85 @@ export interface TerminalRunOptions {
 }
 
 /**
- * Runs `start` or `resume` the way a person sees it: progress on stderr, SIGINT/SIGTERM stopping the
- * running stage, an inline prompt at gates on a terminal, then the outcome and its exit code.
+ * Runs `start` or `resume` the way a person sees it: progress on stderr (a live view on a terminal,
+ * plain lines elsewhere), SIGINT/SIGTERM stopping the running stage, an inline prompt at gates on a
+ * terminal, then the summary, the outcome and its exit code.
  */
-export async function runInTerminal(
-  verb: "started" | "resumed",
-  format: string,
-  execute: (orchestrator: CodexOrchestrator, options: TerminalRunOptions) => Promise<RunResult>,
-): Promise<number> {
+export async function runInTerminal(options: {
+  verb: "started" | "resumed";
+  format: string;
+  outputLogs: string | undefined;
+  execute: (orchestrator: CodexOrchestrator, options: TerminalRunOptions) => Promise<RunResult>;
+}): Promise<number> {
+  const startedAt = Date.now();
+  const stream = process.stderr;
+  const env = process.env;
+  // Decided (and a bad --output-logs refused) before anything runs.
+  const mode = resolveOutputMode({ stream, env, outputLogs: options.outputLogs });
   const orchestrator = new CodexOrchestrator();
-  const painter = createPainter();
-  const progress = attachProgressReporter(orchestrator, painter);
+  const painter = createPainter(stream, env);
+  const view: ProgressView = mode.live
+    ? new LiveView({
+        stream,
+        painter,
+        columns: () => terminalColumns(stream, env),
+        rows: () => stream.rows ?? 24,
+      })
+    : new StreamView(stream);
+  const progress = attachProgressReporter({ orchestrator, painter, view, mode });
   const signals = abortOnSignals();
+  let result: RunResult;
   try {
     const prompt = createTerminalPrompt();
-    const result = await execute(orchestrator, {
-      ...(prompt === undefined ? {} : { approvalPrompt: prompt }),
+    result = await options.execute(orchestrator, {
+      ...(prompt === undefined ? {} : { approvalPrompt: withoutRedraw(prompt, view) }),
       abortSignal: signals.signal,
     });
-    // Which gate stops it (its own or a child run's) decides what the closing hint says to run.
-    const stopped = result.status === "awaiting_approval" || result.status === "failed";
-    const waitingGate = stopped ? ((await orchestrator.status(result.runId)).waiting_gate ?? null) : null;
-    return reportRun(result, format, progress, painter, verb, waitingGate);
   } finally {
+    view.close();
     signals.dispose();
   }
+  const elapsedMs = Date.now() - startedAt;
+  let summary: string[] = [];
+  // Which gate stops it (its own or a child run's) decides what the closing hint says to run.
+  let waitingGate: WaitingGate | null = null;
+  try {
+    const status = await orchestrator.status(result.runId);
+    waitingGate = status.waiting_gate ?? null;
+    summary = renderSummaryTable({ status, elapsedMs, painter, columns: mode.columns });
+    if (mode.githubActions)
+      appendStepSummary(
+        env,
+        renderSummaryMarkdown({
+          status,
+          elapsedMs,
+          failedStage: progress.failedStage,
+          nextStep: nextStep(result, waitingGate).command,
+        }),
+      );
+  } catch (error) {
+    // The run is over and recorded; a summary that cannot be read or written costs only itself.
+    stream.write(`${painter.yellow("warning:")} no run summary: ${(error as Error).message}\n`);
+  }
+  return reportRun({
+    result,
+    format: options.format,
+    progress,
+    painter,
+    verb: options.verb,
+    summary,
+    waitingGate,
+  });
+}
+
+/** The prompt, with the live view's redraw stopped while a person answers it. */
+function withoutRedraw(prompt: ApprovalPrompt, view: ProgressView): ApprovalPrompt {
+  return async (request) => {
+    view.suspend();
+    try {
+      return await prompt(request);
+    } finally {
+      view.resume();
+    }
+  };
 }

@@ -1,10 +1,11 @@
-/** Colours for stderr, off with `NO_COLOR` or when stderr is not a terminal. */
+import { colorEnabled } from "./ui/output-mode.js";
+
+/** Colours for a stream (stderr by default), decided by {@link colorEnabled}: `FORCE_COLOR`, `NO_COLOR`, a terminal, `TERM`. */
 export function createPainter(
-  stream: NodeJS.WriteStream = process.stderr,
+  stream: { isTTY?: boolean } = process.stderr,
   env: NodeJS.ProcessEnv = process.env,
 ) {
-  const enabled =
-    stream.isTTY === true && (env.NO_COLOR === undefined || env.NO_COLOR === "") && env.TERM !== "dumb";
+  const enabled = colorEnabled(stream, env);
   const wrap = (open: number, close: number) => (text: string) =>
     enabled ? `\u001b[${open}m${text}\u001b[${close}m` : text;
   return {
@@ -14,6 +15,7 @@ export function createPainter(
     yellow: wrap(33, 39),
     dim: wrap(2, 22),
     bold: wrap(1, 22),
+    cyan: wrap(36, 39),
   };
 }
 

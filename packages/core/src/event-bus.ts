@@ -2,7 +2,17 @@ import type { RunStatus, RunSummary, StageStatus } from "@codex/orchestrator-sch
 
 /** Everything the TaskManager announces while a run goes, by event name. */
 export interface OrchestratorEvents {
-  "run:started": { runId: string; taskId: string; pipelineId: string; resumed: boolean; manifest: string };
+  "run:started": {
+    runId: string;
+    taskId: string;
+    pipelineId: string;
+    resumed: boolean;
+    manifest: string;
+    /** The run that started this one (a subpipeline's parent, or `--parent-run`), else null. */
+    parentRunId: string | null;
+    /** How deep this run is nested in the run this call started (0 for that run itself). */
+    depth: number;
+  };
   "stage:started": {
     runId: string;
     index: number;
@@ -22,6 +32,7 @@ export interface OrchestratorEvents {
     runId: string;
     index: number;
     stageId: string;
+    /** `pending` for a manual stage left waiting for approval. */
     status: StageStatus;
     exitCode: number | null;
     /** How a stage that did not succeed ended: `exit 3`, `timed out after 5s`, `stopped: stage lint failed`. */

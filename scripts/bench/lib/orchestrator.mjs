@@ -13,8 +13,11 @@ const SECRET_NAME = /TOKEN|SECRET|PASSWORD|KEY/i;
 
 /** The environment of an orchestrator process in `root`: no inherited secrets, then `extra`. */
 export function orchestratorEnv(root, extra = {}) {
+  // Nor GitHub Actions' variables: a bench run is not a step to annotate or summarise.
   const inherited = Object.fromEntries(
-    Object.entries(process.env).filter(([name]) => !SECRET_NAME.test(name)),
+    Object.entries(process.env).filter(
+      ([name]) => !SECRET_NAME.test(name) && name !== "GITHUB_ACTIONS" && name !== "GITHUB_STEP_SUMMARY",
+    ),
   );
   return {
     ...inherited,

@@ -50,7 +50,12 @@ export default {
       () => {
         clearRuns(root);
         probe.reset();
-        const elapsed = timeStart(root, "big", { ...probe.options, env: { ...probe.options.env, ...env } });
+        // The engine's path is measured: stage output echoed on stderr (`--output-logs full`, the
+        // default off a terminal) would also fill the bench's 64 MiB pipe buffer.
+        const elapsed = timeStart(root, "big", {
+          ...probe.options,
+          env: { ...probe.options.env, CODEX_ORCHESTRATOR_OUTPUT_LOGS: "none", ...env },
+        });
         probe.collect();
         return elapsed;
       };

@@ -13,20 +13,26 @@ export async function runStart(argv: {
   approvalPolicy?: string | undefined;
   concurrency?: string | undefined;
   continue?: boolean | undefined;
+  outputLogs?: string | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
   const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
-  return runInTerminal("started", argv.format, (orchestrator, terminal) => {
-    if (argv.format !== "json") hintIgnoreEntries(orchestrator.locations);
-    return orchestrator.start(argv.pipeline, {
-      ...(argv.task === undefined ? {} : { taskId: argv.task }),
-      ...(argv.parentRun === undefined ? {} : { parentRunId: argv.parentRun }),
-      ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
-      ...(concurrency === undefined ? {} : { concurrency }),
-      ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
-      ...terminal,
-    });
+  return runInTerminal({
+    verb: "started",
+    format: argv.format,
+    outputLogs: argv.outputLogs,
+    execute: (orchestrator, terminal) => {
+      if (argv.format !== "json") hintIgnoreEntries(orchestrator.locations);
+      return orchestrator.start(argv.pipeline, {
+        ...(argv.task === undefined ? {} : { taskId: argv.task }),
+        ...(argv.parentRun === undefined ? {} : { parentRunId: argv.parentRun }),
+        ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
+        ...(concurrency === undefined ? {} : { concurrency }),
+        ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+        ...terminal,
+      });
+    },
   });
 }
 

@@ -16,27 +16,41 @@ export class CommandBuilder {
     switch (stage.kind) {
       case "command": {
         const missing = missingNpmScript(context.item);
-        return missing === null ? runCommandStage(context, stage) : Promise.resolve(skip(context, missing));
+        return missing === null ? runCommandStage(context, stage) : skip(context, missing);
       }
       case "subpipeline":
-        return runSubpipelineStage(context, stage);
+        return announceStage(context, () => runSubpipelineStage(context, stage));
       case "manual":
-        return runGateStage(context, stage);
+        return announceStage(context, () => runGateStage(context, stage));
     }
   }
 }
 
 // A stage with nothing to run: skipped, saying why, without starting a process.
-function skip(context: StageContext, summary: string): StageOutcome {
-  context.bus.emit("stage:finished", {
-    runId: context.session.manifest.run_id,
-    index: context.item.index,
-    stageId: context.item.stage.id,
-    status: "skipped",
+function skip(context: StageContext, summary: string): Promise<StageOutcome> {
+  return announceStage(context, async () => ({ status: "skipped", detail: null, summary, errorFile: null }));
+}
+
+/**
+ * Runs a subpipeline or manual stage between its `stage:started` and `stage:finished` events (a
+ * command stage announces each attempt itself), so a progress display shows every kind of stage. A
+ * gate left waiting ends as `pending`; a stage that throws is announced as failed by the run.
+ */
+async function announceStage(context: StageContext, run: () => Promise<StageOutcome>): Promise<StageOutcome> {
+  const startedAt = Date.now();
+  const { item, bus } = context;
+  const stage = { runId: context.session.manifest.run_id, index: item.index, stageId: item.stage.id };
+  bus.emit("stage:started", { ...stage, title: item.stage.title, kind: item.stage.kind, attempt: 1 });
+  const outcome = await run();
+  const status =
+    outcome.status === "paused" ? "pending" : outcome.status === "cancelled" ? "failed" : outcome.status;
+  bus.emit("stage:finished", {
+    ...stage,
+    status,
     exitCode: null,
-    ending: summary,
-    durationMs: 0,
+    ending: status === "succeeded" ? null : (outcome.summary ?? outcome.detail),
+    durationMs: Date.now() - startedAt,
     tail: [],
   });
-  return { status: "skipped", detail: null, summary, errorFile: null };
+  return outcome;
 }

@@ -59,7 +59,7 @@ export class TaskManager {
   /** Executes (or continues) a run until it finishes, pauses at a gate, or is cancelled. */
   async execute(
     session: RunSession,
-    options: { resumed: boolean; abortSignal?: AbortSignal },
+    options: { resumed: boolean; abortSignal?: AbortSignal; depth?: number },
   ): Promise<RunOutcome> {
     const { bus } = this.#options;
     const abortSignal = options.abortSignal ?? this.#options.abortSignal;
@@ -89,11 +89,13 @@ export class TaskManager {
         pipelineId,
         resumed: options.resumed,
         manifest: session.manifestPath,
+        parentRunId: session.manifest.parent_run_id ?? null,
+        depth: options.depth ?? 0,
       });
       session.startHeartbeat((error) =>
         warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`),
       );
-      const outcome = await this.#runGraph(session, abortSignal);
+      const outcome = await this.#runGraph(session, abortSignal, options.depth ?? 0);
       return finishRun(session, outcome, {
         bus: this.#options.bus,
         locations: this.#options.locations,
@@ -108,7 +110,7 @@ export class TaskManager {
     }
   }
 
-  async #runGraph(session: RunSession, abortSignal: AbortSignal): Promise<RunOutcome> {
+  async #runGraph(session: RunSession, abortSignal: AbortSignal, depth: number): Promise<RunOutcome> {
     const { plan, manifest, recorder } = session;
     const items = new Map(plan.items.map((item) => [item.index, item]));
     const result = await runStageGraph({
@@ -124,7 +126,8 @@ export class TaskManager {
       continueOnFailure:
         this.#options.continueOnFailure ?? manifest.continue_on_failure ?? plan.pipeline.continueOnFailure,
       abortSignal,
-      runStage: (index, stop) => this.#runStage(session, items.get(index) as PlanItem, stop, abortSignal),
+      runStage: (index, stop) =>
+        this.#runStage({ session, item: items.get(index) as PlanItem, stop, runAbort: abortSignal, depth }),
     });
     for (const [index, reason] of result.notRun) {
       const entry = session.entry(index);
@@ -139,12 +142,19 @@ export class TaskManager {
     return { status: result.status, statusDetail: result.detail };
   }
 
-  async #runStage(
-    session: RunSession,
-    item: PlanItem,
-    stop: AbortSignal,
-    runAbort: AbortSignal,
-  ): Promise<StageOutcome> {
+  async #runStage({
+    session,
+    item,
+    stop,
+    runAbort,
+    depth,
+  }: {
+    session: RunSession;
+    item: PlanItem;
+    stop: AbortSignal;
+    runAbort: AbortSignal;
+    depth: number;
+  }): Promise<StageOutcome> {
     const recorder = session.recorder;
     const stageId = item.stage.id;
     recorder.record({ type: "stage:status", stage_id: stageId, status: "running" }, item.index, "soon");
@@ -159,7 +169,7 @@ export class TaskManager {
       approvalPolicy: this.#options.approvalPolicy,
       approvalPrompt: this.#options.approvalPrompt,
       runChild: (stage, existingRunId, childAbort) =>
-        this.#runChild(session, stage, existingRunId, childAbort),
+        this.#runChild({ parent: session, stage, existingRunId, abortSignal: childAbort, depth: depth + 1 }),
     });
     // A stage another one's failure stopped says so; the run itself reports the first failure.
     const stoppedBy =
@@ -209,12 +219,19 @@ export class TaskManager {
     }
   }
 
-  async #runChild(
-    parent: RunSession,
-    stage: SubpipelineStage,
-    existingRunId: string | null,
-    abortSignal: AbortSignal,
-  ): Promise<ChildRunOutcome> {
+  async #runChild({
+    parent,
+    stage,
+    existingRunId,
+    abortSignal,
+    depth,
+  }: {
+    parent: RunSession;
+    stage: SubpipelineStage;
+    existingRunId: string | null;
+    abortSignal: AbortSignal;
+    depth: number;
+  }): Promise<ChildRunOutcome> {
     const options = this.#options;
     const taskId = stage.task ?? parent.manifest.task_id;
     assertTaskRegistered(
@@ -259,7 +276,7 @@ export class TaskManager {
       index,
       "now",
     );
-    const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal });
+    const outcome = await this.execute(child, { resumed: existingRunId !== null, abortSignal, depth });
     return { runId: child.manifest.run_id, status: outcome.status };
   }
 }
