@@ -68,3 +68,15 @@ export class TaskRegistryError extends OrchestratorError {
     super(message, { code: "ERR_TASK_UNREGISTERED", usage: true, ...(hint === undefined ? {} : { hint }) });
   }
 }
+
+/** The key that signs attestations cannot be read or created (a path, never key material). */
+export class SigningKeyError extends OrchestratorError {
+  constructor(message: string, cause: unknown) {
+    super(message, {
+      code: "ERR_SIGNING_KEY",
+      usage: true,
+      hint: "CODEX_ORCHESTRATOR_SIGNING_KEY must name a PEM file with an Ed25519 private key (docs/evidence.md).",
+      ...(cause === null ? {} : { cause }),
+    });
+  }
+}

@@ -7,6 +7,12 @@ export type {
   StartOptions,
 } from "./orchestrator.js";
 export { EventBus } from "./event-bus.js";
+export { resolveActor } from "./evidence/actor.js";
+export { withoutCredentials } from "./evidence/git-provenance.js";
+export { gatherProvenance } from "./evidence/provenance.js";
+export { EVIDENCE_VARIABLE } from "./evidence/run-evidence.js";
+export { REPOSITORY_KEY_DIR, SIGNING_KEY_VARIABLE, loadSigningKey } from "./evidence/signing-key.js";
+export type { SigningKey } from "./evidence/signing-key.js";
 export type { OrchestratorEventName, OrchestratorEvents } from "./event-bus.js";
 export { TaskManager } from "./engine/task-manager.js";
 export { DEFAULT_CONCURRENCY, runLimits } from "./engine/run-limits.js";
@@ -79,6 +85,7 @@ export {
   PipelineCycleError,
   ResumeRefusedError,
   RunNotFoundError,
+  SigningKeyError,
   TaskRegistryError,
   UnknownPipelineError,
 } from "./errors.js";

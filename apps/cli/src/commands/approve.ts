@@ -1,4 +1,4 @@
-import { CodexOrchestrator } from "@codex/orchestrator-core";
+import { CodexOrchestrator, resolveActor } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { printJson } from "../terminal.js";
@@ -24,8 +24,8 @@ export async function runApprove(argv: {
       throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
     stageId = pending[0] as string;
   }
-  const actor = argv.actor ?? process.env.USER ?? process.env.USERNAME;
-  if (actor === undefined || actor.trim() === "") throw new UsageError("Say who decides with --actor <name>");
+  const actor = resolveActor(argv.actor);
+  if (actor === null) throw new UsageError("Say who decides with --actor <name>");
   const recorded = orchestrator.approve(runId, {
     // The decision was made on the gate as it stood when this command began.
     issuedAt: new Date(performance.timeOrigin),

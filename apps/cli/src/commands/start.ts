@@ -9,6 +9,7 @@ export async function runStart(argv: {
   approvalPolicy?: string | undefined;
   concurrency?: string | undefined;
   continue?: boolean | undefined;
+  actor?: string | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
@@ -20,6 +21,7 @@ export async function runStart(argv: {
       ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+      ...(argv.actor === undefined ? {} : { actor: argv.actor }),
       ...terminal,
     }),
   );
