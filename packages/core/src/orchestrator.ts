@@ -33,6 +33,7 @@ import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
 import { prepareRunEvidence, type RunEvidence } from "./evidence/run-evidence.js";
+import { readGitProvenance } from "./evidence/git-provenance.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {
@@ -154,6 +155,8 @@ export class CodexOrchestrator {
 
   /** Runs a pipeline to its end (or a gate, or cancellation). */
   async start(pipelineId?: string, options: StartOptions = {}): Promise<RunResult> {
+    // git is asked about the tree while the plan is made.
+    const git = readGitProvenance(this.locations.root, this.#env);
     const policy = createApprovalPolicy(options.approvalPolicy ?? "prompt");
     const plan = this.#plan(pipelineId, options.taskId);
     const parentRunId = this.#parentRunId(options.parentRunId);
@@ -164,6 +167,7 @@ export class CodexOrchestrator {
       taskId: plan.taskId,
       env: this.#env,
       actor: options.actor,
+      git,
     });
     const session = RunSession.create({
       locations: this.locations,

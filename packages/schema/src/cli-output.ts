@@ -63,6 +63,8 @@ export const StatusOutput = z.looseObject({
   pending_approvals: z.array(z.string()).optional(),
   failure: FailureStatus.nullable().optional(),
   summary: z.string().optional(),
+  /** The git commit the run started from (its provenance); null outside git or before it was recorded. */
+  commit: z.string().nullable().optional(),
 });
 /** What `status --format json` prints. */
 export type StatusOutput = z.infer<typeof StatusOutput>;
@@ -146,6 +148,8 @@ export const RunListEntry = z.looseObject({
   guardrails: z.string(),
   approvals: z.int().min(0),
   manifest: z.string().min(1),
+  /** The git commit the run started from (its provenance); null outside git or before it was recorded. */
+  commit: z.string().nullable().optional(),
 });
 /** One row of `runs --format json`. */
 export type RunListEntry = z.infer<typeof RunListEntry>;

@@ -13,22 +13,25 @@ interface GitAnswer {
 }
 
 /**
- * The repository's commit, branch, dirtiness and remote, from git run in parallel; null outside a
- * git repository, or without git. Never throws.
+ * The repository's commit, branch, dirtiness and remote, from two git calls run in parallel
+ * (`status --porcelain=v2 --branch` answers the first three at once); null outside a git
+ * repository, or without git. Never throws.
  */
 export async function readGitProvenance(cwd: string, env: NodeJS.ProcessEnv): Promise<GitProvenance | null> {
-  const [toplevel, commit, branch, status, remotes] = await Promise.all([
-    runGit(cwd, env, ["rev-parse", "--show-toplevel"]),
-    runGit(cwd, env, ["rev-parse", "--verify", "--quiet", "HEAD"]),
-    runGit(cwd, env, ["symbolic-ref", "--quiet", "--short", "HEAD"]),
-    runGit(cwd, env, ["status", "--porcelain", "--untracked-files=normal"]),
+  const [status, remotes] = await Promise.all([
+    runGit(cwd, env, ["status", "--porcelain=v2", "--branch", "--untracked-files=normal"]),
     runGit(cwd, env, ["config", "--get-regexp", "^remote\\..*\\.url$"]),
   ]);
-  if (!toplevel.ok) return null;
-  const changed = status.ok ? status.lines : 0;
+  if (!status.ok) return null;
+  const header = (name: string): string | null =>
+    new RegExp(`^# branch\\.${name} (.+)$`, "m").exec(status.stdout)?.[1]?.trim() ?? null;
+  const oid = header("oid");
+  const head = header("head");
+  // Every line that is not a `# branch.*` header is one changed, added, deleted or untracked path.
+  const changed = status.lines - (status.stdout.match(/^# /gm)?.length ?? 0);
   return {
-    commit: commit.ok ? commit.stdout.trim() || null : null,
-    branch: branch.ok ? branch.stdout.trim() || null : null,
+    commit: oid === null || oid === "(initial)" ? null : oid,
+    branch: head === null || head === "(detached)" ? null : head,
     dirty: changed > 0,
     changed_files: changed,
     remote_url: remotes.ok ? pickRemote(remotes.stdout) : null,

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { Provenance } from "@codex/orchestrator-schema";
+import type { GitProvenance, Provenance } from "@codex/orchestrator-schema";
 import packageJson from "../../package.json" with { type: "json" };
 import { resolveActor } from "./actor.js";
 import { readCiProvenance } from "./ci-provenance.js";
@@ -16,6 +16,8 @@ export interface GatherProvenanceOptions {
   actor?: string | undefined;
   /** The config files that shaped the plan (absolute); missing ones are left out. */
   configFiles: readonly string[];
+  /** The git state, when its reading was started earlier (it overlaps planning); else read now. */
+  git?: Promise<GitProvenance | null>;
 }
 
 /**
@@ -25,7 +27,7 @@ export interface GatherProvenanceOptions {
  */
 export async function gatherProvenance(options: GatherProvenanceOptions): Promise<Provenance> {
   const started = performance.now();
-  const git = await readGitProvenance(options.root, options.env);
+  const git = await (options.git ?? readGitProvenance(options.root, options.env));
   return {
     git,
     actor: resolveActor(options.actor, options.env) ?? "unknown",

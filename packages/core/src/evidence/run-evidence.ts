@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { OrchestratorLocations } from "@codex/orchestrator-persistence";
-import type { Provenance } from "@codex/orchestrator-schema";
+import type { GitProvenance, Provenance } from "@codex/orchestrator-schema";
 import type { Workspace } from "../config/workspace.js";
 import { gatherProvenance } from "./provenance.js";
 import { loadSigningKey, type SigningKey } from "./signing-key.js";
@@ -28,10 +28,11 @@ export async function prepareRunEvidence(options: {
   taskId: string;
   env: NodeJS.ProcessEnv;
   actor?: string | undefined;
+  /** The git state, read while the plan was made (readGitProvenance). */
+  git?: Promise<GitProvenance | null>;
 }): Promise<RunEvidence> {
   const { locations, workspace, env } = options;
   const signed = env[EVIDENCE_VARIABLE]?.trim().toLowerCase() !== "off";
-  const key = signed ? loadSigningKey({ env, runsDir: locations.runsDir }) : null;
   const configFiles = [
     ...(workspace.config === null ? [] : [workspace.config.file]),
     ...workspace.projects
@@ -39,6 +40,14 @@ export async function prepareRunEvidence(options: {
       .map((project) => project.config?.file as string),
     path.join(locations.root, "tasks", "index.json"),
   ];
-  const provenance = await gatherProvenance({ root: locations.root, env, actor: options.actor, configFiles });
+  const provenance = await gatherProvenance({
+    root: locations.root,
+    env,
+    actor: options.actor,
+    configFiles,
+    ...(options.git === undefined ? {} : { git: options.git }),
+  });
+  // After git has looked at the tree: a key created on first use is not a change of the run's code.
+  const key = signed ? loadSigningKey({ env, runsDir: locations.runsDir }) : null;
   return { signed, provenance, key };
 }

@@ -8,9 +8,8 @@ export {
 } from "./hash-chain.js";
 export { checkLogChain } from "./chain-check.js";
 export type { ChainCheck } from "./chain-check.js";
+export { DsseEnvelope, IN_TOTO_PAYLOAD_TYPE } from "./dsse-envelope.js";
 export {
-  DsseEnvelope,
-  IN_TOTO_PAYLOAD_TYPE,
   keyFingerprint,
   preAuthenticationEncoding,
   signEnvelope,

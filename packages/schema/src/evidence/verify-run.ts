@@ -3,7 +3,8 @@ import fs from "node:fs";
 import path from "node:path";
 import { RunStatement, type RunPredicate } from "./attestation.js";
 import { checkLogChain } from "./chain-check.js";
-import { DsseEnvelope, IN_TOTO_PAYLOAD_TYPE, keyFingerprint, verifyEnvelope } from "./dsse.js";
+import { DsseEnvelope, IN_TOTO_PAYLOAD_TYPE } from "./dsse-envelope.js";
+import { keyFingerprint, verifyEnvelope } from "./dsse.js";
 import { listAttestations, listRunFiles, sha256File } from "./run-files.js";
 
 /** Options for {@link verifyRun}. */
