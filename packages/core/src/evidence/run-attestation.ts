@@ -2,7 +2,7 @@ import path from "node:path";
 import {
   ensureDirectoryInside,
   resolveRunPaths,
-  writeJsonAtomic,
+  writeFileAtomic,
   type OrchestratorLocations,
 } from "@codex/orchestrator-persistence";
 import type { Manifest, Provenance } from "@codex/orchestrator-schema";
@@ -71,7 +71,8 @@ export function attestRun(options: AttestRunOptions): WrittenAttestation {
   const children: RunPredicate["children"] = [];
   for (const child of manifest.child_runs) {
     const childManifest = resolveRunPaths(options.locations, { taskId: child.task_id, runId: child.run_id }).manifest;
-    const name = path.relative(runDir, childManifest).split(path.sep).join("/");
+    // Named from the run folder through the runs directory, whatever the child's task.
+    const name = `../../../${child.task_id}/cli/${child.run_id}/manifest.json`;
     try {
       subject.push({ name, digest: { sha256: sha256File(childManifest) } });
     } catch {
@@ -122,6 +123,7 @@ export function attestRun(options: AttestRunOptions): WrittenAttestation {
   });
   const file = attestationFileName(sequence);
   ensureDirectoryInside(path.join(runDir, ATTESTATIONS_DIR), runDir);
-  writeJsonAtomic(path.join(runDir, file), envelope);
+  // One line (as in .intoto.jsonl bundles): no line of it can be moved without breaking its JSON.
+  writeFileAtomic(path.join(runDir, file), `${JSON.stringify(envelope)}\n`);
   return { file, keyId: options.key.keyId, subjects: subject.length };
 }
