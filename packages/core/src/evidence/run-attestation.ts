@@ -70,7 +70,10 @@ export function attestRun(options: AttestRunOptions): WrittenAttestation {
   }
   const children: RunPredicate["children"] = [];
   for (const child of manifest.child_runs) {
-    const childManifest = resolveRunPaths(options.locations, { taskId: child.task_id, runId: child.run_id }).manifest;
+    const childManifest = resolveRunPaths(options.locations, {
+      taskId: child.task_id,
+      runId: child.run_id,
+    }).manifest;
     // Named from the run folder through the runs directory, whatever the child's task.
     const name = `../../../${child.task_id}/cli/${child.run_id}/manifest.json`;
     try {

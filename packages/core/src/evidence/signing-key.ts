@@ -38,7 +38,12 @@ export function loadSigningKey(options: { env: NodeJS.ProcessEnv; runsDir: strin
   return fromFile(privatePath, "repository", publicPath);
 }
 
-function createRepositoryKey(runsDir: string, directory: string, privatePath: string, publicPath: string): void {
+function createRepositoryKey(
+  runsDir: string,
+  directory: string,
+  privatePath: string,
+  publicPath: string,
+): void {
   ensureDirectoryInside(directory, runsDir);
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
   writeFileAtomic(publicPath, publicKey.export({ type: "spki", format: "pem" }) as string);
@@ -65,7 +70,10 @@ function fromFile(file: string, source: SigningKey["source"], publicKeyPath: str
     );
   }
   if (privateKey.asymmetricKeyType !== "ed25519")
-    throw new SigningKeyError(`The signing key ${file} is ${privateKey.asymmetricKeyType ?? "not asymmetric"}, not Ed25519`, null);
+    throw new SigningKeyError(
+      `The signing key ${file} is ${privateKey.asymmetricKeyType ?? "not asymmetric"}, not Ed25519`,
+      null,
+    );
   const publicKeyPem = createPublicKey(privateKey).export({ type: "spki", format: "pem" }) as string;
   return { privateKey, publicKeyPem, keyId: keyFingerprint(privateKey), source, publicKeyPath };
 }

@@ -69,7 +69,9 @@ export function redactManifest(manifest: Manifest, redactor: Redactor): Manifest
     ),
     ...(manifest.provenance === undefined
       ? {}
-      : { provenance: manifest.provenance === null ? null : redactProvenance(manifest.provenance, redactor) }),
+      : {
+          provenance: manifest.provenance === null ? null : redactProvenance(manifest.provenance, redactor),
+        }),
   };
 }
 
@@ -78,7 +80,8 @@ export function redactProvenance(provenance: Provenance, redactor: Redactor): Pr
   if (!redactor.active) return provenance;
   return {
     ...redactFields(provenance, REDACTED_FIELDS.provenance, redactor),
-    git: provenance.git === null ? null : redactFields(provenance.git, REDACTED_FIELDS.provenanceGit, redactor),
+    git:
+      provenance.git === null ? null : redactFields(provenance.git, REDACTED_FIELDS.provenanceGit, redactor),
     ci: provenance.ci === null ? null : redactFields(provenance.ci, REDACTED_FIELDS.provenanceCi, redactor),
   };
 }

@@ -9,12 +9,7 @@ export {
 export { checkLogChain } from "./chain-check.js";
 export type { ChainCheck } from "./chain-check.js";
 export { DsseEnvelope, IN_TOTO_PAYLOAD_TYPE } from "./dsse-envelope.js";
-export {
-  keyFingerprint,
-  preAuthenticationEncoding,
-  signEnvelope,
-  verifyEnvelope,
-} from "./dsse.js";
+export { keyFingerprint, preAuthenticationEncoding, signEnvelope, verifyEnvelope } from "./dsse.js";
 export {
   ATTESTATIONS_DIR,
   AttestationSigner,
