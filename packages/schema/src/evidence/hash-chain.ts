@@ -55,6 +55,8 @@ export class LineChain {
    */
   static continueFile(file: string, runId: string): LineChain {
     const chain = LineChain.begin(runId);
+    // Most logs are new: a stat that finds nothing costs less than an open that fails.
+    if ((fs.statSync(file, { throwIfNoEntry: false })?.size ?? 0) === 0) return chain;
     let descriptor: number;
     try {
       descriptor = fs.openSync(file, "r");
