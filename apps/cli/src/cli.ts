@@ -180,7 +180,8 @@ export async function main(args: readonly string[]): Promise<number> {
         runIdOption(command)
           .option("key", {
             type: "string",
-            describe: "The public key (PEM) the run must be signed with (default: the key the attestation records)",
+            describe:
+              "The public key (PEM) the run must be signed with (default: the key the attestation records)",
           })
           .option("format", FORMAT),
       async (argv) => {

@@ -170,7 +170,11 @@ export class EventStreamWriter {
 
   /** Every log this writer wrote, with its digest and line count as written (null when unchained). */
   logDigests(): LogDigest[] {
-    return [...this.#chains].map(([file, chain]) => ({ path: file, sha256: chain.digest(), lines: chain.lines }));
+    return [...this.#chains].map(([file, chain]) => ({
+      path: file,
+      sha256: chain.digest(),
+      lines: chain.lines,
+    }));
   }
 
   #open(file: string): AppendFile {

@@ -27,7 +27,9 @@ function readPublicKey(file: string): KeyObject {
   try {
     text = fs.readFileSync(file);
   } catch (error) {
-    throw new UsageError(`--key ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`);
+    throw new UsageError(
+      `--key ${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? "error"})`,
+    );
   }
   try {
     const key = createPublicKey(text);
@@ -48,7 +50,8 @@ export function renderVerification(result: RunVerification, depth = 0): string {
       ? ""
       : ` (attestation ${attestation.file}, ${attestation.subjects} files, key ${attestation.key_id.slice(0, 23)}…${attestation.key === "given" ? ", the given key" : ", the key it records: pass --key to check whose it is"})`;
   let text = `${indent}${depth === 0 ? "Run" : "Child run"} ${result.run_id}: ${result.ok ? paint.green("verified") : paint.red("NOT verified")}${against}\n`;
-  for (const problem of result.problems) text += `${indent}  ${paint.red("✗")} ${problem.file}: ${problem.problem}\n`;
+  for (const problem of result.problems)
+    text += `${indent}  ${paint.red("✗")} ${problem.file}: ${problem.problem}\n`;
   for (const note of result.notes) text += `${indent}  ${paint.dim(`note: ${note}`)}\n`;
   for (const child of result.children) text += renderVerification(child, depth + 1);
   return text;
