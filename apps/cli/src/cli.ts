@@ -86,6 +86,10 @@ export async function main(args: readonly string[]): Promise<number> {
               describe: "Task id (default: MCP_RUNNER_TASK_ID, the project folder, else 0101)",
             })
             .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
+            .option("actor", {
+              type: "string",
+              describe: "Who starts the run, recorded in its provenance (default: the OS user)",
+            })
             .option("approval-policy", {
               type: "string",
               describe: `At a manual stage (recorded as given; unknown values pause): ${APPROVAL_POLICY_CHOICES.join(", ")}`,
@@ -259,6 +263,22 @@ export async function main(args: readonly string[]): Promise<number> {
       async (argv) => {
         const { runSpecGuardCommand } = await import("./commands/spec-guard.js");
         exitCode = await runSpecGuardCommand(argv);
+      },
+    )
+    .command(
+      "verify [run-id]",
+      "Check a run's signed attestation, every file's digest, the logs' hash chains and its child runs",
+      (command) =>
+        runIdOption(command)
+          .option("key", {
+            type: "string",
+            describe:
+              "The public key (PEM) the run must be signed with (default: the key the attestation records)",
+          })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runVerify } = await import("./commands/verify.js");
+        exitCode = await runVerify(argv);
       },
     )
     .command(

@@ -97,3 +97,15 @@ export class InitRefusedError extends OrchestratorError {
     });
   }
 }
+
+/** The key that signs attestations cannot be read or created (a path, never key material). */
+export class SigningKeyError extends OrchestratorError {
+  constructor(message: string, cause: unknown) {
+    super(message, {
+      code: "ERR_SIGNING_KEY",
+      usage: true,
+      hint: "CODEX_ORCHESTRATOR_SIGNING_KEY must name a PEM file with an Ed25519 private key (docs/evidence.md).",
+      ...(cause === null ? {} : { cause }),
+    });
+  }
+}

@@ -8,6 +8,11 @@ export type {
   StartOptions,
 } from "./orchestrator.js";
 export { EventBus } from "./event-bus.js";
+export { withoutCredentials } from "./evidence/git-provenance.js";
+export { gatherProvenance } from "./evidence/provenance.js";
+export { EVIDENCE_VARIABLE } from "./evidence/run-evidence.js";
+export { REPOSITORY_KEY_DIR, SIGNING_KEY_VARIABLE, loadSigningKey } from "./evidence/signing-key.js";
+export type { SigningKey } from "./evidence/signing-key.js";
 export type { OrchestratorEventName, OrchestratorEvents } from "./event-bus.js";
 export { TaskManager } from "./engine/task-manager.js";
 export { DEFAULT_CONCURRENCY, runLimits } from "./engine/run-limits.js";
@@ -89,6 +94,7 @@ export {
   PipelineCycleError,
   ResumeRefusedError,
   RunNotFoundError,
+  SigningKeyError,
   TaskRegistryError,
   UnknownPipelineError,
 } from "./errors.js";

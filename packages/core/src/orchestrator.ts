@@ -34,6 +34,8 @@ import { TaskManager, type RunOutcome } from "./engine/task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
+import { prepareRunEvidence, type RunEvidence } from "./evidence/run-evidence.js";
+import { readGitProvenance } from "./evidence/git-provenance.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {
@@ -69,6 +71,8 @@ export interface StartOptions extends ExecuteOptions {
   taskId?: string;
   /** Attach to this parent run (default `CODEX_ORCHESTRATOR_PARENT_RUN_ID`, set inside every stage). */
   parentRunId?: string;
+  /** Who starts the run, for its provenance (default: the OS user). */
+  actor?: string;
 }
 
 /** Options for {@link CodexOrchestrator.resume}. */
@@ -168,10 +172,20 @@ export class CodexOrchestrator {
 
   /** Runs a pipeline to its end (or a gate, or cancellation). */
   async start(pipelineId?: string, options: StartOptions = {}): Promise<RunResult> {
+    // git is asked about the tree while the plan is made.
+    const git = readGitProvenance(this.locations.root, this.#env);
     const policy = createApprovalPolicy(options.approvalPolicy ?? "prompt");
     const plan = this.#plan(pipelineId, options.taskId);
     const parentRunId = this.#parentRunId(options.parentRunId);
     const redactor = this.#redactor().withStageSecrets(plan.items.map((item) => item.stage));
+    const evidence = await prepareRunEvidence({
+      locations: this.locations,
+      workspace: this.workspace,
+      taskId: plan.taskId,
+      env: this.#env,
+      actor: options.actor,
+      git,
+    });
     const session = RunSession.create({
       locations: this.locations,
       plan,
@@ -179,9 +193,13 @@ export class CodexOrchestrator {
       parentRunId,
       approvalPolicy: policy.name,
       redactor,
+      provenance: evidence.provenance,
+      chained: evidence.signed,
       ...runLimits(plan, options),
     });
-    const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: false });
+    const outcome = await this.#taskManager(redactor, options, policy, evidence).execute(session, {
+      resumed: false,
+    });
     return this.#result(session, outcome);
   }
 
@@ -190,6 +208,14 @@ export class CodexOrchestrator {
     const found = this.findRun(runId);
     const workspace = this.workspace;
     const redactor = this.#redactor();
+    // The key is read before the resume is recorded: a bad one changes nothing.
+    const evidence = await prepareRunEvidence({
+      locations: this.locations,
+      workspace,
+      taskId: found.taskId,
+      env: this.#env,
+      actor: options.actor,
+    });
     const prepared = await prepareResume({
       locations: this.locations,
       found,
@@ -201,15 +227,17 @@ export class CodexOrchestrator {
       redactor,
       replan: (taskId, pipelineId) => new CommandPlanner(workspace).plan(taskId, pipelineId),
       killGraceMs: this.#killGraceMs,
+      chained: evidence.signed,
     });
     if (prepared.alreadySucceeded) throw new Error("unreachable: a succeeded run is refused");
     const session = prepared.session;
     const policy = createApprovalPolicy(
       options.approvalPolicy ?? session.manifest.approval_policy ?? "prompt",
     );
-    const outcome = await this.#taskManager(session.recorder.redactor, options, policy).execute(session, {
-      resumed: true,
-    });
+    const outcome = await this.#taskManager(session.recorder.redactor, options, policy, evidence).execute(
+      session,
+      { resumed: true },
+    );
     return this.#result(session, outcome);
   }
 
@@ -292,6 +320,7 @@ export class CodexOrchestrator {
     redactor: Redactor,
     options: ExecuteOptions,
     policy: ReturnType<typeof createApprovalPolicy>,
+    evidence: RunEvidence,
   ): TaskManager {
     const workspace = this.workspace;
     return new TaskManager({
@@ -307,6 +336,7 @@ export class CodexOrchestrator {
       taskSlug: (taskId) => workspace.tasks.get(taskId)?.slug ?? null,
       concurrency: options.concurrency,
       continueOnFailure: options.continueOnFailure,
+      evidence,
     });
   }
 

@@ -2,6 +2,8 @@ import type * as z from "zod";
 import { PlanOutput, RunListEntry, StartOutput, StatusOutput } from "./cli-output.js";
 import { OrchestratorConfig } from "./config.js";
 import { RunEvent } from "./events.js";
+import { DsseEnvelope } from "./evidence/dsse-envelope.js";
+import { RunStatement } from "./evidence/attestation.js";
 import { Manifest } from "./manifest.js";
 import {
   LocalCompatRecord,
@@ -32,6 +34,8 @@ export const ARTIFACT_SCHEMAS = {
   "status-output": StatusOutput,
   "plan-output": PlanOutput,
   "run-list-entry": RunListEntry,
+  "run-attestation": DsseEnvelope,
+  "run-statement": RunStatement,
   config: OrchestratorConfig,
 } as const satisfies Record<string, z.ZodType>;
 

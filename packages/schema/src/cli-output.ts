@@ -88,6 +88,8 @@ export const StatusOutput = z.looseObject({
   waiting_gate: WaitingGate.nullable().optional(),
   failure: FailureStatus.nullable().optional(),
   summary: z.string().optional(),
+  /** The git commit the run started from (its provenance); null outside git or before it was recorded. */
+  commit: z.string().nullable().optional(),
 });
 /** What `status --format json` prints. */
 export type StatusOutput = z.infer<typeof StatusOutput>;
@@ -175,6 +177,8 @@ export const RunListEntry = z.looseObject({
   guardrails: z.string(),
   approvals: z.int().min(0),
   manifest: z.string().min(1),
+  /** The git commit the run started from (its provenance); null outside git or before it was recorded. */
+  commit: z.string().nullable().optional(),
 });
 /** One row of `runs --format json`. */
 export type RunListEntry = z.infer<typeof RunListEntry>;

@@ -17,6 +17,7 @@ export {
   Manifest,
   ResumeEvent,
 } from "./manifest.js";
+export { CiProvenance, GitProvenance, Provenance } from "./provenance.js";
 export { DEFAULT_RESUME_ACTOR, DEFAULT_RESUME_REASON, normalizeLegacyManifest } from "./legacy-manifest.js";
 export {
   ApprovalRecordedEvent,

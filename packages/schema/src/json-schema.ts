@@ -62,6 +62,16 @@ const DOCUMENTATION: Record<ArtifactName, { title: string; description: string }
     title: "codex-orchestrator runs --format json entry",
     description: "One entry of what `codex-orchestrator runs --format json` prints on stdout.",
   },
+  "run-attestation": {
+    title: "codex-orchestrator run attestation",
+    description:
+      "<runs>/<task>/cli/<run-id>/attestations/NN.dsse.json: a DSSE envelope (Ed25519) whose payload is the run statement (docs/evidence.md).",
+  },
+  "run-statement": {
+    title: "codex-orchestrator run statement",
+    description:
+      "The in-toto Statement v1 inside a run attestation: every file of the run with its sha256, and a predicate describing the run.",
+  },
   config: {
     title: "codex.orchestrator.json",
     description:

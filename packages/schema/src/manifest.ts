@@ -1,5 +1,6 @@
 import * as z from "zod";
 import { NullableTimestamp, RunStatus, StageKind, StageStatus, Timestamp } from "./primitives.js";
+import { Provenance } from "./provenance.js";
 
 /** Why an attempt of a command ended. */
 export const ExitReason = z.enum(["exit", "signal", "timeout", "spawn-error"]);
@@ -41,6 +42,8 @@ export const CommandEntry = z.looseObject({
   needs: z.array(z.string()).optional(),
   /** Why a stage was stopped or not run: `stopped: stage build failed`, `not run: needs build (failed)`. */
   status_detail: z.string().nullable().optional(),
+  /** How long the stage's last run took (started to completed), in milliseconds. */
+  duration_ms: z.number().min(0).nullable().optional(),
 });
 /** One stage of a run as recorded in the manifest. */
 export type CommandEntry = z.infer<typeof CommandEntry>;
@@ -121,6 +124,8 @@ export const Manifest = z.looseObject({
   paused_seconds: z.number().min(0).optional(),
   /** The sequence number of the last event of runner.ndjson this manifest reflects. */
   event_seq: z.int().min(0).optional(),
+  /** Where the run came from (commit, actor, host, CI, tools, configs); docs/evidence.md. */
+  provenance: Provenance.nullable().optional(),
 });
 /** `manifest.json`, schema version 1. */
 export type Manifest = z.infer<typeof Manifest>;

@@ -137,6 +137,8 @@ export const RunSummary = z.looseObject({
   approvals: z.int().min(0),
   child_runs: z.int().min(0),
   summary: z.string(),
+  /** The git commit the run started from (its provenance); null outside git or before it was recorded. */
+  commit: z.string().nullable().optional(),
 });
 /** `run-summary.json`. */
 export type RunSummary = z.infer<typeof RunSummary>;

@@ -1,5 +1,14 @@
 import path from "node:path";
 import { AppendFile, BatchedAppender, PersistenceError } from "@codex/orchestrator-persistence";
+import { LineChain } from "@codex/orchestrator-schema/evidence";
+
+/** A log as the writer leaves it: its digest and line count (from its hash chain). */
+export interface LogDigest {
+  /** Absolute path. */
+  path: string;
+  sha256: string;
+  lines: number;
+}
 
 /** A run-level event before the stream stamps it (type first, then payload). */
 export type EventPayload = { type: string } & Record<string, unknown>;
@@ -27,6 +36,12 @@ export interface EventStreamWriterOptions {
   runnerLogPath: string;
   /** `commands/`, which must exist. */
   commandsDir: string;
+  /**
+   * When given, every line carries its log's hash chain `prev`, the chain starting from this run
+   * id. A run's recorder always gives it, unless CODEX_ORCHESTRATOR_EVIDENCE=off (the benchmark's
+   * baseline, an escape hatch: docs/evidence.md).
+   */
+  chainFrom?: { runId: string } | undefined;
   /** Clock, for tests. */
   now?: () => Date;
 }
@@ -38,7 +53,9 @@ export interface EventStreamWriterOptions {
  * Output chunks ({@link EventStreamWriter.output}) are collected and written in batches: at
  * 128 KiB, after at most 50 ms, and always before any other event, each batch one `write` of whole
  * lines per file. Every other event is written at once, with one `write` per file. Both files
- * therefore hold the same lines in the same order. A crash loses at most the output lines not yet
+ * therefore hold the same events in the same order. Each line of each file ends with its hash
+ * chain's `prev` (schema package, evidence/hash-chain.ts); a reopened log (resume) continues its
+ * chain from the file as it is. A crash loses at most the output lines not yet
  * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md).
  */
 export class EventStreamWriter {
@@ -48,12 +65,14 @@ export class EventStreamWriter {
   readonly #errorHandlers = new Map<number, (error: PersistenceError) => void>();
   readonly #options: EventStreamWriterOptions;
   readonly #batches: BatchedAppender;
+  // Every log opened, by path: a log reopened in this process continues the same chain.
+  readonly #chains = new Map<string, LineChain>();
   #unreported: PersistenceError | null = null;
   #closed = false;
 
   constructor(options: EventStreamWriterOptions) {
     this.#options = options;
-    this.#runner = new AppendFile(options.runnerLogPath);
+    this.#runner = this.#open(options.runnerLogPath);
     this.#batches = new BatchedAppender({
       onError: (error, index) => {
         const handler = this.#errorHandlers.get(index);
@@ -67,7 +86,7 @@ export class EventStreamWriter {
   openStage(index: number, fileStem: string, options: OpenStageOptions = {}): string {
     const file = path.join(this.#options.commandsDir, `${fileStem}.ndjson`);
     if (!this.#stages.has(index)) {
-      const log = new AppendFile(file);
+      const log = this.#open(file);
       this.#stages.set(index, log);
       this.#stageFiles.set(index, [log, this.#runner]);
     }
@@ -79,7 +98,7 @@ export class EventStreamWriter {
   run(event: EventPayload): string {
     this.flush();
     const [line, timestamp] = this.#serialize(event, null);
-    this.#runner.write(line);
+    this.#runner.writeLine(line);
     return timestamp;
   }
 
@@ -89,8 +108,8 @@ export class EventStreamWriter {
     const [text, timestamp] = this.#serialize(event, index);
     // Encoded once for both files.
     const line = Buffer.from(text, "utf8");
-    this.#stages.get(index)?.write(line);
-    this.#runner.write(line);
+    this.#stages.get(index)?.writeLine(line);
+    this.#runner.writeLine(line);
     return timestamp;
   }
 
@@ -113,7 +132,7 @@ export class EventStreamWriter {
   runForStage(index: number, event: EventPayload): string {
     this.flush();
     const [line, timestamp] = this.#serialize(event, index);
-    this.#runner.write(line);
+    this.#runner.writeLine(line);
     return timestamp;
   }
 
@@ -147,6 +166,30 @@ export class EventStreamWriter {
     this.#errorHandlers.clear();
     this.#runner.close();
     this.#throwUnreported();
+  }
+
+  /** Every log this writer wrote, with its digest and line count as written (null when unchained). */
+  logDigests(): LogDigest[] {
+    return [...this.#chains].map(([file, chain]) => ({
+      path: file,
+      sha256: chain.digest(),
+      lines: chain.lines,
+    }));
+  }
+
+  #open(file: string): AppendFile {
+    const chainFrom = this.#options.chainFrom;
+    if (chainFrom === undefined) return new AppendFile(file);
+    let chain = this.#chains.get(file);
+    if (chain === undefined) {
+      try {
+        chain = LineChain.continueFile(file, chainFrom.runId);
+      } catch (error) {
+        throw new PersistenceError("read the hash chain of", file, error);
+      }
+      this.#chains.set(file, chain);
+    }
+    return new AppendFile(file, { chain });
   }
 
   // Output lines are built by hand: the same text as JSON.stringify of the event, without building

@@ -9,6 +9,7 @@ export { EventStreamWriter } from "./event-stream.js";
 export type {
   EventPayload,
   EventStreamWriterOptions,
+  LogDigest,
   OpenStageOptions,
   OutputChunk,
 } from "./event-stream.js";

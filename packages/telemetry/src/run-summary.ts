@@ -95,5 +95,6 @@ export function buildRunSummary(manifest: Manifest, now: Date = new Date()): Run
     approvals: manifest.approvals.length,
     child_runs: manifest.child_runs.length,
     summary: manifest.summary,
+    commit: manifest.provenance?.git?.commit ?? null,
   };
 }

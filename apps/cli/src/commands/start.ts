@@ -14,6 +14,7 @@ export async function runStart(argv: {
   concurrency?: string | undefined;
   continue?: boolean | undefined;
   outputLogs?: string | undefined;
+  actor?: string | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
@@ -30,6 +31,7 @@ export async function runStart(argv: {
         ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+        ...(argv.actor === undefined ? {} : { actor: argv.actor }),
         ...terminal,
       });
     },

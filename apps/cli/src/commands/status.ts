@@ -80,6 +80,7 @@ export function renderStatus(status: StatusOutput): string {
     `Started: ${status.started_at}${status.completed_at ? `   Completed: ${status.completed_at}` : ""}`,
   );
   if (status.parent_run_id) lines.push(`Parent run: ${status.parent_run_id}`);
+  if (status.commit) lines.push(`Commit: ${status.commit}`);
   const beat = status.heartbeat;
   const age = beat.age_seconds === null ? "never" : `${beat.age_seconds}s ago`;
   const owner =

@@ -16,6 +16,8 @@ import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
 import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 import { finishRun, type RunOutcome } from "./run-ending.js";
+import { attestEnding } from "./run-attesting.js";
+import type { RunEvidence } from "../evidence/run-evidence.js";
 
 export type { RunOutcome } from "./run-ending.js";
 
@@ -37,6 +39,8 @@ export interface TaskManagerOptions {
   concurrency?: number | undefined;
   /** Overrides every run's failure mode (`--continue`). */
   continueOnFailure?: boolean | undefined;
+  /** Provenance, hash chains and attestations (docs/evidence.md). */
+  evidence: RunEvidence;
 }
 
 /**
@@ -66,6 +70,7 @@ export class TaskManager {
     const recorder = session.recorder;
     const runId = session.manifest.run_id;
     const warn = (message: string) => bus.emit("warning", { runId, message });
+    let ended: RunOutcome | null = null;
     recorder.onPersistError((error) =>
       warn(`Could not update the manifest: ${String((error as Error).message ?? error)}`),
     );
@@ -96,7 +101,7 @@ export class TaskManager {
         warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`),
       );
       const outcome = await this.#runGraph(session, abortSignal, options.depth ?? 0);
-      return finishRun(session, outcome, {
+      ended = finishRun(session, outcome, {
         bus: this.#options.bus,
         locations: this.#options.locations,
         reviewer: this.reviewer,
@@ -106,8 +111,12 @@ export class TaskManager {
       recorder.tryPersist();
       throw error;
     } finally {
-      session.close();
+      // Signed once the logs are closed, before the run is given up (a resume signs again).
+      session.close(() => {
+        if (ended !== null) ended = attestEnding(session, ended, this.#options);
+      });
     }
+    return ended as RunOutcome;
   }
 
   async #runGraph(session: RunSession, abortSignal: AbortSignal, depth: number): Promise<RunOutcome> {
@@ -253,6 +262,7 @@ export class TaskManager {
         allowSucceeded: true,
         replan: (childTask, pipelineId) => this.planner.plan(childTask, pipelineId),
         killGraceMs: options.killGraceMs,
+        chained: options.evidence.signed,
       });
       if (prepared.alreadySucceeded) return { runId: existingRunId, status: "succeeded" };
       child = prepared.session;
@@ -267,6 +277,8 @@ export class TaskManager {
         // A nested run redacts its parent's secrets and those of its own stages.
         redactor: parent.recorder.redactor.withStageSecrets(plan.items.map((item) => item.stage)),
         taskSource: `stage "${stage.id}"`,
+        provenance: options.evidence.provenance,
+        chained: options.evidence.signed,
         ...runLimits(plan, options),
       });
     }

@@ -25,6 +25,8 @@ export interface RunRecorderOptions {
   pendingFingerprint?: () => string;
   /** Clock, for tests. */
   now?: () => Date;
+  /** Whether the logs carry hash chains (docs/evidence.md); default true. */
+  chained?: boolean;
 }
 
 // "Soon" writes wait at least this long, and at least this many times the last write took, so that
@@ -66,6 +68,7 @@ export class RunRecorder {
       runnerLogPath: options.paths.runnerLog,
       commandsDir: options.paths.commandsDir,
       now: this.#now,
+      chainFrom: options.chained === false ? undefined : { runId: options.manifest.run_id },
     });
   }
 

@@ -13,7 +13,7 @@ import {
   type OrchestratorLocations,
   type RunPaths,
 } from "@codex/orchestrator-persistence";
-import type { CommandEntry, Manifest, ResumeToken } from "@codex/orchestrator-schema";
+import type { CommandEntry, Manifest, Provenance, ResumeToken } from "@codex/orchestrator-schema";
 import {
   HEARTBEAT_INTERVAL_SECONDS,
   HEARTBEAT_STALE_AFTER_SECONDS,
@@ -40,6 +40,10 @@ export interface CreateRunSessionOptions {
   continueOnFailure: boolean;
   taskSource?: string;
   now?: Date;
+  /** Where the run comes from (manifest `provenance`, redacted like everything else). */
+  provenance?: Provenance | null;
+  /** Whether the logs carry hash chains (default true; docs/evidence.md). */
+  chained?: boolean;
 }
 
 function initialEntry(item: PlanItem, paths: RunPaths, root: string): CommandEntry {
@@ -86,6 +90,7 @@ export class RunSession {
     manifest: Manifest;
     redactor: Redactor;
     owner: LockHandle;
+    chained: boolean;
   }) {
     this.locations = options.locations;
     this.paths = options.paths;
@@ -98,6 +103,7 @@ export class RunSession {
       redactor: options.redactor,
       pendingEvents: (manifest) => journalEvents(manifest, options.paths),
       pendingFingerprint: () => journalFingerprint(options.paths),
+      chained: options.chained,
     });
   }
 
@@ -158,6 +164,7 @@ export class RunSession {
       concurrency: options.concurrency,
       continue_on_failure: options.continueOnFailure,
       event_seq: 0,
+      provenance: options.provenance ?? null,
     };
     const session = new RunSession({
       locations,
@@ -166,6 +173,7 @@ export class RunSession {
       manifest: { ...manifest },
       redactor,
       owner,
+      chained: options.chained ?? true,
     });
     session.recorder.record({ type: "run:created", manifest }, null, "now");
     return session;
@@ -183,6 +191,7 @@ export class RunSession {
     owner: LockHandle;
     redactor: Redactor;
     replan?: ((taskId: string, pipelineId: string) => ExecutionPlan) | undefined;
+    chained?: boolean | undefined;
   }): RunSession {
     const manifest = loadRunState(options.paths);
     const plan = withLiveSecrets(
@@ -199,6 +208,7 @@ export class RunSession {
       redactor: options.redactor.withStageSecrets(plan.items.map((item) => item.stage)),
       manifest,
       plan,
+      chained: options.chained ?? true,
     });
   }
 
@@ -243,11 +253,15 @@ export class RunSession {
     this.#heartbeat = null;
   }
 
-  /** Closes the logs and gives up ownership, so status sees no live owner and resume may claim it. */
-  close(): void {
+  /**
+   * Closes the logs and gives up ownership, so status sees no live owner and resume may claim it.
+   * `beforeRelease` runs once the logs are closed, while the run is still owned (its attestation).
+   */
+  close(beforeRelease?: () => void): void {
     this.stopHeartbeat();
     try {
       this.recorder.close();
+      beforeRelease?.();
     } finally {
       this.#owner?.release();
       this.#owner = null;

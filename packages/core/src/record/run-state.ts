@@ -156,6 +156,7 @@ function applyStageStatus(manifest: Manifest, event: Extract<RunStateEvent, { ty
     entry.exit_code = null;
     entry.error_file = null;
     entry.status_detail = null;
+    entry.duration_ms = null;
     return;
   }
   if (event.summary !== undefined) entry.summary = event.summary;
@@ -165,6 +166,9 @@ function applyStageStatus(manifest: Manifest, event: Extract<RunStateEvent, { ty
   if (event.signal !== undefined) entry.signal = event.signal;
   if (event.exit_reason !== undefined) entry.exit_reason = event.exit_reason;
   entry.completed_at = event.status === "pending" ? null : event.timestamp;
+  // Each stage's own duration, from its last start (a resumed stage ran again).
+  if (entry.completed_at !== null && entry.started_at !== null)
+    entry.duration_ms = Math.max(0, Date.parse(entry.completed_at) - Date.parse(entry.started_at));
 }
 
 function entryOf(manifest: Manifest, index: number | null): CommandEntry | null {

@@ -1,4 +1,4 @@
-import type { Manifest, RunStateEventInput, Stage } from "@codex/orchestrator-schema";
+import type { Manifest, Provenance, RunStateEventInput, Stage } from "@codex/orchestrator-schema";
 import { REDACTED, type Redactor } from "../process/redaction.js";
 
 /**
@@ -19,6 +19,10 @@ export const REDACTED_FIELDS = {
   errorFile: ["command", "title", "error", "stdout_tail", "stderr_tail", "tail_lines", "summary"],
   /** Stages in the plan snapshot (`pipeline.json`); `env` values are redacted too. */
   planStage: ["command", "title", "instructions", "summaryHint"],
+  /** The manifest's `provenance` (and each attestation's): who, where, and the git and CI text. */
+  provenance: ["actor", "host"],
+  provenanceGit: ["branch", "remote_url"],
+  provenanceCi: ["run_id", "workflow", "ref", "url"],
 } as const;
 
 /** A copy of `record` with the string values (or string lists) of `fields` redacted. */
@@ -63,6 +67,22 @@ export function redactManifest(manifest: Manifest, redactor: Redactor): Manifest
     resume_events: manifest.resume_events.map((event) =>
       redactFields(event, REDACTED_FIELDS.decision, redactor),
     ),
+    ...(manifest.provenance === undefined
+      ? {}
+      : {
+          provenance: manifest.provenance === null ? null : redactProvenance(manifest.provenance, redactor),
+        }),
+  };
+}
+
+/** Provenance with its free text redacted (a remote URL, a branch, an actor or a CI ref can carry a secret). */
+export function redactProvenance(provenance: Provenance, redactor: Redactor): Provenance {
+  if (!redactor.active) return provenance;
+  return {
+    ...redactFields(provenance, REDACTED_FIELDS.provenance, redactor),
+    git:
+      provenance.git === null ? null : redactFields(provenance.git, REDACTED_FIELDS.provenanceGit, redactor),
+    ci: provenance.ci === null ? null : redactFields(provenance.ci, REDACTED_FIELDS.provenanceCi, redactor),
   };
 }
 

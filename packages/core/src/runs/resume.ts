@@ -51,6 +51,8 @@ export interface PrepareResumeOptions {
    * to plan a run that has no plan snapshot (the original CLI wrote none).
    */
   replan?: (taskId: string, pipelineId: string) => ExecutionPlan;
+  /** Whether the resumed run's logs carry hash chains (default true; docs/evidence.md). */
+  chained?: boolean;
   /** Between SIGTERM and SIGKILL when stopping what a killed owner left running (default 5000 ms). */
   killGraceMs?: number;
 }
@@ -161,7 +163,14 @@ export async function prepareResume(options: PrepareResumeOptions): Promise<Prep
     const unfinished = await stopUnfinishedAttempts(paths.runnerLog, options.killGraceMs ?? 5_000);
     leftoversNote = describeUnfinished(unfinished, manifest);
     plannedToday = planRunWithoutSnapshot({ ...options, manifest, paths, block });
-    session = RunSession.open({ locations, paths, owner: lock, redactor, replan: options.replan });
+    session = RunSession.open({
+      locations,
+      paths,
+      owner: lock,
+      redactor,
+      replan: options.replan,
+      chained: options.chained,
+    });
   } catch (error) {
     lock.release();
     throw error;

@@ -41,6 +41,7 @@ export function buildRunStatus(
     run_id: manifest.run_id,
     task_id: manifest.task_id,
     pipeline_id: manifest.pipeline_id,
+    commit: manifest.provenance?.git?.commit ?? null,
     status: manifest.status,
     status_detail: manifest.status_detail,
     started_at: manifest.started_at,

@@ -1,4 +1,5 @@
 import { PersistenceError } from "../errors.js";
+import { MAX_LINE_END_BYTES, PLAIN_LINE_END } from "@codex/orchestrator-schema/evidence";
 import type { AppendFile } from "./safe-fs.js";
 
 /** The longest a collected line waits before it is written. */
@@ -40,7 +41,9 @@ export class BatchedAppender {
   readonly #batchBytes: number;
   readonly #capacity: number;
   readonly #maxDelayMs: number;
-  #buffer: Buffer | null = null;
+  // One buffer per file of the batch (a chained file's lines differ in their `prev`).
+  readonly #buffers: Buffer[] = [];
+  #lengths: number[] = [];
   #length = 0;
   #files: readonly AppendFile[] = [];
   #owner = 0;
@@ -49,26 +52,27 @@ export class BatchedAppender {
   constructor(options: BatchedAppenderOptions) {
     this.#onError = options.onError;
     this.#batchBytes = options.batchBytes ?? BATCH_BYTES;
-    this.#capacity = Math.max(this.#batchBytes, LINE_BUFFER_BYTES);
+    this.#capacity = Math.max(this.#batchBytes, LINE_BUFFER_BYTES) + MAX_LINE_END_BYTES;
     this.#maxDelayMs = options.maxDelayMs ?? BATCH_MAX_DELAY_MS;
   }
 
-  /** Bytes collected and not yet written. */
+  /** Bytes collected and not yet written (for the batch's first file). */
   get pendingBytes(): number {
     return this.#length;
   }
 
   /**
    * Collects one whole line (ending in a newline) for `files`, given as one string or as parts to
-   * write one after the other (which spares joining them). `owner` comes back with a failure to
-   * write it. A line for other files or another owner first writes the batch. Never throws:
-   * failures go to `onError`.
+   * write one after the other (which spares joining them). On a chained file (AppendFile.chain) the
+   * line must be a JSON object ending in `}\n`, and gets its `prev` before the brace. `owner` comes
+   * back with a failure to write it. A line for other files or another owner first writes the
+   * batch. Never throws: failures go to `onError`.
    */
   append(line: string | readonly string[], files: readonly AppendFile[], owner: number): void {
     if (files.length === 0) return;
     this.#flushIfOtherBatch(files, owner);
     const parts = typeof line === "string" ? [line] : line;
-    let room = this.#capacity - this.#length;
+    let room = this.#capacity - MAX_LINE_END_BYTES - this.#length;
     let needed = 0;
     for (const part of parts) needed += part.length * 3; // UTF-8 bytes per UTF-16 unit, at most
     if (needed > room) {
@@ -76,17 +80,19 @@ export class BatchedAppender {
       for (const part of parts) needed += Buffer.byteLength(part, "utf8");
       if (needed > room) {
         this.flush();
-        room = this.#capacity;
+        room = this.#capacity - MAX_LINE_END_BYTES;
       }
       if (needed > room) {
-        writeEach(Buffer.from(parts.join(""), "utf8"), files, owner, this.#onError);
+        writeEachLine(Buffer.from(parts.join(""), "utf8"), files, owner, this.#onError);
         return;
       }
     }
-    const buffer = this.#bufferFor(files, owner);
+    this.#startBatch(files, owner);
+    const first = this.#buffers[0] as Buffer;
+    const start = this.#lengths[0] as number;
     let written = 0;
-    for (const part of parts) written += buffer.write(part, this.#length + written, "utf8");
-    this.#collected(written);
+    for (const part of parts) written += first.write(part, start + written, "utf8");
+    this.#collected(start, start + written);
   }
 
   // A line for other files or another owner first writes the batch.
@@ -94,24 +100,52 @@ export class BatchedAppender {
     if (this.#length > 0 && (owner !== this.#owner || !sameFiles(files, this.#files))) this.flush();
   }
 
-  // Counts a line written into the batch; a full batch is written at once.
-  #collected(bytes: number): void {
-    this.#length += bytes;
+  // Counts a line written into the first buffer: copied to the others, each file's line sealed
+  // (its chain's `prev`), and a full batch written at once.
+  #collected(start: number, end: number): void {
+    const first = this.#buffers[0] as Buffer;
+    const chained = this.#files.some((file) => file.chain !== null);
+    const bodyEnd = chained ? end - PLAIN_LINE_END.length : end;
+    if (chained && !endsWithBrace(first, end)) {
+      this.#lengths[0] = start;
+      this.#onError(
+        new PersistenceError(
+          "append to",
+          (this.#files[0] as AppendFile).path,
+          new Error("a chained line must be a JSON object ending in }"),
+        ),
+        this.#owner,
+      );
+      return;
+    }
+    this.#files.forEach((file, position) => {
+      const buffer = this.#buffers[position] as Buffer;
+      let at = this.#lengths[position] as number;
+      if (position > 0) at += first.copy(buffer, at, start, bodyEnd);
+      else at = bodyEnd;
+      if (chained) {
+        const end =
+          file.chain === null ? PLAIN_LINE_END : file.chain.seal(buffer.subarray(at - (bodyEnd - start), at));
+        at += buffer.write(end, at, "latin1");
+      }
+      this.#lengths[position] = at;
+    });
+    this.#length = this.#lengths[0] as number;
     if (this.#length >= this.#batchBytes) this.flush();
   }
 
-  // The batch buffer, with the batch's files, owner and timer set when it starts a new batch.
-  #bufferFor(files: readonly AppendFile[], owner: number): Buffer {
-    this.#buffer ??= Buffer.allocUnsafeSlow(this.#capacity);
+  // The batch buffers, with the batch's files, owner and timer set when it starts a new batch.
+  #startBatch(files: readonly AppendFile[], owner: number): void {
+    while (this.#buffers.length < files.length) this.#buffers.push(Buffer.allocUnsafeSlow(this.#capacity));
     if (this.#length === 0) {
       this.#files = files;
       this.#owner = owner;
+      this.#lengths = files.map(() => 0);
       this.#timer ??= setTimeout(() => {
         this.#timer = null;
         this.flush();
       }, this.#maxDelayMs);
     }
-    return this.#buffer;
   }
 
   /** Writes the collected lines now. Failures go to `onError` before it returns. */
@@ -120,22 +154,39 @@ export class BatchedAppender {
       clearTimeout(this.#timer);
       this.#timer = null;
     }
-    if (this.#length === 0 || this.#buffer === null) return;
-    const batch = this.#buffer.subarray(0, this.#length);
+    if (this.#length === 0) return;
+    const files = this.#files;
+    const lengths = this.#lengths;
     this.#length = 0;
-    writeEach(batch, this.#files, this.#owner, this.#onError);
+    this.#lengths = files.map(() => 0);
+    for (const [position, file] of files.entries()) {
+      try {
+        file.write((this.#buffers[position] as Buffer).subarray(0, lengths[position]));
+      } catch (error) {
+        this.#onError(
+          error instanceof PersistenceError ? error : new PersistenceError("append to", file.path, error),
+          this.#owner,
+        );
+        return;
+      }
+    }
   }
 }
 
-function writeEach(
-  batch: Buffer,
+function endsWithBrace(buffer: Buffer, end: number): boolean {
+  return end >= 2 && buffer[end - 2] === 0x7d && buffer[end - 1] === 0x0a;
+}
+
+// A line too long for the buffers, written alone to each file (sealed on a chained one).
+function writeEachLine(
+  line: Buffer,
   files: readonly AppendFile[],
   owner: number,
   onError: (error: PersistenceError, owner: number) => void,
 ): void {
   for (const file of files) {
     try {
-      file.write(batch);
+      file.writeLine(line);
     } catch (error) {
       onError(
         error instanceof PersistenceError ? error : new PersistenceError("append to", file.path, error),

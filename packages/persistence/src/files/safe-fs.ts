@@ -1,3 +1,4 @@
+import type { LineChain } from "@codex/orchestrator-schema/evidence";
 import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
@@ -254,10 +255,13 @@ export function appendTextSync(file: string, text: string): void {
 /** An append-only file kept open for a run's event logs. */
 export class AppendFile {
   readonly path: string;
+  /** The file's hash chain, when its lines carry one (a run's logs): see {@link writeLine}. */
+  readonly chain: LineChain | null;
   #descriptor: number | null;
 
-  constructor(file: string) {
+  constructor(file: string, options: { chain?: LineChain | null } = {}) {
     this.path = file;
+    this.chain = options.chain ?? null;
     try {
       this.#descriptor = fs.openSync(file, APPEND_FLAGS, 0o644);
     } catch (error) {
@@ -276,6 +280,21 @@ export class AppendFile {
     }
   }
 
+  /**
+   * Appends one JSON-object line (ending in `}\n`) in one write; on a chained file its `prev` goes
+   * in before the closing brace. Throws {@link PersistenceError}.
+   */
+  writeLine(line: string | Buffer): void {
+    if (this.chain === null) {
+      this.write(line);
+      return;
+    }
+    const bytes = typeof line === "string" ? Buffer.from(line, "utf8") : line;
+    const body = bodyOfLine(bytes, this.path);
+    const end = this.chain.seal(body);
+    this.write(Buffer.concat([body, Buffer.from(end, "latin1")]));
+  }
+
   /** Closes the descriptor; further writes throw. */
   close(): void {
     if (this.#descriptor === null) return;
@@ -290,6 +309,18 @@ function appendError(file: string, error: unknown, action = "append to"): Error 
   if ((error as NodeJS.ErrnoException).code === "ELOOP")
     return new UnsafePathError(`Refusing to write to ${file}: it is a symbolic link`);
   return new PersistenceError(action, file, error);
+}
+
+/** A JSON-object line without its closing `}\n`, where a chained line's `prev` goes. */
+export function bodyOfLine(line: Uint8Array, file: string): Uint8Array {
+  const length = line.length;
+  if (length < 2 || line[length - 2] !== 0x7d || line[length - 1] !== 0x0a)
+    throw new PersistenceError(
+      "append to",
+      file,
+      new Error("a chained line must be a JSON object ending in }\\n"),
+    );
+  return line.subarray(0, length - 2);
 }
 
 function writeAll(descriptor: number, buffer: Buffer): void {

@@ -49,6 +49,7 @@ export function rowFor(manifest: Manifest, manifestPath: string): RunListEntry {
     guardrails: lines[lines.length - 1] ?? "",
     approvals: manifest.approvals.length,
     manifest: manifestPath,
+    commit: manifest.provenance?.git?.commit ?? null,
   };
 }
 
