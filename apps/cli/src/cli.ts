@@ -27,6 +27,15 @@ function stageGraphOptions<T>(argv: Argv<T>) {
     .option("continue", {
       type: "boolean",
       describe: "After a stage fails, let the stages that do not depend on it run on",
+    })
+    .option("report", {
+      type: "boolean",
+      describe: "Write report.html into the run folder when the run ends (--no-report: do not)",
+    })
+    .option("otel", {
+      type: "boolean",
+      describe:
+        "Export the run as an OpenTelemetry trace when it ends (default: when OTEL_EXPORTER_OTLP_ENDPOINT is set)",
     });
 }
 
@@ -163,10 +172,57 @@ export async function main(args: readonly string[]): Promise<number> {
             describe: "Only runs started since a date (2025-10-31) or a duration (90m, 12h, 7d)",
           })
           .option("limit", { type: "number", describe: "At most this many rows" })
+          .option("html", {
+            type: "boolean",
+            describe: "Write the page of runs (report --index) instead of listing them",
+          })
+          .option("out", { type: "string", describe: "With --html: where to write the page" })
           .option("format", FORMAT),
       async (argv) => {
+        if (argv.html) {
+          const { runReport } = await import("./commands/report.js");
+          exitCode = await runReport({ ...argv, index: true });
+          return;
+        }
+        if (argv.out !== undefined) throw new UsageError("--out goes with --html");
         const { runRuns } = await import("./commands/runs.js");
         exitCode = await runRuns(argv);
+      },
+    )
+    .command(
+      "report [run-id]",
+      "Write a run's self-contained HTML report (or, with --index, the page of runs)",
+      (command) =>
+        runIdOption(command)
+          .option("out", {
+            type: "string",
+            describe: "Where to write (default: report.html in the run folder; index.html in .runs/)",
+          })
+          .option("open", { type: "boolean", describe: "Open the page in the default browser" })
+          .option("index", {
+            type: "boolean",
+            describe: "The page of runs, filtered by task, status and pipeline, linking each report",
+          })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runReport } = await import("./commands/report.js");
+        exitCode = await runReport(argv);
+      },
+    )
+    .command(
+      "export-otel [run-id]",
+      "Send a finished run (and its child runs) as an OpenTelemetry trace over OTLP/HTTP",
+      (command) =>
+        runIdOption(command)
+          .option("endpoint", {
+            type: "string",
+            describe:
+              "The OTLP/HTTP base address (default: OTEL_EXPORTER_OTLP_ENDPOINT, the config's otel.endpoint, else http://localhost:4318)",
+          })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runExportOtel } = await import("./commands/export-otel.js");
+        exitCode = await runExportOtel(argv);
       },
     )
     .command(
@@ -177,7 +233,7 @@ export async function main(args: readonly string[]): Promise<number> {
         parser.showHelp("log");
       },
     )
-    .demandCommand(1, "Name a command: start, plan, resume, status, approve or runs")
+    .demandCommand(1, "Name a command: start, plan, resume, status, approve, runs, report or export-otel")
     .recommendCommands()
     .strict()
     .help()

@@ -16,6 +16,7 @@ import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
 import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 import { finishRun, type RunOutcome } from "./run-ending.js";
+import { writeRunEndOutputs, type RunEndOutputs } from "./run-end-outputs.js";
 
 export type { RunOutcome } from "./run-ending.js";
 
@@ -37,6 +38,8 @@ export interface TaskManagerOptions {
   concurrency?: number | undefined;
   /** Overrides every run's failure mode (`--continue`). */
   continueOnFailure?: boolean | undefined;
+  /** The report and trace every run leaves when it ends. */
+  runEndOutputs: RunEndOutputs;
 }
 
 /**
@@ -94,11 +97,13 @@ export class TaskManager {
         warn(`Heartbeat failed: ${String((error as Error).message ?? error)}`),
       );
       const outcome = await this.#runGraph(session, abortSignal);
-      return finishRun(session, outcome, {
+      const ended = finishRun(session, outcome, {
         bus: this.#options.bus,
         locations: this.#options.locations,
         reviewer: this.reviewer,
       });
+      await writeRunEndOutputs(session, this.#options.runEndOutputs, warn);
+      return ended;
     } catch (error) {
       // The engine itself failed (a log or manifest that cannot be written): keep what can be kept.
       recorder.tryPersist();
