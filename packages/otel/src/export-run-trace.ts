@@ -1,4 +1,3 @@
-import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { readRunView } from "@codex/orchestrator-report";
 import { buildRunSpans } from "./run-spans.js";
 import { sendSpans } from "./send-spans.js";
@@ -33,11 +32,18 @@ export async function exportRunTrace(options: ExportRunTraceOptions): Promise<Ex
   const spans = buildRunSpans(view, {
     ...(options.serviceVersion === undefined ? {} : { serviceVersion: options.serviceVersion }),
   });
+  // The HTTP exporter is the heaviest part: loaded only when a trace is sent.
+  const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
   const exporter = new OTLPTraceExporter({
     url: options.target.url,
     headers: options.target.headers,
     timeoutMillis: timeoutMs,
   });
-  await sendSpans(spans, exporter, { timeoutMs });
+  try {
+    await sendSpans(spans, exporter, { timeoutMs });
+  } finally {
+    // Shutting down aborts what is still in flight; it is not waited for past the deadline.
+    void exporter.shutdown().catch(() => {});
+  }
   return { traceId: deriveTraceId(view.manifest.run_id), spans: spans.length, url: options.target.url };
 }

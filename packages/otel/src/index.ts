@@ -7,3 +7,5 @@ export { buildRunSpans, TRACER_NAME } from "./run-spans.js";
 export type { BuildRunSpansOptions } from "./run-spans.js";
 export { sendSpans } from "./send-spans.js";
 export { DerivedIdGenerator, deriveSpanId, deriveTraceId } from "./trace-ids.js";
+// The SDK's exporter that keeps spans in memory: for checking what a run turns into.
+export { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";

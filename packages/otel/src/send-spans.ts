@@ -4,7 +4,7 @@ import { TraceExportError } from "./errors.js";
 
 /**
  * Hands spans to an exporter and waits at most `timeoutMs` for its answer; a refused, failed or
- * unanswered export throws {@link TraceExportError}. The exporter is shut down either way.
+ * unanswered export throws {@link TraceExportError}.
  */
 export async function sendSpans(
   spans: ReadableSpan[],
@@ -37,7 +37,5 @@ export async function sendSpans(
     ]);
   } finally {
     clearTimeout(timer);
-    // Shutting down aborts what is still in flight; it is not waited for past the deadline.
-    void exporter.shutdown().catch(() => {});
   }
 }
