@@ -180,11 +180,9 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("the run report in a browse
     expect(run.status).toBe("succeeded");
     const page = await open(reportOf(root, run), "parallel");
     await expect(page.locator(".lanes .lane").count()).resolves.toBe(2);
-    const lanes = await page
-      .locator(".lanes .lane")
-      .evaluateAll((elements) =>
-        elements.map((element) => Array.from(element.querySelectorAll(".bar")).map((bar) => bar.textContent)),
-      );
+    const lanes = await Promise.all(
+      (await page.locator(".lanes .lane").all()).map((lane) => lane.locator(".bar").allTextContents()),
+    );
     expect(lanes.flat().sort()).toEqual(["join", "left", "right"]);
     expect(lanes.find((lane) => lane.includes("left"))).not.toContain("right");
   });

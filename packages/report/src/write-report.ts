@@ -1,5 +1,5 @@
 import path from "node:path";
-import { writeFileAtomic } from "@codex/orchestrator-persistence";
+import { ensureDirectory, writeFileAtomic } from "@codex/orchestrator-persistence";
 import { renderRunReport } from "./render-report.js";
 import { DEFAULT_LOG_BUDGET_BYTES, readRunView, type RunViewLimits } from "./run-view.js";
 
@@ -20,6 +20,7 @@ export function writeRunReport(options: WriteRunReportOptions): { file: string; 
   const view = readRunView(options.runDir, { ...options, logBudgetBytes });
   const page = renderRunReport(view, { logBudgetBytes });
   const file = options.out ?? path.join(options.runDir, REPORT_FILE_NAME);
+  ensureDirectory(path.dirname(file));
   writeFileAtomic(file, page);
   return { file, bytes: Buffer.byteLength(page) };
 }

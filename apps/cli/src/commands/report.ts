@@ -2,7 +2,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { REPORT_FILE_NAME, renderRunIndex, writeRunReport, type IndexRow } from "@codex/orchestrator-report";
-import { writeFileAtomic } from "@codex/orchestrator-persistence";
+import { ensureDirectory, writeFileAtomic } from "@codex/orchestrator-persistence";
 import { UsageError } from "../errors.js";
 import { openInDesktop } from "../open-file.js";
 import { runIdFrom } from "../run-id-argument.js";
@@ -64,6 +64,7 @@ function writeIndex(
     return { run, reportHref: existsSync(report) ? href : null };
   });
   const page = renderRunIndex(rows);
+  ensureDirectory(path.dirname(out));
   writeFileAtomic(out, page);
   return { file: out, bytes: Buffer.byteLength(page), runs: rows.length };
 }
