@@ -56,7 +56,12 @@ function findFailingStage(view: RunView, chain: RunView[]): Verdict["failing"] {
 function lastLines(stage: StageView): LogLine[] {
   if (stage.log === null) return [];
   const lines = stage.log.tail.length > 0 ? stage.log.tail : stage.log.head;
-  return lines.filter((line) => line.stream !== "meta").slice(-LAST_LINES);
+  // The last attempt's lines: earlier attempts of a retried stage printed the same story.
+  const lastStart = lines.findLastIndex((line) => line.stream === "meta" && line.text.endsWith(" started"));
+  return lines
+    .slice(lastStart + 1)
+    .filter((line) => line.stream !== "meta")
+    .slice(-LAST_LINES);
 }
 
 /** The gate a paused run waits on, followed into a paused child run. */
