@@ -56,7 +56,7 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("the run report in a browse
     const page = await open(reportOf(root, run), "failed");
 
     const verdict = page.locator("#verdict");
-    await expect(verdict.textContent()).resolves.toContain("Failing stage: unit");
+    await expect(verdict.innerText()).resolves.toContain("Failing stage: unit");
     await expect(verdict.locator(".last-lines").textContent()).resolves.toContain("expected 3 got 4");
     await expect(verdict.locator(".next").textContent()).resolves.toBe(
       `codex-orchestrator resume ${run.run_id}`,
@@ -158,7 +158,7 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("the run report in a browse
     await expect(decisions.textContent()).resolves.toContain("manifest.json#resume_events[0]");
     const gate = page.locator(`[id="stage-${runId}-sign-off"]`);
     await gate.locator("summary").click();
-    await expect(gate.locator(".gate").textContent()).resolves.toMatch(
+    await expect(gate.locator(".gate").innerText()).resolves.toMatch(
       /approved by dana at .* — looks <good>/,
     );
   });

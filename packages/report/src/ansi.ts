@@ -20,8 +20,8 @@ const PLAIN: Style = {
 };
 
 // CSI sequences (SGR and the rest), OSC strings (titles, hyperlinks) and lone two-byte escapes.
-// eslint-disable-next-line no-control-regex
 const ESCAPE_SEQUENCE =
+  // eslint-disable-next-line no-control-regex
   /\u001b\[([0-9;?]*)([@-~])|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-Z\\-_]?/g;
 
 /**
