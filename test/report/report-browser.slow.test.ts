@@ -158,9 +158,7 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("the run report in a browse
     await expect(decisions.textContent()).resolves.toContain("manifest.json#resume_events[0]");
     const gate = page.locator(`[id="stage-${runId}-sign-off"]`);
     await gate.locator("summary").click();
-    await expect(gate.locator(".gate").innerText()).resolves.toMatch(
-      /approved by dana at .* — looks <good>/,
-    );
+    await expect(gate.locator(".gate").innerText()).resolves.toMatch(/approved by dana at .* — looks <good>/);
   });
 
   test("a parallel run puts overlapping stages on separate lanes", async () => {
