@@ -53,7 +53,15 @@ export async function writeRunEndOutputs(
   }
   if (outputs.otel && session.manifest.parent_run_id === null) {
     try {
-      const { exportRunTrace, resolveOtlpTarget } = await import("@codex/orchestrator-otel");
+      // An optional peer dependency: programs that never send traces need not install it.
+      const { exportRunTrace, resolveOtlpTarget } = await import("@codex/orchestrator-otel").catch(
+        (error: unknown) => {
+          if ((error as { code?: unknown }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+          throw new Error("@codex/orchestrator-otel is not installed (npm i @codex/orchestrator-otel)", {
+            cause: error,
+          });
+        },
+      );
       await exportRunTrace({
         runDir: session.paths.runDir,
         target: resolveOtlpTarget(outputs.env, outputs.otelEndpoint),
