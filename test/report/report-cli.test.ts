@@ -37,6 +37,32 @@ describe("report and export-otel on the command line", () => {
     expect(page).not.toMatch(/<(link|iframe|object|embed)\b|src="http|href="http/);
   });
 
+  test("runs --html writes the page of the runs that match, each linking its report", () => {
+    const root = tempRepo({
+      pipelines: [pipeline("good", [command("ok", "true")]), pipeline("bad", [command("no", "exit 1")])],
+    });
+    const good = runCliJson<StartJson>(root, ["start", "good", "--task", "t1", "--no-report"]).json;
+    const bad = runCliJson<StartJson>(root, ["start", "bad", "--task", "t1"]).json;
+    const out = path.join(root, "failed.html");
+    const page = runCliJson<{ file: string; runs: number }>(root, [
+      "runs",
+      "--html",
+      "--status",
+      "failed",
+      "--out",
+      out,
+    ]);
+    expect(page.status).toBe(0);
+    expect(page.json).toMatchObject({ file: out, runs: 1 });
+    const html = readFileSync(out, "utf8");
+    expect(html).toContain(`data-run="${bad.run_id}"`);
+    expect(html).not.toContain(`data-run="${good.run_id}"`);
+    expect(html).toContain(`href=".runs/t1/cli/${bad.run_id}/report.html"`);
+    // The full index writes the reports that are missing, so that its links work.
+    expect(runCli(root, ["report", "--index"]).status).toBe(0);
+    expect(existsSync(path.join(root, good.artifact_root, "report.html"))).toBe(true);
+  });
+
   test("bad input is one line and exit 2, with nothing written", () => {
     const root = tempRepo({ pipelines: [pipeline("one", [command("hello", "echo hello")])] });
     const run = runCliJson<StartJson>(root, ["start", "one", "--task", "t1", "--no-report"]).json;

@@ -174,17 +174,11 @@ export async function main(args: readonly string[]): Promise<number> {
           .option("limit", { type: "number", describe: "At most this many rows" })
           .option("html", {
             type: "boolean",
-            describe: "Write the page of runs (report --index) instead of listing them",
+            describe: "Write the page of the runs that match (as report --index) instead of listing them",
           })
           .option("out", { type: "string", describe: "With --html: where to write the page" })
           .option("format", FORMAT),
       async (argv) => {
-        if (argv.html) {
-          const { runReport } = await import("./commands/report.js");
-          exitCode = await runReport({ ...argv, index: true });
-          return;
-        }
-        if (argv.out !== undefined) throw new UsageError("--out goes with --html");
         const { runRuns } = await import("./commands/runs.js");
         exitCode = await runRuns(argv);
       },

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
-import { CodexOrchestrator } from "@codex/orchestrator-core";
+import { CodexOrchestrator, type RunFilter } from "@codex/orchestrator-core";
 import { REPORT_FILE_NAME, renderRunIndex, writeRunReport, type IndexRow } from "@codex/orchestrator-report";
 import { ensureDirectory, writeFileAtomic } from "@codex/orchestrator-persistence";
 import { UsageError } from "../errors.js";
@@ -23,31 +23,45 @@ export async function runReport(argv: {
   if (argv.out !== undefined && argv.out.trim() === "") throw new UsageError("--out needs a file name");
   const out = argv.out === undefined ? undefined : path.resolve(argv.out);
   const orchestrator = new CodexOrchestrator();
-  let written: { file: string; bytes: number; runs?: number };
   if (argv.index) {
     if (argv.runId !== undefined || argv.run !== undefined)
       throw new UsageError("Give a run id or --index, not both");
-    written = writeIndex(orchestrator, out ?? path.join(orchestrator.locations.runsDir, INDEX_FILE_NAME));
-  } else {
-    const found = orchestrator.findRun(runIdFrom(argv), "--run");
-    written = writeRunReport({ runDir: found.runDir, ...(out === undefined ? {} : { out }) });
+    return writeIndexPage(orchestrator, { out, format: argv.format, open: argv.open });
   }
-  if (argv.format === "json")
-    printJson({
-      file: written.file,
-      bytes: written.bytes,
-      ...(written.runs === undefined ? {} : { runs: written.runs }),
-    });
-  else process.stdout.write(`Report: ${written.file}\n`);
-  if (argv.open) openInDesktop(written.file, (message) => process.stderr.write(`warning: ${message}\n`));
+  const found = orchestrator.findRun(runIdFrom(argv), "--run");
+  const written = writeRunReport({ runDir: found.runDir, ...(out === undefined ? {} : { out }) });
+  announce(written, argv.format, argv.open);
   return 0;
+}
+
+/** `report --index` and `runs --html`: the page of runs (those matching `filter`), linking each report. */
+export function writeIndexPage(
+  orchestrator: CodexOrchestrator,
+  options: { out: string | undefined; format: string; open?: boolean | undefined; filter?: RunFilter },
+): number {
+  if (options.out !== undefined && options.out.trim() === "") throw new UsageError("--out needs a file name");
+  const out = path.resolve(options.out ?? path.join(orchestrator.locations.runsDir, INDEX_FILE_NAME));
+  const written = writeIndex(orchestrator, out, options.filter ?? {});
+  announce(written, options.format, options.open);
+  return 0;
+}
+
+function announce(
+  written: { file: string; bytes: number; runs?: number },
+  format: string,
+  open: boolean | undefined,
+): void {
+  if (format === "json") printJson(written);
+  else process.stdout.write(`Report: ${written.file}\n`);
+  if (open) openInDesktop(written.file, (message) => process.stderr.write(`warning: ${message}\n`));
 }
 
 function writeIndex(
   orchestrator: CodexOrchestrator,
   out: string,
+  filter: RunFilter,
 ): { file: string; bytes: number; runs: number } {
-  const rows = orchestrator.listRuns().map((run): IndexRow => {
+  const rows = orchestrator.listRuns(filter).map((run): IndexRow => {
     const runDir = path.dirname(path.resolve(orchestrator.locations.root, run.manifest));
     const report = path.join(runDir, REPORT_FILE_NAME);
     // Runs from before reports existed get theirs now, so every link of the page works.
