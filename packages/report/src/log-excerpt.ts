@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, fstatSync, openSync, readSync } from "node:fs";
 
 /** One line of a stage's output as the report shows it. */
 export interface LogLine {
@@ -23,12 +23,14 @@ export const LOG_PART_BYTES = 96 * 1024;
 
 /**
  * Reads the first and last {@link LOG_PART_BYTES} of a stage's `commands/*.ndjson` log (the whole
- * file when it is smaller), so a 200 MB log costs two bounded reads. Returns null without a file.
+ * file when it is smaller), so a 200 MB log costs two bounded reads. Returns null without a file
+ * (or when it is a symbolic link).
  */
 export function readLogExcerpt(file: string, partBytes = LOG_PART_BYTES): LogExcerpt | null {
   let descriptor: number;
   try {
-    descriptor = openSync(file, "r");
+    // A link planted in a run folder is not followed: the report embeds the run's own logs only.
+    descriptor = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch {
     return null;
   }

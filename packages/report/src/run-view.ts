@@ -1,5 +1,5 @@
 import path from "node:path";
-import { findIdProblem, readManifest } from "@codex/orchestrator-persistence";
+import { findIdProblem, isSymbolicLink, readManifest } from "@codex/orchestrator-persistence";
 import type { ChildRun, CommandEntry, Manifest } from "@codex/orchestrator-schema";
 import { LOG_PART_BYTES, readLogExcerpt, type LogExcerpt } from "./log-excerpt.js";
 
@@ -97,6 +97,7 @@ function readChild(
   // Run folders sit at <runs>/<task>/cli/<run>: the child's is found from this run's folder.
   const childDir = path.join(runDir, "..", "..", "..", child.task_id, "cli", child.run_id);
   try {
+    if (isSymbolicLink(childDir)) throw new Error(`${childDir} is a symbolic link; not followed`);
     return readRun(childDir, readManifest(path.join(childDir, "manifest.json")), state, depth + 1);
   } catch (error) {
     problems.push(`child run ${child.run_id}: ${error instanceof Error ? error.message : String(error)}`);

@@ -58,3 +58,14 @@ describe("stage log excerpts", () => {
     expect(readLogExcerpt(path.join(os.tmpdir(), "no-such-dir-codex", "01.ndjson"))).toBeNull();
   });
 });
+
+describe("links", () => {
+  test("a log that is a symbolic link is not read", async () => {
+    const { symlinkSync } = await import("node:fs");
+    const secret = tempFile(line("command:stdout", "not the run's\n"));
+    const link = path.join(path.dirname(secret), "02-link.ndjson");
+    symlinkSync(secret, link);
+    expect(readLogExcerpt(link)).toBeNull();
+    expect(readLogExcerpt(secret)?.head[0]?.text).toBe("not the run's");
+  });
+});
