@@ -1,10 +1,19 @@
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 
-/** The Chromium the browser tests drive: Debian's package, or CODEX_ORCHESTRATOR_CHROMIUM. */
-export const CHROMIUM_PATH = process.env["CODEX_ORCHESTRATOR_CHROMIUM"] ?? "/usr/bin/chromium";
+/**
+ * The Chromium the browser tests drive: CODEX_ORCHESTRATOR_CHROMIUM, else `chromium` on the PATH
+ * (Debian's package, which scripts/test-deps.sh installs).
+ */
+export const CHROMIUM_PATH =
+  process.env["CODEX_ORCHESTRATOR_CHROMIUM"] ??
+  (process.env["PATH"] ?? "")
+    .split(path.delimiter)
+    .map((directory) => path.join(directory, "chromium"))
+    .find((candidate) => existsSync(candidate)) ??
+  "/usr/bin/chromium";
 
 /**
  * Starts headless Chromium with no network side traffic (no updates, sync or background fetches):
