@@ -4,11 +4,11 @@ import { defineConfig } from "vitest/config";
 export const sharedVitestConfig = defineConfig({
   ssr: {
     resolve: {
-      conditions: ["@codex/source", "module", "node", "development|production"],
+      conditions: ["@codex/source", "node", "development|production"],
     },
   },
   resolve: {
-    conditions: ["@codex/source", "module", "node", "development|production"],
+    conditions: ["@codex/source", "node", "development|production"],
   },
   test: {
     environment: "node",

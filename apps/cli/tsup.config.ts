@@ -10,6 +10,11 @@ export default defineConfig(
     dts: { entry: "src/index.ts" },
     splitting: true,
     noExternal: [/.*/],
+    // Bundled CommonJS code (OpenTelemetry's exporter) requires Node built-ins such as zlib; an ESM
+    // bundle has no `require` unless it is made from the chunk's own URL.
+    banner: {
+      js: 'import { createRequire as __createRequire } from "node:module"; const require = __createRequire(import.meta.url);',
+    },
     esbuildOptions(options) {
       options.conditions = ["@codex/source"];
     },

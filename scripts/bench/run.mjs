@@ -25,9 +25,22 @@ import concurrent from "./scenarios/concurrent.mjs";
 import heartbeat from "./scenarios/heartbeat.mjs";
 import compare from "./scenarios/compare.mjs";
 import evidence from "./scenarios/evidence.mjs";
+import reportScenario from "./scenarios/report.mjs";
 
 // In the order they run. compare stays last: its process churn made the timings after it erratic.
-const SCENARIOS = [startup, graph, stages, output, status, runs, concurrent, heartbeat, evidence, compare];
+const SCENARIOS = [
+  startup,
+  graph,
+  stages,
+  output,
+  status,
+  runs,
+  concurrent,
+  heartbeat,
+  evidence,
+  reportScenario,
+  compare,
+];
 
 const { values: flags } = parseArgs({
   options: {

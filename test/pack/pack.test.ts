@@ -7,10 +7,10 @@ import { tempDir, writeFiles } from "../helpers/temp-dir.js";
 
 // Packs the publishable packages the way a release does (pnpm rewrites `workspace:^` and applies
 // publishConfig.exports), installs the tarballs into scratch projects outside the workspace with
-// npm, and runs real code there. Slow: it packs four packages and runs two npm installs.
+// npm, and runs real code there. Slow: it packs five packages and runs two npm installs.
 
 const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-const PACKAGES = ["schema", "persistence", "telemetry", "core"] as const;
+const PACKAGES = ["schema", "persistence", "telemetry", "report", "core"] as const;
 type PackageDir = (typeof PACKAGES)[number];
 const PNPM = ["--yes", "pnpm@10.34.9"];
 

@@ -164,7 +164,7 @@ function checkNdjson(file: string, artifact: ArtifactName, problems: ArtifactPro
 /**
  * Checks every JSON artifact a run may have left, whatever moment it was stopped at: manifest,
  * token, pointers, plan, error files, run summary, event logs (every line), the task's metrics
- * lines and state snapshot, and lock files. Temp files of atomic writes (`.x.<pid>.<hex>.tmp`)
+ * lines and state snapshot, lock files and the report page. Temp files of atomic writes (`.x.<pid>.<hex>.tmp`)
  * are invisible to readers and ignored. Returns the problems (none is the goal) and files checked.
  */
 export function checkRunArtifacts(
@@ -191,6 +191,11 @@ export function checkRunArtifacts(
       if (!text.endsWith("\n") || text.trim() === "") problems.push({ file, problem: "incomplete" });
       if (name === ".heartbeat" && Number.isNaN(Date.parse(text.trim())))
         problems.push({ file, problem: "not a timestamp" });
+    } else if (relative === "report.html") {
+      // Written whole when the run stops (temp file + rename): never a cut page.
+      const text = readFileSync(file, "utf8");
+      if (!text.startsWith("<!doctype html>") || !text.trimEnd().endsWith("</html>"))
+        problems.push({ file, problem: "incomplete report page" });
     } else if (name.endsWith(".json") || name.endsWith(".lock")) checkJson(file, null, problems);
     else problems.push({ file, problem: "unexpected file" });
   }

@@ -34,6 +34,15 @@ function stageGraphOptions<T>(argv: Argv<T>) {
       type: "string",
       describe:
         "Stage output to show: full (every line), failed (a failed stage's last lines), none (default: none on a terminal, where the live view shows each stage's last line; full elsewhere; env CODEX_ORCHESTRATOR_OUTPUT_LOGS)",
+    })
+    .option("report", {
+      type: "boolean",
+      describe: "Write report.html into the run folder when the run ends (--no-report: do not)",
+    })
+    .option("otel", {
+      type: "boolean",
+      describe:
+        "Export the run as an OpenTelemetry trace when it ends (default: when OTEL_EXPORTER_OTLP_ENDPOINT is set)",
     });
 }
 
@@ -231,6 +240,11 @@ export async function main(args: readonly string[]): Promise<number> {
           })
           .option("limit", { type: "number", describe: "At most this many rows" })
           .option("all", { type: "boolean", describe: "Child runs too, each under its parent" })
+          .option("html", {
+            type: "boolean",
+            describe: "Write the page of the runs that match (as report --index) instead of listing them",
+          })
+          .option("out", { type: "string", describe: "With --html: where to write the page" })
           .option("format", FORMAT),
       async (argv) => {
         const { runRuns } = await import("./commands/runs.js");
@@ -279,6 +293,42 @@ export async function main(args: readonly string[]): Promise<number> {
       async (argv) => {
         const { runVerify } = await import("./commands/verify.js");
         exitCode = await runVerify(argv);
+      },
+    )
+    .command(
+      "report [run-id]",
+      "Write a run's self-contained HTML report (or, with --index, the page of runs)",
+      (command) =>
+        runIdOption(command)
+          .option("out", {
+            type: "string",
+            describe: "Where to write (default: report.html in the run folder; index.html in .runs/)",
+          })
+          .option("open", { type: "boolean", describe: "Open the page in the default browser" })
+          .option("index", {
+            type: "boolean",
+            describe: "The page of runs, filtered by task, status and pipeline, linking each report",
+          })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runReport } = await import("./commands/report.js");
+        exitCode = await runReport(argv);
+      },
+    )
+    .command(
+      "export-otel [run-id]",
+      "Send a finished run (and its child runs) as an OpenTelemetry trace over OTLP/HTTP",
+      (command) =>
+        runIdOption(command)
+          .option("endpoint", {
+            type: "string",
+            describe:
+              "The OTLP/HTTP base address (default: OTEL_EXPORTER_OTLP_ENDPOINT, the config's otel.endpoint, else http://localhost:4318)",
+          })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runExportOtel } = await import("./commands/export-otel.js");
+        exitCode = await runExportOtel(argv);
       },
     )
     .command(

@@ -31,6 +31,7 @@ import { RunSession } from "./record/run-session.js";
 import { buildRunStatus } from "./runs/run-status.js";
 import { runLimits } from "./engine/run-limits.js";
 import { TaskManager, type RunOutcome } from "./engine/task-manager.js";
+import { resolveRunEndOutputs } from "./engine/run-end-outputs.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
@@ -64,6 +65,10 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** After a failure, let independent branches run to their end (default: the pipeline's `continueOnFailure`). */
   continueOnFailure?: boolean;
+  /** Write `report.html` when the run ends (default: the config's `report.onRunEnd`, else true). */
+  report?: boolean;
+  /** Export the run as an OpenTelemetry trace when it ends (default: config `otel.enabled`, else when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  otel?: boolean;
 }
 
 /** Options for {@link CodexOrchestrator.start}. */
@@ -337,6 +342,12 @@ export class CodexOrchestrator {
       concurrency: options.concurrency,
       continueOnFailure: options.continueOnFailure,
       evidence,
+      runEndOutputs: resolveRunEndOutputs({
+        report: options.report,
+        otel: options.otel,
+        config: workspace.config?.config,
+        env: this.#env,
+      }),
     });
   }
 

@@ -195,6 +195,24 @@ export const RedactionConfig = z.strictObject({
 /** What to scrub from every artifact. */
 export type RedactionConfig = z.infer<typeof RedactionConfig>;
 
+/** The HTML report of a run (docs/report.md). */
+export const ReportConfig = z.strictObject({
+  /** Write `report.html` into the run folder when a run ends (default true; `--no-report` for one run). */
+  onRunEnd: z.boolean().optional(),
+});
+/** The HTML report of a run. */
+export type ReportConfig = z.infer<typeof ReportConfig>;
+
+/** OpenTelemetry traces of runs (docs/report.md). */
+export const OtelConfig = z.strictObject({
+  /** Export every run as a trace when it ends (default: on when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
+  enabled: z.boolean().optional(),
+  /** The OTLP/HTTP base address (`/v1/traces` is added); the OTEL_EXPORTER_OTLP_* variables win over it. */
+  endpoint: z.url({ protocol: /^https?$/ }).optional(),
+});
+/** OpenTelemetry traces of runs. */
+export type OtelConfig = z.infer<typeof OtelConfig>;
+
 /** `codex.orchestrator.json`. */
 export const OrchestratorConfig = z
   .strictObject({
@@ -203,6 +221,8 @@ export const OrchestratorConfig = z
     pipelines: z.array(Pipeline).optional(),
     projects: z.array(Project).optional(),
     redact: RedactionConfig.optional(),
+    report: ReportConfig.optional(),
+    otel: OtelConfig.optional(),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

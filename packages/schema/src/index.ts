@@ -57,9 +57,11 @@ export {
   ManualStage,
   MAX_TIMER_SECONDS,
   OrchestratorConfig,
+  OtelConfig,
   Pipeline,
   Project,
   RedactionConfig,
+  ReportConfig,
   Stage,
   SubpipelineStage,
 } from "./config.js";

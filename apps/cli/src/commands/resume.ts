@@ -12,6 +12,8 @@ export async function runResume(argv: {
   approvalPolicy?: string | undefined;
   concurrency?: string | undefined;
   continue?: boolean | undefined;
+  report?: boolean | undefined;
+  otel?: boolean | undefined;
   force?: boolean | undefined;
   outputLogs?: string | undefined;
   format: string;
@@ -30,6 +32,8 @@ export async function runResume(argv: {
         ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+        ...(argv.report === undefined ? {} : { report: argv.report }),
+        ...(argv.otel === undefined ? {} : { otel: argv.otel }),
         ...(argv.force === true ? { force: true } : {}),
         ...terminal,
       }),

@@ -27,13 +27,16 @@ export async function runRuns(argv: {
   since?: string | undefined;
   limit?: number | undefined;
   all?: boolean | undefined;
+  html?: boolean | undefined;
+  out?: string | undefined;
   format: string;
 }): Promise<number> {
   if (argv.limit !== undefined && (!Number.isInteger(argv.limit) || argv.limit < 1)) {
     throw new UsageError(`--limit must be a positive whole number (got ${argv.limit})`);
   }
+  if (argv.out !== undefined && !argv.html) throw new UsageError("--out goes with --html");
   const orchestrator = new CodexOrchestrator();
-  const rows = await orchestrator.listRuns({
+  const filter = {
     ...(argv.task === undefined ? {} : { taskId: argv.task }),
     ...(argv.status === undefined ? {} : { status: argv.status as RunStatus | "unreadable" }),
     ...(argv.pipeline === undefined ? {} : { pipelineId: argv.pipeline }),
@@ -41,7 +44,12 @@ export async function runRuns(argv: {
     ...(argv.since === undefined ? {} : { since: parseSince(argv.since) }),
     ...(argv.limit === undefined ? {} : { limit: argv.limit }),
     ...(argv.all === true ? { includeChildren: true } : {}),
-  });
+  };
+  if (argv.html) {
+    const { writeIndexPage } = await import("./report.js");
+    return writeIndexPage(orchestrator, { out: argv.out, format: argv.format, filter });
+  }
+  const rows = await orchestrator.listRuns(filter);
   if (argv.format === "json") {
     printJson(rows);
     return 0;

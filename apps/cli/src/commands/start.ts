@@ -15,6 +15,8 @@ export async function runStart(argv: {
   continue?: boolean | undefined;
   outputLogs?: string | undefined;
   actor?: string | undefined;
+  report?: boolean | undefined;
+  otel?: boolean | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
@@ -32,6 +34,8 @@ export async function runStart(argv: {
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
         ...(argv.actor === undefined ? {} : { actor: argv.actor }),
+        ...(argv.report === undefined ? {} : { report: argv.report }),
+        ...(argv.otel === undefined ? {} : { otel: argv.otel }),
         ...terminal,
       });
     },

@@ -18,6 +18,7 @@ import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 import { finishRun, type RunOutcome } from "./run-ending.js";
 import { attestEnding } from "./run-attesting.js";
 import type { RunEvidence } from "../evidence/run-evidence.js";
+import { writeRunEndOutputs, type RunEndOutputs } from "./run-end-outputs.js";
 
 export type { RunOutcome } from "./run-ending.js";
 
@@ -41,6 +42,8 @@ export interface TaskManagerOptions {
   continueOnFailure?: boolean | undefined;
   /** Provenance, hash chains and attestations (docs/evidence.md). */
   evidence: RunEvidence;
+  /** The report and trace every run leaves when it ends. */
+  runEndOutputs: RunEndOutputs;
 }
 
 /**
@@ -106,6 +109,8 @@ export class TaskManager {
         locations: this.#options.locations,
         reviewer: this.reviewer,
       });
+      // Written before the run is signed, so the attestation covers the report too.
+      await writeRunEndOutputs(session, this.#options.runEndOutputs, warn);
     } catch (error) {
       // The engine itself failed (a log or manifest that cannot be written): keep what can be kept.
       recorder.tryPersist();

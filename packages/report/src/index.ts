@@ -1,0 +1,17 @@
+export { ansiToHtml, stripAnsi } from "./ansi.js";
+export { escapeHtml, html, Html, joinHtml } from "./escape.js";
+export { LOG_PART_BYTES, parseLogText, readLogExcerpt } from "./log-excerpt.js";
+export type { LogExcerpt, LogLine } from "./log-excerpt.js";
+export { CONTENT_SECURITY_POLICY } from "./page-shell.js";
+export { renderRunIndex } from "./render-index.js";
+export type { IndexRow } from "./render-index.js";
+export { renderRunReport } from "./render-report.js";
+export type { RenderReportOptions } from "./render-report.js";
+export { DEFAULT_LOG_BUDGET_BYTES, flattenRuns, readRunView } from "./run-view.js";
+export type { RunView, RunViewLimits, StageView } from "./run-view.js";
+export { durationBetween, formatDuration, layoutTimeline } from "./timeline-layout.js";
+export type { StagePlacement, TimelineLayout } from "./timeline-layout.js";
+export { buildVerdict, findWaitingGate } from "./verdict.js";
+export type { Verdict } from "./verdict.js";
+export { REPORT_FILE_NAME, writeRunReport } from "./write-report.js";
+export type { WriteRunReportOptions } from "./write-report.js";
