@@ -32,6 +32,9 @@ import { TaskManager, type RunOutcome } from "./engine/task-manager.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
+import type { CacheMode } from "./engine/stage-cache.js";
+import { LocalCacheStore } from "./cache/local-cache-store.js";
+import { cacheMaxSize } from "./cache/cache-size.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {
@@ -60,6 +63,11 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** After a failure, let independent branches run to their end (default: the pipeline's `continueOnFailure`). */
   continueOnFailure?: boolean;
+  /**
+   * The stage cache: `use` (default) reuses and stores, `refresh` (`--force`) runs every stage and
+   * stores anew, `off` (`--no-cache`) neither reads nor writes it (docs/cache.md).
+   */
+  cache?: CacheMode;
 }
 
 /** Options for {@link CodexOrchestrator.start}. */
@@ -165,6 +173,7 @@ export class CodexOrchestrator {
       ...runLimits(plan, options),
     });
     const outcome = await this.#taskManager(redactor, options, policy).execute(session, { resumed: false });
+    await this.#pruneCache(options);
     return this.#result(session, outcome);
   }
 
@@ -192,6 +201,7 @@ export class CodexOrchestrator {
     const outcome = await this.#taskManager(session.recorder.redactor, options, policy).execute(session, {
       resumed: true,
     });
+    await this.#pruneCache(options);
     return this.#result(session, outcome);
   }
 
@@ -262,6 +272,30 @@ export class CodexOrchestrator {
     return inherited;
   }
 
+  /** The local stage cache under the runs directory. */
+  get cacheStore(): LocalCacheStore {
+    return new LocalCacheStore(this.locations.runsDir);
+  }
+
+  /** The cache's size limit: the root config's `cache.maxSize`, else the default. */
+  get cacheMaxSize(): number {
+    return cacheMaxSize(this.workspace.config?.config.cache);
+  }
+
+  // Keeps the cache within its size after a run that may have stored entries; a prune already
+  // under way in another process is left to finish alone, and a failure is only a warning.
+  async #pruneCache(options: ExecuteOptions): Promise<void> {
+    if (options.cache === "off") return;
+    try {
+      await this.cacheStore.prune({ maxSize: this.cacheMaxSize });
+    } catch (error) {
+      this.bus.emit("warning", {
+        runId: null,
+        message: `Could not prune the stage cache: ${String((error as Error).message ?? error)}`,
+      });
+    }
+  }
+
   #redactor(): Redactor {
     return workspaceRedactor(this.workspace, this.#env);
   }
@@ -285,6 +319,7 @@ export class CodexOrchestrator {
       taskSlug: (taskId) => workspace.tasks.get(taskId)?.slug ?? null,
       concurrency: options.concurrency,
       continueOnFailure: options.continueOnFailure,
+      cache: { store: this.cacheStore, mode: options.cache ?? "use" },
     });
   }
 

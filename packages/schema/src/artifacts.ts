@@ -1,5 +1,5 @@
 import type * as z from "zod";
-import { PlanOutput, RunListEntry, StartOutput, StatusOutput } from "./cli-output.js";
+import { CacheListEntry, PlanOutput, RunListEntry, StartOutput, StatusOutput } from "./cli-output.js";
 import { OrchestratorConfig } from "./config.js";
 import { RunEvent } from "./events.js";
 import { Manifest } from "./manifest.js";
@@ -32,6 +32,7 @@ export const ARTIFACT_SCHEMAS = {
   "status-output": StatusOutput,
   "plan-output": PlanOutput,
   "run-list-entry": RunListEntry,
+  "cache-list-entry": CacheListEntry,
   config: OrchestratorConfig,
 } as const satisfies Record<string, z.ZodType>;
 

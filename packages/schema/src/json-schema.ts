@@ -62,6 +62,10 @@ const DOCUMENTATION: Record<ArtifactName, { title: string; description: string }
     title: "codex-orchestrator runs --format json entry",
     description: "One entry of what `codex-orchestrator runs --format json` prints on stdout.",
   },
+  "cache-list-entry": {
+    title: "codex-orchestrator cache ls --format json entry",
+    description: "One entry of what `codex-orchestrator cache ls --format json` prints on stdout.",
+  },
   config: {
     title: "codex.orchestrator.json",
     description:

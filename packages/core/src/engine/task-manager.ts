@@ -16,6 +16,7 @@ import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
 import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 import { finishRun, type RunOutcome } from "./run-ending.js";
+import type { StageCacheAccess } from "./stage-cache.js";
 
 export type { RunOutcome } from "./run-ending.js";
 
@@ -37,6 +38,8 @@ export interface TaskManagerOptions {
   concurrency?: number | undefined;
   /** Overrides every run's failure mode (`--continue`). */
   continueOnFailure?: boolean | undefined;
+  /** The stage cache and how runs use it (null or absent: stages always run). */
+  cache?: StageCacheAccess | null;
 }
 
 /**
@@ -158,6 +161,7 @@ export class TaskManager {
       killGraceMs: this.#options.killGraceMs,
       approvalPolicy: this.#options.approvalPolicy,
       approvalPrompt: this.#options.approvalPrompt,
+      cache: this.#options.cache ?? null,
       runChild: (stage, existingRunId, childAbort) =>
         this.#runChild(session, stage, existingRunId, childAbort),
     });

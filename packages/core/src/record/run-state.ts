@@ -40,6 +40,11 @@ export function applyRunEvent(manifest: Manifest, event: RunStateEvent): void {
     case "stage:status":
       applyStageStatus(manifest, event);
       return;
+    case "stage:cache": {
+      const entry = entryOf(manifest, event.index);
+      if (entry !== null) entry.cache = event.cache;
+      return;
+    }
     case "stage:child": {
       const entry = entryOf(manifest, event.index);
       if (entry !== null) entry.sub_run_id = event.child_run_id;
@@ -142,6 +147,7 @@ function applyStageStatus(manifest: Manifest, event: Extract<RunStateEvent, { ty
     entry.exit_code = null;
     entry.error_file = null;
     entry.status_detail = null;
+    delete entry.cache;
     return;
   }
   if (event.summary !== undefined) entry.summary = event.summary;
