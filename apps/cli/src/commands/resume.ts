@@ -13,6 +13,7 @@ export async function runResume(argv: {
   concurrency?: string | undefined;
   continue?: boolean | undefined;
   force?: boolean | undefined;
+  cache?: boolean | undefined;
   format: string;
 }): Promise<number> {
   const runId = runIdFrom(argv);
@@ -26,6 +27,7 @@ export async function runResume(argv: {
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
       ...(argv.force === true ? { force: true } : {}),
+      cache: argv.cache === false ? "off" : "use",
       ...terminal,
     }),
   );

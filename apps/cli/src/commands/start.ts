@@ -9,6 +9,8 @@ export async function runStart(argv: {
   approvalPolicy?: string | undefined;
   concurrency?: string | undefined;
   continue?: boolean | undefined;
+  cache?: boolean | undefined;
+  force?: boolean | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
@@ -20,6 +22,8 @@ export async function runStart(argv: {
       ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
       ...(concurrency === undefined ? {} : { concurrency }),
       ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+      // --no-cache wins over --force: nothing is read or stored.
+      cache: argv.cache === false ? "off" : argv.force === true ? "refresh" : "use",
       ...terminal,
     }),
   );

@@ -100,6 +100,20 @@ export function describeChanges(previous: StageFingerprint, current: StageFinger
   return changes;
 }
 
+/**
+ * What the stages a stage needs contribute to its key: their keys (a stage that is not cached
+ * contributes a digest of its definition) and whether they succeeded or were skipped.
+ */
+export function needKeysOf(
+  needs: readonly string[],
+  lookup: (id: string) => { key: string; skipped: boolean },
+): { id: string; key: string; status: string }[] {
+  return needs.map((id) => {
+    const { key, skipped } = lookup(id);
+    return { id, key, status: skipped ? "skipped" : "succeeded" };
+  });
+}
+
 /** A key stand-in for a stage that is not cached: a digest of its definition and cwd. */
 export function definitionKey(definition: unknown, cwd: string, root: string): string {
   return `definition:${digestText(JSON.stringify({ definition, cwd: toPosix(path.relative(root, cwd)) }))}`;

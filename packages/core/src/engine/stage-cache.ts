@@ -1,7 +1,7 @@
 import type { CommandStage, StageCacheRecord } from "@codex/orchestrator-schema";
 import type { CacheEntry, CacheStore, LogChunk } from "../cache/cache-store.js";
 import { stageCacheSpec, type StageCacheSpec } from "../cache/stage-cache-spec.js";
-import { definitionKey, fingerprintStage, type StageFingerprint } from "../cache/stage-key.js";
+import { definitionKey, fingerprintStage, needKeysOf, type StageFingerprint } from "../cache/stage-key.js";
 import { matchPaths } from "../cache/file-digests.js";
 import { OutputTail } from "../process/output-tail.js";
 import type { RunSession } from "../record/run-session.js";
@@ -225,20 +225,6 @@ export async function storeStageResult(
 
 function recordCache(session: RunSession, index: number, stageId: string, cache: StageCacheRecord): void {
   session.recorder.record({ type: "stage:cache", stage_id: stageId, cache }, index, "soon");
-}
-
-/**
- * What the stages a stage needs contribute to its key: their keys (a stage that is not cached
- * contributes a digest of its definition) and whether they succeeded or were skipped.
- */
-export function needKeysOf(
-  needs: readonly string[],
-  lookup: (id: string) => { key: string; skipped: boolean },
-): { id: string; key: string; status: string }[] {
-  return needs.map((id) => {
-    const { key, skipped } = lookup(id);
-    return { id, key, status: skipped ? "skipped" : "succeeded" };
-  });
 }
 
 function needInRun(session: RunSession, id: string): { key: string; skipped: boolean } {
