@@ -1,15 +1,17 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
-import { glob } from "tinyglobby";
+import picomatch from "picomatch";
 
 // Enough files read at once to keep the disk busy, few enough to stay far below the fd limit.
 const HASH_CONCURRENCY = 16;
 
 /**
  * The files (and, with `directories`, folders) that `patterns` match under `cwd`, as paths
- * relative to `cwd` with forward slashes, sorted. Links are listed, never followed; `!pattern`
- * and `ignore` exclude. Dot files are matched like any other.
+ * relative to `cwd` with forward slashes, sorted. Links are listed as links and never followed
+ * (so neither a link to a folder nor one leading out of the repository is walked); `!pattern`
+ * and `ignore` exclude, and an excluded folder is not walked. Dot files match like any other.
+ * Only the folders the patterns start from are walked (`src/**` never reads `node_modules`).
  */
 export async function matchPaths(options: {
   cwd: string;
@@ -17,16 +19,41 @@ export async function matchPaths(options: {
   ignore?: readonly string[];
   directories?: boolean;
 }): Promise<string[]> {
-  if (options.patterns.every((pattern) => pattern.startsWith("!"))) return [];
-  const found = await glob([...options.patterns], {
-    cwd: options.cwd,
-    ignore: [...(options.ignore ?? [])],
-    dot: true,
-    onlyFiles: options.directories !== true,
-    followSymbolicLinks: false,
-    expandDirectories: false,
-  });
-  return [...new Set(found.map((entry) => entry.replace(/\/+$/, "")).filter((entry) => entry !== ""))].sort();
+  const positive = options.patterns.filter((pattern) => !pattern.startsWith("!")).map(trimPattern);
+  if (positive.length === 0) return [];
+  const negative = [
+    ...options.patterns.filter((pattern) => pattern.startsWith("!")).map((pattern) => trimPattern(pattern.slice(1))),
+    ...(options.ignore ?? []).map(trimPattern),
+  ];
+  const matches = picomatch(positive, { dot: true });
+  const ignored = negative.length === 0 ? () => false : picomatch(negative, { dot: true });
+  const found = new Set<string>();
+  const visit = async (relative: string): Promise<void> => {
+    if (relative !== "" && ignored(relative)) return;
+    const stat = await fs.promises.lstat(path.join(options.cwd, relative)).catch(() => null);
+    if (stat === null) return;
+    if (!stat.isDirectory()) {
+      if (relative !== "" && matches(relative)) found.add(relative);
+      return;
+    }
+    if (relative !== "" && options.directories === true && matches(relative)) found.add(relative);
+    const entries = await fs.promises.readdir(path.join(options.cwd, relative)).catch(() => []);
+    await Promise.all(entries.map((name) => visit(relative === "" ? name : `${relative}/${name}`)));
+  };
+  for (const base of walkBases(positive)) await visit(base);
+  return [...found].sort();
+}
+
+// The static folders the patterns start from (`src/**/*.ts` → `src`), none inside another.
+function walkBases(patterns: readonly string[]): string[] {
+  const bases = [...new Set(patterns.map((pattern) => picomatch.scan(pattern).base.replace(/\/+$/, "")))].sort();
+  return bases.filter(
+    (base, index) => !bases.slice(0, index).some((other) => other === "" || base.startsWith(`${other}/`)),
+  );
+}
+
+function trimPattern(pattern: string): string {
+  return pattern.replace(/^\.\//, "").replace(/\/+$/, "");
 }
 
 /** The sha256 of a file's bytes, read as a stream (a large input never sits in memory whole). */

@@ -43,12 +43,13 @@ export interface StageKeyInput {
  * the stage's outputs are never inputs (a restore would change the key), nor are the run folders.
  */
 export async function fingerprintStage(input: StageKeyInput): Promise<StageFingerprint> {
-  const ignore = [...input.spec.outputs.filter((glob) => !glob.startsWith("!"))];
+  // Version control and installed packages are never walked (the lockfile stands for the latter).
+  const ignore = ["**/.git", "**/node_modules", ...input.spec.outputs.filter((glob) => !glob.startsWith("!"))];
   for (const folder of input.excluded) {
     if (!isInside(input.cwd, folder) && !isInside(folder, input.cwd)) continue;
     const relative = toPosix(path.relative(input.cwd, folder));
     if (relative === "") return Promise.reject(new Error(`the stage's cwd is the runs directory`));
-    ignore.push(relative, `${relative}/**`);
+    ignore.push(relative);
   }
   const matched = await matchPaths({ cwd: input.cwd, patterns: input.spec.inputs, ignore });
   const digests = await digestPaths(input.cwd, matched);
