@@ -61,6 +61,8 @@ export interface CachePutRequest {
   /** Output paths relative to `root`, forward slashes. */
   outputs: readonly string[];
   log: readonly LogChunk[];
+  /** Replace an entry stored under the key (`--force`, or one found corrupt) instead of keeping it. */
+  replace?: boolean;
 }
 
 /** What pruning removed. */

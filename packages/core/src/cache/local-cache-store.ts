@@ -68,7 +68,7 @@ export class LocalCacheStore implements CacheStore {
 
   async put(request: CachePutRequest): Promise<"stored" | "exists"> {
     const final = this.#entryDir(request.key);
-    if (fs.existsSync(final)) return "exists";
+    if (fs.existsSync(final) && request.replace !== true) return "exists";
     const temporary = path.join(
       this.#prepare("tmp"),
       `${keyHex(request.key)}-${process.pid}-${randomBytes(4).toString("hex")}`,
@@ -76,6 +76,8 @@ export class LocalCacheStore implements CacheStore {
     try {
       await packEntry(temporary, request);
       this.#prepare(path.relative(this.directory, path.dirname(final)));
+      // The old entry is unpublished first: a reader in between sees no entry, never a mix.
+      if (request.replace === true) await this.#remove(request.key);
       try {
         await fs.promises.rename(temporary, final);
       } catch (error) {

@@ -24,7 +24,14 @@ export interface StageCacheAccess {
 export type CacheDecision =
   | { kind: "uncached" }
   | { kind: "hit"; fingerprint: StageFingerprint; entry: CacheEntry; log: LogChunk[] }
-  | { kind: "miss"; fingerprint: StageFingerprint; spec: StageCacheSpec; note: string | null };
+  | {
+      kind: "miss";
+      fingerprint: StageFingerprint;
+      spec: StageCacheSpec;
+      note: string | null;
+      /** Store over what the key holds (`--force`, or an entry found unusable). */
+      replace: boolean;
+    };
 
 // Output beyond this is not kept in memory for the cache: the stage then runs every time.
 const MAX_CACHED_LOG_BYTES = 64 * 1024 * 1024;
@@ -57,16 +64,16 @@ export async function consultStageCache(context: StageContext, stage: CommandSta
     warn(`not cached: its inputs could not be read (${(error as Error).message})`);
     return { kind: "uncached" };
   }
-  if (access.mode === "refresh") return { kind: "miss", fingerprint, spec, note: "forced (--force)" };
+  if (access.mode === "refresh") return { kind: "miss", fingerprint, spec, note: "forced (--force)", replace: true };
   try {
     const entry = await access.store.get(fingerprint.key);
-    if (entry === null) return { kind: "miss", fingerprint, spec, note: null };
+    if (entry === null) return { kind: "miss", fingerprint, spec, note: null, replace: false };
     const log = await entry.restore(session.locations.root);
     return { kind: "hit", fingerprint, entry, log };
   } catch (error) {
     const note = `cache entry unusable, ran instead: ${(error as Error).message}`;
     warn(note);
-    return { kind: "miss", fingerprint, spec, note };
+    return { kind: "miss", fingerprint, spec, note, replace: true };
   }
 }
 
@@ -205,10 +212,11 @@ export async function storeStageResult(
       fingerprint: miss.fingerprint,
       outputs,
       log,
+      replace: miss.replace,
     });
     stored = result === "stored";
     files = outputs.length;
-    if (result === "exists") note = "an entry for this key was already stored";
+    if (result === "exists") note ??= "another run stored this key first";
   } catch (error) {
     note = `not stored: ${(error as Error).message}`;
     context.bus.emit("warning", { runId: session.manifest.run_id, message: `stage ${stage.id}: ${note}` });
