@@ -3,7 +3,15 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readNdjson, runCli, runCliJson, spawnCli } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import { command, expectArtifact, pipeline, readManifest, startJson, tempRepo, type EventLine } from "./support.js";
+import {
+  command,
+  expectArtifact,
+  pipeline,
+  readManifest,
+  startJson,
+  tempRepo,
+  type EventLine,
+} from "./support.js";
 
 // Each command notes that it ran in a file outside the repository (COUNTER is not a declared env
 // var, so it is not part of any key).
@@ -37,7 +45,10 @@ function cachedRepo(extraStages: unknown[] = [], pipelineExtra: Record<string, u
   const run = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
     fs.writeFileSync(counter, "");
     const result = startJson(root, args, { env: { COUNTER: counter, MODE: "dev", ...env } });
-    const ran = fs.readFileSync(counter, "utf8").split("\n").filter((line) => line !== "");
+    const ran = fs
+      .readFileSync(counter, "utf8")
+      .split("\n")
+      .filter((line) => line !== "");
     return { ...result, ran };
   };
   return { root, run };
@@ -74,7 +85,11 @@ describe("stage cache", () => {
     // The stage's log and runner.ndjson say it was a hit, and mark the replayed output.
     const stageLog = readNdjson<EventLine>(root, manifest.commands[0]?.log_path as string);
     expect(stageLog.map((line) => line.type)).toEqual(["stage:cache", "command:stdout"]);
-    expect(stageLog[1]).toMatchObject({ data: "built from one\n", replayed: true, source_run_id: first.json.run_id });
+    expect(stageLog[1]).toMatchObject({
+      data: "built from one\n",
+      replayed: true,
+      source_run_id: first.json.run_id,
+    });
     const runner = readNdjson<EventLine>(root, second.json.log_path);
     for (const line of runner) expectArtifact("run-event", line, "runner.ndjson line");
     expect(runner.some((line) => line.type === "command:start")).toBe(false);
@@ -140,7 +155,10 @@ describe("stage cache", () => {
     ]);
     const failed = run(["--continue"]);
     expect(failed.status).not.toBe(0);
-    expect(readManifest(root, failed.json.manifest).commands[3]?.cache).toMatchObject({ hit: false, stored: null });
+    expect(readManifest(root, failed.json.manifest).commands[3]?.cache).toMatchObject({
+      hit: false,
+      stored: null,
+    });
     // Same key (lint/pass is not an input): still not stored, so it runs again.
     fs.writeFileSync(path.join(root, "lint/pass"), "");
     expect(run().ran).toContain("flaky");
@@ -163,7 +181,9 @@ describe("stage cache", () => {
     expect(second.status).toBe(0);
     expect(second.ran).toContain("build");
     expect(second.stderr).toMatch(/cache entry unusable/);
-    expect(readManifest(root, second.json.manifest).commands[0]?.cache?.note).toMatch(/does not match its digest/);
+    expect(readManifest(root, second.json.manifest).commands[0]?.cache?.note).toMatch(
+      /does not match its digest/,
+    );
     expect(fs.readFileSync(path.join(root, "dist/app.bin")).equals(Buffer.from([0, 1, 255]))).toBe(true);
   });
 
@@ -184,7 +204,11 @@ describe("stage cache", () => {
 
   it("never reuses a guardrail stage unless its config says so", () => {
     const { root, run } = cachedRepo([
-      command("guard", `${note("guard")} && echo guard ok`, { needs: [], guardrail: true, cache: { inputs: ["src/**"] } }),
+      command("guard", `${note("guard")} && echo guard ok`, {
+        needs: [],
+        guardrail: true,
+        cache: { inputs: ["src/**"] },
+      }),
       command("guard2", `${note("guard2")} && echo guard2 ok`, {
         needs: [],
         guardrail: true,
@@ -213,11 +237,9 @@ describe("stage cache", () => {
     );
     fs.writeFileSync(path.join(root, "src/a.txt"), "changed\n");
     fs.writeFileSync(path.join(root, "src/new.txt"), "new\n");
-    const misses = runCliJson<{ stages: { cache: { hit: boolean; changes: string[]; last_run_id: string } }[] }>(
-      root,
-      ["plan"],
-      { env },
-    );
+    const misses = runCliJson<{
+      stages: { cache: { hit: boolean; changes: string[]; last_run_id: string } }[];
+    }>(root, ["plan"], { env });
     expect(misses.json.stages[0]?.cache).toMatchObject({
       hit: false,
       last_run_id: first.json.run_id,

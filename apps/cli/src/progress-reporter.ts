@@ -48,7 +48,8 @@ export function attachProgressReporter(
   orchestrator.on("stage:finished", (event) => {
     const time = painter.dim(formatDuration(event.durationMs));
     if (event.status === "succeeded") {
-      const reused = event.reusedFrom === undefined ? "" : ` ${painter.dim(`reused from run ${event.reusedFrom}`)}`;
+      const reused =
+        event.reusedFrom === undefined ? "" : ` ${painter.dim(`reused from run ${event.reusedFrom}`)}`;
       write(event.runId, `${painter.green("✔")} [${event.index}] ${event.stageId}${reused} ${time}`);
     } else {
       const how = event.ending ?? (event.exitCode === null ? "no exit code" : `exit ${event.exitCode}`);

@@ -1,7 +1,10 @@
 import * as z from "zod";
 
 // Globs are matched against paths relative to the stage's cwd; a NUL byte cannot be in a path.
-const Glob = z.string().min(1).regex(/^[^\0]*$/, { error: "must not contain a NUL byte" });
+const Glob = z
+  .string()
+  .min(1)
+  .regex(/^[^\0]*$/, { error: "must not contain a NUL byte" });
 const EnvName = z.string().regex(/^[^=\0]+$/, {
   error: "environment variable names must be non-empty and contain neither '=' nor a NUL byte",
 });

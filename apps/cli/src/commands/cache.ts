@@ -42,7 +42,9 @@ export async function runCache(argv: {
 function parseMaxSize(value: string): number {
   const bytes = parseSize(value);
   if (bytes === null)
-    throw new UsageError(`--max-size: "${value}" is not a size (bytes, or a number with B, KB, MB, GB, KiB, MiB, GiB)`);
+    throw new UsageError(
+      `--max-size: "${value}" is not a size (bytes, or a number with B, KB, MB, GB, KiB, MiB, GiB)`,
+    );
   return bytes;
 }
 

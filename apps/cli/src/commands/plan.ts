@@ -45,7 +45,8 @@ function renderCache(cache: NonNullable<PlanStage["cache"]>): string[] {
     for (const change of shown) lines.push(`       changed: ${change}`);
     if (cache.changes.length > shown.length)
       lines.push(`       … and ${cache.changes.length - shown.length} more (--format json lists all)`);
-    if (cache.changes.length === 0) lines.push("       changed: nothing found (the entry was removed or pruned)");
+    if (cache.changes.length === 0)
+      lines.push("       changed: nothing found (the entry was removed or pruned)");
   }
   return lines;
 }

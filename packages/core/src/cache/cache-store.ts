@@ -88,5 +88,9 @@ export interface CacheStore {
   /** Removes entries, least recently used first, until at most `maxSize` bytes are kept. */
   prune(options: { maxSize: number; wait?: boolean }): Promise<PruneResult>;
   /** The latest entry stored or reused for a stage (what `plan` compares with), or null. */
-  latestFor(stage: { task_id: string; pipeline_id: string; stage_id: string }): Promise<CacheEntryMeta | null>;
+  latestFor(stage: {
+    task_id: string;
+    pipeline_id: string;
+    stage_id: string;
+  }): Promise<CacheEntryMeta | null>;
 }

@@ -20,7 +20,14 @@ export async function packEntry(directory: string, request: CachePutRequest): Pr
     const stat = await fs.promises.lstat(file);
     const mode = stat.mode & 0o7777;
     if (stat.isSymbolicLink()) {
-      outputs.push({ path: relative, type: "symlink", mode, size: 0, sha256: null, target: await fs.promises.readlink(file) });
+      outputs.push({
+        path: relative,
+        type: "symlink",
+        mode,
+        size: 0,
+        sha256: null,
+        target: await fs.promises.readlink(file),
+      });
     } else if (stat.isDirectory()) {
       outputs.push({ path: relative, type: "directory", mode, size: 0, sha256: null, target: null });
     } else if (stat.isFile()) {
@@ -28,7 +35,14 @@ export async function packEntry(directory: string, request: CachePutRequest): Pr
       await fs.promises.copyFile(file, blob);
       // The digest is of the copy: what a restore will check against.
       const copied = await fs.promises.stat(blob);
-      outputs.push({ path: relative, type: "file", mode, size: copied.size, sha256: await digestFile(blob), target: null });
+      outputs.push({
+        path: relative,
+        type: "file",
+        mode,
+        size: copied.size,
+        sha256: await digestFile(blob),
+        target: null,
+      });
       size += copied.size;
     }
   }

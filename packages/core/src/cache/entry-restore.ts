@@ -13,7 +13,11 @@ import { outputPathInside } from "./output-paths.js";
  * names beside their destination and renamed into place, so an interrupted restore never leaves
  * half a file where an output belongs.
  */
-export async function restoreEntry(entryDir: string, meta: CacheEntryMeta, root: string): Promise<LogChunk[]> {
+export async function restoreEntry(
+  entryDir: string,
+  meta: CacheEntryMeta,
+  root: string,
+): Promise<LogChunk[]> {
   const targets = meta.outputs.map((output) => ({ output, file: outputPathInside(root, output.path) }));
   const blobs = new Map<StoredOutput, string>();
   meta.outputs.forEach((output, position) => {
@@ -67,7 +71,9 @@ async function verifyBlob(blob: string, output: StoredOutput): Promise<void> {
     throw new CacheEntryError(`cache entry is missing the stored copy of ${output.path}`, { cause: error });
   }
   if (size !== output.size || digest !== output.sha256)
-    throw new CacheEntryError(`cache entry's copy of ${output.path} does not match its digest (truncated or changed)`);
+    throw new CacheEntryError(
+      `cache entry's copy of ${output.path} does not match its digest (truncated or changed)`,
+    );
 }
 
 async function readLog(entryDir: string, meta: CacheEntryMeta): Promise<LogChunk[]> {

@@ -22,7 +22,9 @@ export async function matchPaths(options: {
   const positive = options.patterns.filter((pattern) => !pattern.startsWith("!")).map(trimPattern);
   if (positive.length === 0) return [];
   const negative = [
-    ...options.patterns.filter((pattern) => pattern.startsWith("!")).map((pattern) => trimPattern(pattern.slice(1))),
+    ...options.patterns
+      .filter((pattern) => pattern.startsWith("!"))
+      .map((pattern) => trimPattern(pattern.slice(1))),
     ...(options.ignore ?? []).map(trimPattern),
   ];
   const matches = picomatch(positive, { dot: true });
@@ -46,7 +48,9 @@ export async function matchPaths(options: {
 
 // The static folders the patterns start from (`src/**/*.ts` → `src`), none inside another.
 function walkBases(patterns: readonly string[]): string[] {
-  const bases = [...new Set(patterns.map((pattern) => picomatch.scan(pattern).base.replace(/\/+$/, "")))].sort();
+  const bases = [
+    ...new Set(patterns.map((pattern) => picomatch.scan(pattern).base.replace(/\/+$/, ""))),
+  ].sort();
   return bases.filter(
     (base, index) => !bases.slice(0, index).some((other) => other === "" || base.startsWith(`${other}/`)),
   );

@@ -9,11 +9,22 @@ import { LocalCacheStore } from "./local-cache-store.js";
 const KEY = `sha256:${"ab".repeat(32)}`;
 const OTHER_KEY = `sha256:${"cd".repeat(32)}`;
 
-function request(root: string, key: string, outputs: string[], log = [{ stream: "stdout" as const, data: "built\n" }]): CachePutRequest {
+function request(
+  root: string,
+  key: string,
+  outputs: string[],
+  log = [{ stream: "stdout" as const, data: "built\n" }],
+): CachePutRequest {
   return {
     key,
     root,
-    source: { run_id: "run-1", task_id: "0101", pipeline_id: "p", stage_id: "build", completed_at: "2026-01-01T00:00:00.000Z" },
+    source: {
+      run_id: "run-1",
+      task_id: "0101",
+      pipeline_id: "p",
+      stage_id: "build",
+      completed_at: "2026-01-01T00:00:00.000Z",
+    },
     fingerprint: { key, command: "c", inputs: { "src/a.ts": "d1" }, env: {}, needs: [] },
     outputs,
     log,
@@ -65,7 +76,9 @@ describe("LocalCacheStore", () => {
     // A link is stored as its target text, never followed out of the repository.
     expect(fs.lstatSync(path.join(root, "dist/outside-link")).isSymbolicLink()).toBe(true);
     expect(fs.readlinkSync(path.join(root, "dist/outside-link"))).toBe("/etc/hostname");
-    expect(fs.readdirSync(path.join(root, "dist")).some((name) => name.includes("codex-restore"))).toBe(false);
+    expect(fs.readdirSync(path.join(root, "dist")).some((name) => name.includes("codex-restore"))).toBe(
+      false,
+    );
   });
 
   it("refuses a truncated output copy before restoring anything", async () => {

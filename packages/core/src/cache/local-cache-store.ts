@@ -9,13 +9,7 @@ import {
 } from "@codex/orchestrator-persistence";
 import type { CacheListEntry } from "@codex/orchestrator-schema";
 import { CacheEntryError } from "../errors.js";
-import type {
-  CacheEntry,
-  CacheEntryMeta,
-  CachePutRequest,
-  CacheStore,
-  PruneResult,
-} from "./cache-store.js";
+import type { CacheEntry, CacheEntryMeta, CachePutRequest, CacheStore, PruneResult } from "./cache-store.js";
 import { packEntry } from "./entry-pack.js";
 import { restoreEntry } from "./entry-restore.js";
 import { digestText } from "./file-digests.js";
@@ -256,9 +250,12 @@ async function readMeta(directory: string): Promise<CacheEntryMeta> {
   try {
     meta = JSON.parse(text) as CacheEntryMeta;
   } catch (error) {
-    throw new CacheEntryError(`cache entry ${path.basename(directory)}: entry.json is not JSON (truncated?)`, {
-      cause: error,
-    });
+    throw new CacheEntryError(
+      `cache entry ${path.basename(directory)}: entry.json is not JSON (truncated?)`,
+      {
+        cause: error,
+      },
+    );
   }
   if (
     meta === null ||
@@ -270,7 +267,9 @@ async function readMeta(directory: string): Promise<CacheEntryMeta> {
     typeof meta.source?.run_id !== "string" ||
     typeof meta.fingerprint?.inputs !== "object"
   )
-    throw new CacheEntryError(`cache entry ${path.basename(directory)}: entry.json is not a cache entry of this version`);
+    throw new CacheEntryError(
+      `cache entry ${path.basename(directory)}: entry.json is not a cache entry of this version`,
+    );
   return meta;
 }
 
@@ -284,7 +283,9 @@ async function readNames(directory: string): Promise<string[]> {
 
 async function folderSize(directory: string): Promise<number> {
   let total = 0;
-  for (const entry of await fs.promises.readdir(directory, { withFileTypes: true, recursive: true }).catch(() => [])) {
+  for (const entry of await fs.promises
+    .readdir(directory, { withFileTypes: true, recursive: true })
+    .catch(() => [])) {
     if (entry.isFile())
       total += (await fs.promises.stat(path.join(entry.parentPath, entry.name)).catch(() => null))?.size ?? 0;
   }

@@ -16,6 +16,8 @@ export function outputPathInside(root: string, relative: string): string {
     normalized === ".." ||
     normalized.startsWith("../")
   )
-    throw new CacheEntryError(`cache entry names an output outside the repository: ${JSON.stringify(relative)}`);
+    throw new CacheEntryError(
+      `cache entry names an output outside the repository: ${JSON.stringify(relative)}`,
+    );
   return path.join(root, ...normalized.split("/"));
 }

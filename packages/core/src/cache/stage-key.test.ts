@@ -33,7 +33,9 @@ describe("fingerprintStage", () => {
     expect(declared.key).not.toBe(base.key);
     expect(describeChanges(base, declared)).toEqual(["env MODE changed"]);
     expect((await fingerprintStage(input(root, { command: "build --prod" }))).key).not.toBe(base.key);
-    const need = await fingerprintStage(input(root, { needs: [{ id: "gen", key: "sha256:1", status: "succeeded" }] }));
+    const need = await fingerprintStage(
+      input(root, { needs: [{ id: "gen", key: "sha256:1", status: "succeeded" }] }),
+    );
     expect(need.key).not.toBe(base.key);
 
     fs.writeFileSync(path.join(root, "src/a.ts"), "a2");
@@ -45,7 +47,9 @@ describe("fingerprintStage", () => {
   it("never reads outputs or the runs directory as inputs", async () => {
     const root = tempDir();
     writeFiles(root, { "a.ts": "a", "dist/out.js": "1", ".runs/0101/x.json": "{}" });
-    const all = input(root, { spec: { inputs: ["**/*"], outputs: ["dist/**"], env: [], reuseGuardrail: false } });
+    const all = input(root, {
+      spec: { inputs: ["**/*"], outputs: ["dist/**"], env: [], reuseGuardrail: false },
+    });
     const before = await fingerprintStage(all);
     expect(Object.keys(before.inputs)).toEqual(["a.ts"]);
     writeFiles(root, { "dist/out.js": "2", ".runs/0101/y.json": "{}" });
@@ -76,6 +80,8 @@ describe("matchPaths", () => {
       "d/file-link",
       "d/sub/b",
     ]);
-    expect(await matchPaths({ cwd: root, patterns: ["d/**"], ignore: ["d/skip"], directories: true })).toContain("d/sub");
+    expect(
+      await matchPaths({ cwd: root, patterns: ["d/**"], ignore: ["d/skip"], directories: true }),
+    ).toContain("d/sub");
   });
 });

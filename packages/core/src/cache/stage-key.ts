@@ -44,7 +44,11 @@ export interface StageKeyInput {
  */
 export async function fingerprintStage(input: StageKeyInput): Promise<StageFingerprint> {
   // Version control and installed packages are never walked (the lockfile stands for the latter).
-  const ignore = ["**/.git", "**/node_modules", ...input.spec.outputs.filter((glob) => !glob.startsWith("!"))];
+  const ignore = [
+    "**/.git",
+    "**/node_modules",
+    ...input.spec.outputs.filter((glob) => !glob.startsWith("!")),
+  ];
   for (const folder of input.excluded) {
     if (!isInside(input.cwd, folder) && !isInside(folder, input.cwd)) continue;
     const relative = toPosix(path.relative(input.cwd, folder));
@@ -94,7 +98,8 @@ export function describeChanges(previous: StageFingerprint, current: StageFinger
   for (const need of current.needs) {
     const before = needsBefore.get(need.id);
     if (before === undefined) changes.push(`needs ${need.id} (new)`);
-    else if (before.key !== need.key || before.status !== need.status) changes.push(`need ${need.id} changed`);
+    else if (before.key !== need.key || before.status !== need.status)
+      changes.push(`need ${need.id} changed`);
   }
   for (const id of needsBefore.keys())
     if (!current.needs.some((need) => need.id === id)) changes.push(`no longer needs ${id}`);

@@ -64,7 +64,8 @@ export async function consultStageCache(context: StageContext, stage: CommandSta
     warn(`not cached: its inputs could not be read (${(error as Error).message})`);
     return { kind: "uncached" };
   }
-  if (access.mode === "refresh") return { kind: "miss", fingerprint, spec, note: "forced (--force)", replace: true };
+  if (access.mode === "refresh")
+    return { kind: "miss", fingerprint, spec, note: "forced (--force)", replace: true };
   try {
     const entry = await access.store.get(fingerprint.key);
     if (entry === null) return { kind: "miss", fingerprint, spec, note: null, replace: false };
@@ -102,14 +103,22 @@ export function replayCachedStage(
       source_completed_at: source.completed_at,
       files: hit.entry.meta.outputs.length,
     });
-    bus.emit("stage:started", { runId, index: item.index, stageId: stage.id, title: stage.title, kind: stage.kind, attempt: 1 });
+    bus.emit("stage:started", {
+      runId,
+      index: item.index,
+      stageId: stage.id,
+      title: stage.title,
+      kind: stage.kind,
+      attempt: 1,
+    });
     const listening = bus.has("stage:output");
     for (const chunk of hit.log) {
       // Redacted when it was recorded; redacted again with this run's secrets.
       const data = context.redactor.redact(chunk.data);
       recorder.output(item.index, { stream: chunk.stream, data, replayedFrom: source.run_id });
       tail.push(data);
-      if (listening) bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream: chunk.stream, data });
+      if (listening)
+        bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream: chunk.stream, data });
     }
     recorder.events.flush();
   } finally {
@@ -136,7 +145,11 @@ export function replayCachedStage(
 }
 
 /** Records a miss before the command runs (so its key is in the manifest however it ends). */
-export function recordMiss(context: StageContext, stage: CommandStage, miss: Extract<CacheDecision, { kind: "miss" }>): void {
+export function recordMiss(
+  context: StageContext,
+  stage: CommandStage,
+  miss: Extract<CacheDecision, { kind: "miss" }>,
+): void {
   recordCache(context.session, context.item.index, stage.id, {
     hit: false,
     key: miss.fingerprint.key,
@@ -194,9 +207,9 @@ export async function storeStageResult(
   let note = miss.note;
   try {
     if (log === null) throw new Error(`its output is larger than ${MAX_CACHED_LOG_BYTES / 1024 / 1024} MiB`);
-    const outputs = (
-      await matchPaths({ cwd: item.cwd, patterns: miss.spec.outputs, directories: true })
-    ).map((relative) => path.relative(root, path.join(item.cwd, relative)).split(path.sep).join("/"));
+    const outputs = (await matchPaths({ cwd: item.cwd, patterns: miss.spec.outputs, directories: true })).map(
+      (relative) => path.relative(root, path.join(item.cwd, relative)).split(path.sep).join("/"),
+    );
     const outside = outputs.find((relative) => relative === ".." || relative.startsWith("../"));
     if (outside !== undefined) throw new Error(`output ${outside} is outside the repository`);
     const result = await access.store.put({
