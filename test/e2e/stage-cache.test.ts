@@ -271,4 +271,28 @@ describe("stage cache", () => {
     expect(runCliJson<unknown[]>(root, ["cache", "ls"]).json).toEqual([]);
     expect(run().ran.sort()).toEqual(["build", "docs", "lint", "test"]);
   });
+
+  it("keys a resumed run's stages like a fresh run's, so what the resume stored is reused later", () => {
+    const { root, run } = cachedRepo([
+      command("check", `${note("check")} && test -f flags/pass && echo checked`, {
+        needs: ["build"],
+        cache: { inputs: ["lint/rules.txt"] },
+      }),
+    ]);
+    const failed = run();
+    expect(failed.status).not.toBe(0);
+    fs.mkdirSync(path.join(root, "flags"));
+    fs.writeFileSync(path.join(root, "flags/pass"), "");
+    const counter = path.join(tempDir(), "ran.log");
+    const resumed = runCliJson(root, ["resume", failed.json.run_id], {
+      env: { COUNTER: counter, MODE: "dev" },
+    });
+    expect(resumed.status).toBe(0);
+    // build succeeded before and is not run again (test may have been stopped by check's failure).
+    const resumedRan = fs.readFileSync(counter, "utf8").trim().split("\n");
+    expect(resumedRan).toContain("check");
+    expect(resumedRan).not.toContain("build");
+    // The resume keyed check with build's key from the first run's manifest: a fresh run agrees.
+    expect(run().ran).toEqual([]);
+  });
 });

@@ -207,9 +207,16 @@ export async function storeStageResult(
   let note = miss.note;
   try {
     if (log === null) throw new Error(`its output is larger than ${MAX_CACHED_LOG_BYTES / 1024 / 1024} MiB`);
-    const outputs = (await matchPaths({ cwd: item.cwd, patterns: miss.spec.outputs, directories: true })).map(
-      (relative) => path.relative(root, path.join(item.cwd, relative)).split(path.sep).join("/"),
-    );
+    // The run folders and version control are never outputs, whatever the globs say.
+    const ignore = [
+      "**/.git",
+      ...[session.locations.runsDir, session.locations.outDir]
+        .map((folder) => path.relative(item.cwd, folder).split(path.sep).join("/"))
+        .filter((relative) => relative !== "" && !relative.startsWith("..")),
+    ];
+    const outputs = (
+      await matchPaths({ cwd: item.cwd, patterns: miss.spec.outputs, ignore, directories: true })
+    ).map((relative) => path.relative(root, path.join(item.cwd, relative)).split(path.sep).join("/"));
     const outside = outputs.find((relative) => relative === ".." || relative.startsWith("../"));
     if (outside !== undefined) throw new Error(`output ${outside} is outside the repository`);
     const result = await access.store.put({
