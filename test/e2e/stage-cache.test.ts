@@ -66,6 +66,8 @@ describe("stage cache", () => {
     const second = run();
     expect(second.status).toBe(0);
     expect(second.ran).toEqual([]);
+    expect(second.stderr).toMatch(/✔ \[1\] build reused from run \S+/);
+    expect(second.stderr).toMatch(/Reused from the stage cache \(not run\): (build|test|lint), /);
     expectArtifact("start-output", second.json, "start --format json");
     const manifest = readManifest(root, second.json.manifest);
     expectArtifact("manifest", manifest, "manifest");

@@ -4,6 +4,8 @@ import { formatDuration, type Painter } from "./terminal.js";
 /** What the reporter remembers for the closing lines. */
 export interface ProgressState {
   failedStage: { stageId: string; tail: string[] } | null;
+  /** Stages whose result came from the stage cache. */
+  reused: string[];
 }
 
 /**
@@ -15,7 +17,7 @@ export function attachProgressReporter(
   painter: Painter,
   stream: NodeJS.WritableStream = process.stderr,
 ): ProgressState {
-  const state: ProgressState = { failedStage: null };
+  const state: ProgressState = { failedStage: null, reused: [] };
   const depth = new Map<string, number>();
   let topRunId: string | null = null;
   const write = (runId: string | null, text: string) => {
@@ -48,6 +50,7 @@ export function attachProgressReporter(
   orchestrator.on("stage:finished", (event) => {
     const time = painter.dim(formatDuration(event.durationMs));
     if (event.status === "succeeded") {
+      if (event.reusedFrom !== undefined) state.reused.push(event.stageId);
       const reused =
         event.reusedFrom === undefined ? "" : ` ${painter.dim(`reused from run ${event.reusedFrom}`)}`;
       write(event.runId, `${painter.green("✔")} [${event.index}] ${event.stageId}${reused} ${time}`);

@@ -38,6 +38,10 @@ export function reportRun(
       ].join("\n") + "\n",
     );
   }
+  if (progress.reused.length > 0)
+    process.stderr.write(
+      `Reused from the stage cache (not run): ${progress.reused.join(", ")}. \`start --no-cache\` runs every stage.\n`,
+    );
   if (result.status === "failed" || result.status === "cancelled") {
     if (progress.failedStage !== null && progress.failedStage.tail.length > 0) {
       process.stderr.write(
