@@ -26,8 +26,13 @@ describe("withCacheDefaults", () => {
   });
 
   it("never caches a guardrail unless reuseGuardrail is set", () => {
-    expect(stageCacheSpec(stage({}), true)).toMatchObject({ spec: null, reason: expect.stringMatching(/guardrail/) });
-    expect(stageCacheSpec(stage({ reuseGuardrail: true }), true).spec).toMatchObject({ reuseGuardrail: true });
+    expect(stageCacheSpec(stage({}), true)).toMatchObject({
+      spec: null,
+      reason: expect.stringMatching(/guardrail/),
+    });
+    expect(stageCacheSpec(stage({ reuseGuardrail: true }), true).spec).toMatchObject({
+      reuseGuardrail: true,
+    });
   });
 });
 
