@@ -26,6 +26,7 @@ import heartbeat from "./scenarios/heartbeat.mjs";
 import compare from "./scenarios/compare.mjs";
 import evidence from "./scenarios/evidence.mjs";
 import reportScenario from "./scenarios/report.mjs";
+import cache from "./scenarios/cache.mjs";
 
 // In the order they run. compare stays last: its process churn made the timings after it erratic.
 const SCENARIOS = [
@@ -39,6 +40,7 @@ const SCENARIOS = [
   heartbeat,
   evidence,
   reportScenario,
+  cache,
   compare,
 ];
 

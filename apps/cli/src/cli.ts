@@ -77,6 +77,15 @@ function usageError(
   return new UsageError(described.message, described.hint ?? `See codex-orchestrator${command} --help.`);
 }
 
+// How `start` and `resume` use the stage cache (docs/cache.md).
+function cacheOption<T>(argv: Argv<T>) {
+  return argv.option("cache", {
+    type: "boolean",
+    describe:
+      "Use the stage cache (default); --no-cache runs every stage and neither reads nor stores results",
+  });
+}
+
 /** Parses the command line and runs one command; resolves to the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {
   let exitCode = 0;
@@ -87,22 +96,28 @@ export async function main(args: readonly string[]): Promise<number> {
       "start [pipeline]",
       "Run a pipeline (default: the config's defaultPipeline, else diagnostics)",
       (command) =>
-        stageGraphOptions(
-          withHelp("start", command)
-            .positional("pipeline", { type: "string", describe: "Pipeline id" })
-            .option("task", {
-              type: "string",
-              describe: "Task id (default: MCP_RUNNER_TASK_ID, the project folder, else 0101)",
-            })
-            .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
-            .option("actor", {
-              type: "string",
-              describe: "Who starts the run, recorded in its provenance (default: the OS user)",
-            })
-            .option("approval-policy", {
-              type: "string",
-              describe: `At a manual stage (recorded as given; unknown values pause): ${APPROVAL_POLICY_CHOICES.join(", ")}`,
-            }),
+        cacheOption(
+          stageGraphOptions(
+            withHelp("start", command)
+              .positional("pipeline", { type: "string", describe: "Pipeline id" })
+              .option("task", {
+                type: "string",
+                describe: "Task id (default: MCP_RUNNER_TASK_ID, the project folder, else 0101)",
+              })
+              .option("parent-run", { type: "string", describe: "Attach to this parent run (lineage)" })
+              .option("actor", {
+                type: "string",
+                describe: "Who starts the run, recorded in its provenance (default: the OS user)",
+              })
+              .option("approval-policy", {
+                type: "string",
+                describe: `At a manual stage (recorded as given; unknown values pause): ${APPROVAL_POLICY_CHOICES.join(", ")}`,
+              })
+              .option("force", {
+                type: "boolean",
+                describe: "Run every cached stage even when its result is stored, and store the results anew",
+              }),
+          ),
         ).option("format", FORMAT),
       async (argv) => {
         const { runStart } = await import("./commands/start.js");
@@ -116,6 +131,10 @@ export async function main(args: readonly string[]): Promise<number> {
         withHelp("plan", command)
           .positional("pipeline", { type: "string", describe: "Pipeline id" })
           .option("task", { type: "string", describe: "Task id" })
+          .option("cache", {
+            type: "boolean",
+            describe: "Show each cached stage's key, whether it would be reused and what changed (default)",
+          })
           .option("format", FORMAT),
       async (argv) => {
         const { runPlan } = await import("./commands/plan.js");
@@ -126,22 +145,24 @@ export async function main(args: readonly string[]): Promise<number> {
       "resume [run-id]",
       "Continue a failed, cancelled, crashed or paused run in place",
       (command) =>
-        stageGraphOptions(
-          runIdOption(withHelp("resume", command))
-            .option("token", { type: "string", describe: "The run's resume token (resume-token.json)" })
-            .option("actor", { type: "string", describe: "Who resumes (default: cli)" })
-            .option("reason", {
-              type: "string",
-              describe: "Why, recorded in resume_events (default: manual-resume)",
-            })
-            .option("approval-policy", {
-              type: "string",
-              describe: `Override the run's approval policy: ${APPROVAL_POLICY_CHOICES.join(", ")}, …`,
-            })
-            .option("force", {
-              type: "boolean",
-              describe: "Take over a run whose owner looks alive but whose heartbeat is stale",
-            }),
+        cacheOption(
+          stageGraphOptions(
+            runIdOption(withHelp("resume", command))
+              .option("token", { type: "string", describe: "The run's resume token (resume-token.json)" })
+              .option("actor", { type: "string", describe: "Who resumes (default: cli)" })
+              .option("reason", {
+                type: "string",
+                describe: "Why, recorded in resume_events (default: manual-resume)",
+              })
+              .option("approval-policy", {
+                type: "string",
+                describe: `Override the run's approval policy: ${APPROVAL_POLICY_CHOICES.join(", ")}, …`,
+              })
+              .option("force", {
+                type: "boolean",
+                describe: "Take over a run whose owner looks alive but whose heartbeat is stale",
+              }),
+          ),
         ).option("format", FORMAT),
       async (argv) => {
         const { runResume } = await import("./commands/resume.js");
@@ -329,6 +350,26 @@ export async function main(args: readonly string[]): Promise<number> {
       async (argv) => {
         const { runExportOtel } = await import("./commands/export-otel.js");
         exitCode = await runExportOtel(argv);
+      },
+    )
+    .command(
+      "cache <action>",
+      "The stage cache: `cache ls` lists stored results, `cache prune` removes the least recently used",
+      (command) =>
+        command
+          .positional("action", {
+            type: "string",
+            choices: ["ls", "prune"] as const,
+            describe: "ls or prune",
+          })
+          .option("max-size", {
+            type: "string",
+            describe: "prune: keep at most this much (bytes, or 500MB, 2GiB; 0 empties the cache)",
+          })
+          .option("format", FORMAT),
+      async (argv) => {
+        const { runCache } = await import("./commands/cache.js");
+        exitCode = await runCache(argv);
       },
     )
     .command(

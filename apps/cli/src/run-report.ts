@@ -71,6 +71,10 @@ export function reportRun(report: RunReport): number {
       ].join("\n") + "\n",
     );
   }
+  if (progress.reused.length > 0)
+    process.stderr.write(
+      `Reused from the stage cache (not run): ${progress.reused.join(", ")}. \`start --no-cache\` runs every stage.\n`,
+    );
   if (
     (result.status === "failed" || result.status === "cancelled") &&
     progress.failedStage !== null &&

@@ -109,3 +109,13 @@ export class SigningKeyError extends OrchestratorError {
     });
   }
 }
+
+/**
+ * A stage cache entry that cannot be used: missing parts, a digest that does not match, a path
+ * that would leave the repository. The stage then runs as on a miss (and says why).
+ */
+export class CacheEntryError extends OrchestratorError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "ERR_CACHE_ENTRY_UNUSABLE", ...options });
+  }
+}

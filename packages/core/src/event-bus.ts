@@ -39,6 +39,8 @@ export interface OrchestratorEvents {
     ending: string | null;
     durationMs: number;
     tail: string[];
+    /** Set when the stage's result was reused from the stage cache: the run it came from. */
+    reusedFrom?: string;
   };
   "approval:requested": { runId: string; stageId: string; planHash: string; instructions: string | null };
   "run:finished": { runId: string; status: RunStatus; statusDetail: string | null; manifest: string };

@@ -85,11 +85,27 @@ export type { PrepareResumeOptions, PreparedResume } from "./runs/resume.js";
 export { findLatestRun, listRuns } from "./runs/run-index.js";
 export type { RunFilter } from "./runs/run-index.js";
 export { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
+export { LocalCacheStore } from "./cache/local-cache-store.js";
+export type {
+  CacheEntry,
+  CacheEntryMeta,
+  CacheEntrySource,
+  CachePutRequest,
+  CacheStore,
+  LogChunk,
+  PruneResult,
+  StoredOutput,
+} from "./cache/cache-store.js";
+export { CACHE_FORMAT_VERSION, describeChanges, fingerprintStage } from "./cache/stage-key.js";
+export type { StageFingerprint } from "./cache/stage-key.js";
+export { cacheMaxSize, DEFAULT_CACHE_MAX_SIZE } from "./cache/cache-size.js";
+export type { CacheMode, StageCacheAccess } from "./engine/stage-cache.js";
 export {
   ActorUnknownError,
   ApprovalError,
   InitRefusedError,
   SpecGuardUsageError,
+  CacheEntryError,
   ConfigError,
   PipelineCycleError,
   ResumeRefusedError,

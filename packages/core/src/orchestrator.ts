@@ -37,6 +37,9 @@ import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
 import { prepareRunEvidence, type RunEvidence } from "./evidence/run-evidence.js";
 import { readGitProvenance } from "./evidence/git-provenance.js";
+import type { CacheMode } from "./engine/stage-cache.js";
+import { LocalCacheStore } from "./cache/local-cache-store.js";
+import { cacheMaxSize } from "./cache/cache-size.js";
 
 /** Options for {@link CodexOrchestrator}. */
 export interface CodexOrchestratorOptions {
@@ -69,6 +72,11 @@ export interface ExecuteOptions {
   report?: boolean;
   /** Export the run as an OpenTelemetry trace when it ends (default: config `otel.enabled`, else when OTEL_EXPORTER_OTLP_ENDPOINT is set). */
   otel?: boolean;
+  /**
+   * The stage cache: `use` (default) reuses and stores, `refresh` (`--force`) runs every stage and
+   * stores anew, `off` (`--no-cache`) neither reads nor writes it (docs/cache.md).
+   */
+  cache?: CacheMode;
 }
 
 /** Options for {@link CodexOrchestrator.start}. */
@@ -205,6 +213,7 @@ export class CodexOrchestrator {
     const outcome = await this.#taskManager(redactor, options, policy, evidence).execute(session, {
       resumed: false,
     });
+    await this.#pruneCache(options);
     return this.#result(session, outcome);
   }
 
@@ -243,6 +252,7 @@ export class CodexOrchestrator {
       session,
       { resumed: true },
     );
+    await this.#pruneCache(options);
     return this.#result(session, outcome);
   }
 
@@ -317,6 +327,30 @@ export class CodexOrchestrator {
     return inherited;
   }
 
+  /** The local stage cache under the runs directory. */
+  get cacheStore(): LocalCacheStore {
+    return new LocalCacheStore(this.locations.runsDir);
+  }
+
+  /** The cache's size limit: the root config's `cache.maxSize`, else the default. */
+  get cacheMaxSize(): number {
+    return cacheMaxSize(this.workspace.config?.config.cache);
+  }
+
+  // Keeps the cache within its size after a run that may have stored entries; a prune already
+  // under way in another process is left to finish alone, and a failure is only a warning.
+  async #pruneCache(options: ExecuteOptions): Promise<void> {
+    if (options.cache === "off") return;
+    try {
+      await this.cacheStore.prune({ maxSize: this.cacheMaxSize });
+    } catch (error) {
+      this.bus.emit("warning", {
+        runId: null,
+        message: `Could not prune the stage cache: ${String((error as Error).message ?? error)}`,
+      });
+    }
+  }
+
   #redactor(): Redactor {
     return workspaceRedactor(this.workspace, this.#env);
   }
@@ -348,6 +382,7 @@ export class CodexOrchestrator {
         config: workspace.config?.config,
         env: this.#env,
       }),
+      cache: { store: this.cacheStore, mode: options.cache ?? "use" },
     });
   }
 

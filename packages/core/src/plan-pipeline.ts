@@ -7,6 +7,8 @@ import { defaultPipelineId } from "./config/pipeline-registry.js";
 import { workspaceRedactor } from "./config/workspace-redactor.js";
 import { redactPlanOutput } from "./plan/printed-plan.js";
 import { resolveTaskId, type Workspace } from "./config/workspace-model.js";
+import { describePlanCache } from "./cache/cache-plan.js";
+import { LocalCacheStore } from "./cache/local-cache-store.js";
 
 /** Options for {@link planPipeline}. */
 export interface PlanPipelineOptions {
@@ -20,6 +22,8 @@ export interface PlanPipelineOptions {
   pipelineId?: string | undefined;
   /** The task id flag (default `MCP_RUNNER_TASK_ID`, the project folder, else 0101). */
   taskId?: string | undefined;
+  /** Look cached stages up: key, would-hit, changes since the last entry (default true). */
+  cache?: boolean | undefined;
 }
 
 /** Resolves the task id and plans a pipeline in an already loaded workspace. */
@@ -65,5 +69,23 @@ export async function planPipeline(
   });
   // What plan prints is redacted like what a run writes.
   const redactor = workspaceRedactor(workspace, env).withStageSecrets(plan.items.map((item) => item.stage));
-  return { plan, output: redactPlanOutput(describePlan(locations.root, plan), redactor) };
+  const output = redactPlanOutput(describePlan(locations.root, plan), redactor);
+  if (options.cache === false) return { plan, output };
+  const cache = await describePlanCache({
+    plan,
+    locations,
+    env,
+    store: new LocalCacheStore(locations.runsDir),
+  });
+  if (cache.size === 0) return { plan, output };
+  return {
+    plan,
+    output: {
+      ...output,
+      stages: output.stages.map((stage) => {
+        const described = cache.get(stage.index);
+        return described === undefined ? stage : { ...stage, cache: described };
+      }),
+    },
+  };
 }

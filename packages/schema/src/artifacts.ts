@@ -1,5 +1,5 @@
 import type * as z from "zod";
-import { PlanOutput, RunListEntry, StartOutput, StatusOutput } from "./cli-output.js";
+import { CacheListEntry, PlanOutput, RunListEntry, StartOutput, StatusOutput } from "./cli-output.js";
 import { OrchestratorConfig } from "./config.js";
 import { RunEvent } from "./events.js";
 import { DsseEnvelope } from "./evidence/dsse-envelope.js";
@@ -36,6 +36,7 @@ export const ARTIFACT_SCHEMAS = {
   "run-list-entry": RunListEntry,
   "run-attestation": DsseEnvelope,
   "run-statement": RunStatement,
+  "cache-list-entry": CacheListEntry,
   config: OrchestratorConfig,
 } as const satisfies Record<string, z.ZodType>;
 

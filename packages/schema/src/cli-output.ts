@@ -94,6 +94,23 @@ export const StatusOutput = z.looseObject({
 /** What `status --format json` prints. */
 export type StatusOutput = z.infer<typeof StatusOutput>;
 
+/** A cached stage as `plan` sees it (docs/cache.md: debugging a miss). */
+export const PlanStageCache = z.looseObject({
+  /** The key from the files and environment as they are now (null: not cached, `reason` says why). */
+  key: z.string().nullable(),
+  /** Whether the cache holds that key: a run would reuse the stage. */
+  hit: z.boolean(),
+  /** Why the stage is not cached (`guardrail`, `--no-cache`), or null. */
+  reason: z.string().nullable(),
+  /** The run that stored the stage's latest entry (the last hit or stored miss), when known. */
+  last_key: z.string().nullable(),
+  last_run_id: z.string().nullable(),
+  /** What differs from that entry: `input src/a.ts changed`, `env NODE_ENV changed`, `command changed`. */
+  changes: z.array(z.string()),
+});
+/** A cached stage as `plan` sees it. */
+export type PlanStageCache = z.infer<typeof PlanStageCache>;
+
 /** One stage as `plan` shows it. */
 export const PlanStage = z.looseObject({
   index: z.int().min(1),
@@ -120,6 +137,8 @@ export const PlanStage = z.looseObject({
   allowFailure: z.boolean(),
   /** The stage's `summaryHint` (command stages), as the original CLI showed it. */
   summaryHint: z.string().nullable(),
+  /** Stages that declare `cache`: their key now, whether a run would reuse it, and why not. */
+  cache: PlanStageCache.nullable().optional(),
 });
 /** One stage as `plan` shows it. */
 export type PlanStage = z.infer<typeof PlanStage>;
@@ -182,3 +201,22 @@ export const RunListEntry = z.looseObject({
 });
 /** One row of `runs --format json`. */
 export type RunListEntry = z.infer<typeof RunListEntry>;
+
+/** One entry of `cache ls --format json`. */
+export const CacheListEntry = z.looseObject({
+  key: z.string().min(1),
+  task_id: z.string().nullable(),
+  pipeline_id: z.string().nullable(),
+  stage_id: z.string().nullable(),
+  /** The run whose success was stored. */
+  run_id: z.string().nullable(),
+  created_at: z.string().nullable(),
+  /** When it was last stored or reused (least recently used entries are pruned first). */
+  last_used_at: z.string(),
+  files: z.int().min(0),
+  size_bytes: z.int().min(0),
+  /** False when its entry.json cannot be read: `cache prune` removes it. */
+  readable: z.boolean(),
+});
+/** One entry of `cache ls --format json`. */
+export type CacheListEntry = z.infer<typeof CacheListEntry>;

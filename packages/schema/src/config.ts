@@ -1,4 +1,5 @@
 import * as z from "zod";
+import { CacheSettings, PipelineCacheDefaults, StageCache } from "./cache-config.js";
 
 /** Stage and pipeline ids: used in file names and CLI flags, so kept to a safe alphabet. */
 export const IdentifierPattern = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -48,6 +49,8 @@ export const CommandStage = z.strictObject({
     .max(MAX_TIMER_SECONDS, { error: `must be at most ${MAX_TIMER_SECONDS} (about 24.8 days)` })
     .optional(),
   needs: StageNeeds,
+  /** Reuse the stage's outputs and log when its key matches a stored success (docs/cache.md). */
+  cache: StageCache.optional(),
 });
 /** A shell command stage. */
 export type CommandStage = z.infer<typeof CommandStage>;
@@ -123,6 +126,8 @@ export const Pipeline = z
     concurrency: z.int().min(1).max(1024).optional(),
     /** After a failure, let independent branches run to their end (`--continue`). */
     continueOnFailure: z.boolean().optional(),
+    /** Defaults for its stages that declare `cache`. */
+    cache: PipelineCacheDefaults.optional(),
   })
   .superRefine((pipeline, context) => {
     // The extends/stages/before/after/title rules are mirrored as if/then/else in json-schema.ts.
@@ -223,6 +228,8 @@ export const OrchestratorConfig = z
     redact: RedactionConfig.optional(),
     report: ReportConfig.optional(),
     otel: OtelConfig.optional(),
+    /** Stage cache defaults and, at the root, the cache's size limit (docs/cache.md). */
+    cache: CacheSettings.optional(),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

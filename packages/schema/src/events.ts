@@ -1,5 +1,5 @@
 import * as z from "zod";
-import { Approval, ChildRun, ExitReason, Manifest, ResumeEvent } from "./manifest.js";
+import { Approval, ChildRun, ExitReason, Manifest, ResumeEvent, StageCacheRecord } from "./manifest.js";
 import { NullableTimestamp, RunStatus, StageStatus, Timestamp } from "./primitives.js";
 
 // Every line carries type, timestamp and index (the 1-based stage, or null for run-level events).
@@ -27,16 +27,23 @@ export const CommandStartEvent = z.looseObject({
   pid: z.int().min(1).optional(),
   ...stageBase,
 });
+// Output replayed from the stage cache is marked, with the run it was first recorded in.
+const replayed = {
+  replayed: z.literal(true).optional(),
+  source_run_id: z.string().optional(),
+};
 /** A chunk of a command's standard output. */
 export const CommandStdoutEvent = z.looseObject({
   type: z.literal("command:stdout"),
   data: z.string(),
+  ...replayed,
   ...stageBase,
 });
 /** A chunk of a command's standard error. */
 export const CommandStderrEvent = z.looseObject({
   type: z.literal("command:stderr"),
   data: z.string(),
+  ...replayed,
   ...stageBase,
 });
 /** A stage's command ended (`signal` set when a signal killed it). */
@@ -94,6 +101,13 @@ export const StageChildEvent = z.looseObject({
   child_run_id: z.string(),
   ...base,
 });
+/** The stage cache was consulted for a stage: a hit (the command does not run) or a miss. */
+export const StageCacheEvent = z.looseObject({
+  type: z.literal("stage:cache"),
+  stage_id: z.string(),
+  cache: StageCacheRecord,
+  ...base,
+});
 /** The heartbeat was refreshed. */
 export const RunHeartbeatEvent = z.looseObject({
   type: z.literal("run:heartbeat"),
@@ -144,6 +158,7 @@ export const ChildRunEvent = z.looseObject({
 export const RunEvent = z.discriminatedUnion("type", [
   RunCreatedEvent,
   StageChildEvent,
+  StageCacheEvent,
   RunHeartbeatEvent,
   ChildRegisteredEvent,
   CommandStartEvent,
@@ -172,6 +187,7 @@ export const RunStateEvent = z.discriminatedUnion("type", [
   ResumeRequestedEvent,
   StageStatusEvent,
   StageChildEvent,
+  StageCacheEvent,
   CommandStartEvent,
   CommandEndEvent,
   ApprovalRequestedEvent,

@@ -16,6 +16,7 @@ export {
   ExitReason,
   Manifest,
   ResumeEvent,
+  StageCacheRecord,
 } from "./manifest.js";
 export { CiProvenance, GitProvenance, Provenance } from "./provenance.js";
 export { DEFAULT_RESUME_ACTOR, DEFAULT_RESUME_REASON, normalizeLegacyManifest } from "./legacy-manifest.js";
@@ -35,6 +36,7 @@ export {
   RunHeartbeatEvent,
   RunStartEvent,
   RunStateEvent,
+  StageCacheEvent,
   StageChildEvent,
   StageStatusEvent,
 } from "./events.js";
@@ -66,10 +68,20 @@ export {
   SubpipelineStage,
 } from "./config.js";
 export {
+  CacheSettings,
+  parseSize,
+  PipelineCacheDefaults,
+  SizeText,
+  StageCache,
+  StageCacheFields,
+} from "./cache-config.js";
+export {
+  CacheListEntry,
   FailureStatus,
   HeartbeatStatus,
   PlanOutput,
   PlanStage,
+  PlanStageCache,
   RunListEntry,
   StartOutput,
   StatusChildRun,

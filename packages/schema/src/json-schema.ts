@@ -72,6 +72,10 @@ const DOCUMENTATION: Record<ArtifactName, { title: string; description: string }
     description:
       "The in-toto Statement v1 inside a run attestation: every file of the run with its sha256, and a predicate describing the run.",
   },
+  "cache-list-entry": {
+    title: "codex-orchestrator cache ls --format json entry",
+    description: "One entry of what `codex-orchestrator cache ls --format json` prints on stdout.",
+  },
   config: {
     title: "codex.orchestrator.json",
     description:

@@ -19,6 +19,28 @@ export const CommandAttempt = z.looseObject({
 /** One try of a command stage. */
 export type CommandAttempt = z.infer<typeof CommandAttempt>;
 
+/**
+ * What the stage cache did for a stage (docs/cache.md): on a hit, the command did not run and its
+ * outputs and log came from the run named here; on a miss, whether the success was stored.
+ */
+export const StageCacheRecord = z.looseObject({
+  hit: z.boolean(),
+  /** `sha256:<hex>` of everything the stage's result depends on. */
+  key: z.string().min(1),
+  /** Hit: the run, task and time the reused result came from. */
+  source_run_id: z.string().nullable(),
+  source_task_id: z.string().nullable().optional(),
+  source_completed_at: NullableTimestamp.optional(),
+  /** Hit: files restored; miss: files stored (when stored). */
+  files: z.int().min(0).nullable().optional(),
+  /** Miss: whether the stage's outputs and log were stored (false: failed, forced off, or too large). */
+  stored: z.boolean().nullable().optional(),
+  /** Why it missed although an entry existed (corrupt, unsafe), or why it was not stored. */
+  note: z.string().nullable().optional(),
+});
+/** What the stage cache did for a stage. */
+export type StageCacheRecord = z.infer<typeof StageCacheRecord>;
+
 /** One stage of a run as recorded in `manifest.commands[]`. */
 export const CommandEntry = z.looseObject({
   index: z.int().min(1),
@@ -44,6 +66,8 @@ export const CommandEntry = z.looseObject({
   status_detail: z.string().nullable().optional(),
   /** How long the stage's last run took (started to completed), in milliseconds. */
   duration_ms: z.number().min(0).nullable().optional(),
+  /** Set when the stage declares `cache`: hit (reused, from which run) or miss. */
+  cache: StageCacheRecord.optional(),
 });
 /** One stage of a run as recorded in the manifest. */
 export type CommandEntry = z.infer<typeof CommandEntry>;

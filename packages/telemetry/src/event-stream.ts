@@ -19,6 +19,8 @@ export interface OutputChunk {
   data: string;
   /** The attempt (1-based) when the stage retries. */
   attempt?: number;
+  /** Output replayed from the stage cache: the run it was first recorded in. */
+  replayedFrom?: string;
 }
 
 /** Options for {@link EventStreamWriter.openStage}. */
@@ -121,7 +123,7 @@ export class EventStreamWriter {
     this.#checkWritable();
     const head = outputHead(chunk.stream);
     const data = JSON.stringify(chunk.data);
-    const tail = this.#outputTail(index, chunk.attempt);
+    const tail = this.#outputTail(index, chunk.attempt, chunk.replayedFrom);
     // Written in its parts: joining them would copy the whole chunk once more. The data was
     // redacted before it got here (secrets are replaced in values, never in JSON text).
     this.#batches.append([head, data, tail], this.#stageFiles.get(index) ?? [this.#runner], index);
@@ -194,9 +196,9 @@ export class EventStreamWriter {
 
   // Output lines are built by hand: the same text as JSON.stringify of the event, without building
   // an object. The head ends where the data's JSON string starts; the tail follows it.
-  #outputTail(index: number, attempt: number | undefined): string {
+  #outputTail(index: number, attempt: number | undefined, replayedFrom: string | undefined): string {
     const timestamp = (this.#options.now?.() ?? new Date()).toISOString();
-    return `${attemptField(attempt)}${TIMESTAMP_FIELD}${timestamp}${indexEnd(index)}`;
+    return `${replayedFields(replayedFrom)}${attemptField(attempt)}${TIMESTAMP_FIELD}${timestamp}${indexEnd(index)}`;
   }
 
   #checkWritable(): void {
@@ -226,6 +228,10 @@ function outputHead(stream: OutputChunk["stream"]): string {
 
 function attemptField(attempt: number | undefined): string {
   return attempt === undefined ? "" : `,"attempt":${JSON.stringify(attempt)}`;
+}
+
+function replayedFields(sourceRunId: string | undefined): string {
+  return sourceRunId === undefined ? "" : `,"replayed":true,"source_run_id":${JSON.stringify(sourceRunId)}`;
 }
 
 const TIMESTAMP_FIELD = ',"timestamp":"';

@@ -41,6 +41,20 @@ function problemsText(guardrails: readonly CommandEntry[]): string {
   return `: ${problems} problem(s) found${dryRun ? " (dry run: the run was not failed)" : ""}`;
 }
 
+function reusedEntry(entry: CommandEntry): boolean {
+  return entry.status === "succeeded" && entry.cache?.hit === true;
+}
+
+/**
+ * The stages whose result came from the stage cache, with the run each came from
+ * (`build (run 2026-…), lint (run 2026-…)`); null when none did.
+ */
+export function describeReusedStages(commands: readonly CommandEntry[]): string | null {
+  const reused = commands.filter(reusedEntry);
+  if (reused.length === 0) return null;
+  return reused.map((entry) => `${entry.id} (run ${entry.cache?.source_run_id ?? "unknown"})`).join(", ");
+}
+
 /**
  * The guardrail outcome of a run and its one-line summary, which is always the last line of
  * `manifest.summary`: `Guardrails: spec-guard succeeded (1 passed).`,
@@ -75,13 +89,15 @@ export function summarizeGuardrails(commands: readonly CommandEntry[]): Guardrai
     };
   }
   if (passed === total) {
+    // A guardrail reused from the cache did not run now: the line says so, and from which run.
+    const reused = describeReusedStages(guardrails);
     return {
       present: true,
       total,
       passed,
       failed,
       status: "succeeded",
-      line: `Guardrails: ${names} succeeded (${passed} passed).`,
+      line: `Guardrails: ${names} succeeded (${passed} passed${reused === null ? "" : `; reused: ${reused}`}).`,
     };
   }
   return {

@@ -1,5 +1,5 @@
 import type { Manifest, RunSummary } from "@codex/orchestrator-schema";
-import { summarizeGuardrails } from "./guardrail-summary.js";
+import { describeReusedStages, summarizeGuardrails } from "./guardrail-summary.js";
 import { buildOriginalRunSummaryFields } from "./original-run-summary.js";
 
 /** Seconds between two timestamps (0 when the end is unknown). */
@@ -64,6 +64,8 @@ export function buildSummaryText(manifest: Manifest): string {
     const states = manifest.child_runs.map((child) => `${child.pipeline_id} ${child.status}`).join(", ");
     lines.push(`Child runs: ${manifest.child_runs.length} (${states}).`);
   }
+  const reused = describeReusedStages(manifest.commands);
+  if (reused !== null) lines.push(`Reused from the stage cache: ${reused}.`);
   lines.push(summarizeGuardrails(manifest.commands).line);
   return lines.join("\n");
 }

@@ -1,15 +1,21 @@
 import { planPipeline } from "@codex/orchestrator-core/plan";
-import type { PlanOutput } from "@codex/orchestrator-schema";
+import type { PlanOutput, PlanStage } from "@codex/orchestrator-schema";
 import { createPainter, printJson } from "../terminal.js";
 
 /** `plan [pipeline]`: what would run, guardrails first-class, nothing executed. */
 export async function runPlan(argv: {
   pipeline?: string | undefined;
   task?: string | undefined;
+  cache?: boolean | undefined;
   format: string;
 }): Promise<number> {
-  // planPipeline, not CodexOrchestrator: planning needs neither the run engine nor the runs dir.
-  const { output } = await planPipeline({ pipelineId: argv.pipeline, taskId: argv.task });
+  // planPipeline, not CodexOrchestrator: planning needs neither the run engine nor a run folder
+  // (it reads the stage cache under the runs dir, and writes nothing).
+  const { output } = await planPipeline({
+    pipelineId: argv.pipeline,
+    taskId: argv.task,
+    cache: argv.cache !== false,
+  });
   if (argv.format === "json") printJson(output);
   else process.stdout.write(renderPlan(output));
   return 0;
@@ -24,6 +30,24 @@ function renderWaves(plan: PlanOutput): string[] {
     `Can run together (at most ${limit === null ? "one per CPU" : limit} at once${plan.pipeline.continue_on_failure ? "; branches run on after a failure" : ""}):`,
   ];
   waves.forEach((wave, position) => lines.push(`  wave ${position + 1}: ${wave.join(", ")}`));
+  return lines;
+}
+
+// A cached stage: its key, whether a run would reuse it, and why not.
+function renderCache(cache: NonNullable<PlanStage["cache"]>): string[] {
+  if (cache.key === null) return [`     cache: not reused (${cache.reason ?? "not cached"})`];
+  const lines = [`     cache: ${cache.hit ? "hit (would be reused)" : "miss (would run)"} ${cache.key}`];
+  if (cache.hit) return lines;
+  if (cache.last_key === null) lines.push("     cache: no earlier entry for this stage");
+  else {
+    lines.push(`     cache: last entry from run ${cache.last_run_id ?? "?"} (${cache.last_key})`);
+    const shown = cache.changes.slice(0, 20);
+    for (const change of shown) lines.push(`       changed: ${change}`);
+    if (cache.changes.length > shown.length)
+      lines.push(`       … and ${cache.changes.length - shown.length} more (--format json lists all)`);
+    if (cache.changes.length === 0)
+      lines.push("       changed: nothing found (the entry was removed or pruned)");
+  }
   return lines;
 }
 
@@ -64,6 +88,7 @@ export function renderPlan(plan: PlanOutput, paint = createPainter(process.stdou
         `     needs: ${stage.needs.length === 0 ? "nothing (starts at once)" : stage.needs.join(", ")}`,
       );
     lines.push(`     from: ${stage.origin}`);
+    if (stage.cache !== undefined && stage.cache !== null) lines.push(...renderCache(stage.cache));
   }
   if (plan.plan.notes) lines.push(`Notes: ${plan.plan.notes}`);
   lines.push(...renderWaves(plan));

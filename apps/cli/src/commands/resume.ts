@@ -16,6 +16,7 @@ export async function runResume(argv: {
   otel?: boolean | undefined;
   force?: boolean | undefined;
   outputLogs?: string | undefined;
+  cache?: boolean | undefined;
   format: string;
 }): Promise<number> {
   const runId = runIdFrom(argv);
@@ -35,6 +36,7 @@ export async function runResume(argv: {
         ...(argv.report === undefined ? {} : { report: argv.report }),
         ...(argv.otel === undefined ? {} : { otel: argv.otel }),
         ...(argv.force === true ? { force: true } : {}),
+        cache: argv.cache === false ? "off" : "use",
         ...terminal,
       }),
   });

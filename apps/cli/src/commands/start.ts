@@ -17,6 +17,8 @@ export async function runStart(argv: {
   actor?: string | undefined;
   report?: boolean | undefined;
   otel?: boolean | undefined;
+  cache?: boolean | undefined;
+  force?: boolean | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
@@ -36,6 +38,8 @@ export async function runStart(argv: {
         ...(argv.actor === undefined ? {} : { actor: argv.actor }),
         ...(argv.report === undefined ? {} : { report: argv.report }),
         ...(argv.otel === undefined ? {} : { otel: argv.otel }),
+        // --no-cache wins over --force: nothing is read or stored.
+        cache: argv.cache === false ? "off" : argv.force === true ? "refresh" : "use",
         ...terminal,
       });
     },

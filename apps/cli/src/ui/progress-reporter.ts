@@ -8,6 +8,8 @@ import type { ProgressView } from "./progress-view.js";
 /** What the reporter remembers for the closing lines. */
 export interface ProgressState {
   failedStage: { stageId: string; tail: string[] } | null;
+  /** Stages whose result came from the stage cache. */
+  reused: string[];
 }
 
 /** Lines of a stage held back for `--output-logs=failed`: its last ones, shown if it fails. */
@@ -39,7 +41,7 @@ export interface ProgressReporterOptions {
  */
 export function attachProgressReporter(options: ProgressReporterOptions): ProgressState {
   const { orchestrator, painter, view, mode } = options;
-  const state: ProgressState = { failedStage: null };
+  const state: ProgressState = { failedStage: null, reused: [] };
   const depths = new Map<string, number>();
   const stages = new Map<string, StageOutputState>();
   const indent = (runId: string) => "  ".repeat(depths.get(runId) ?? 0);
@@ -112,6 +114,7 @@ export function attachProgressReporter(options: ProgressReporterOptions): Progre
     const failed = event.status === "failed";
     view.stageFinished(key, failed);
     if (event.status === "pending") return; // a gate left waiting: approval:requested says so
+    if (event.status === "succeeded" && event.reusedFrom !== undefined) state.reused.push(event.stageId);
     const line = finishLine(event, painter);
     const held = stage?.held ?? null;
     const showHeld = held !== null && held.lines.length > 0 && (failed || mode.outputLogs === "full");
@@ -167,7 +170,11 @@ function howItEnded(event: FinishedEvent): string {
 /** `✔ [1] build 1.2s`, `✖ [3] test exit 1 3m 18s`, `⚠ allowed failure [2] lint exit 3 0.4s`. */
 function finishLine(event: FinishedEvent, painter: Painter): string {
   const time = painter.dim(formatDuration(event.durationMs));
-  if (event.status === "succeeded") return `${painter.green("✔")} [${event.index}] ${event.stageId} ${time}`;
+  if (event.status === "succeeded") {
+    const reused =
+      event.reusedFrom === undefined ? "" : ` ${painter.dim(`reused from run ${event.reusedFrom}`)}`;
+    return `${painter.green("✔")} [${event.index}] ${event.stageId}${reused} ${time}`;
+  }
   // Skipped without running (a built-in npm script the package lacks) is not a failure at all.
   const mark =
     event.status !== "skipped"

@@ -1,5 +1,6 @@
 import path from "node:path";
-import type { Pipeline, Stage } from "@codex/orchestrator-schema";
+import type { CacheSettings, Pipeline, Stage } from "@codex/orchestrator-schema";
+import { withCacheDefaults } from "../cache/stage-cache-spec.js";
 import { builtinPipelines } from "./builtin-pipelines.js";
 import { ConfigError, PipelineCycleError, UnknownPipelineError } from "../errors.js";
 import { projectForTask, type Workspace } from "./workspace-model.js";
@@ -36,6 +37,8 @@ interface PipelineSource {
   /** Folder that relative stage cwds resolve against. */
   baseDirectory: string;
   pipelines: readonly Pipeline[];
+  /** Cache defaults of the config files, nearest first (the project's, then the root's). */
+  cacheDefaults: readonly (CacheSettings | undefined)[];
 }
 
 /** The layers a task's pipelines come from, highest priority first. */
@@ -47,6 +50,7 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
       label: path.relative(workspace.root, project.config.file).split(path.sep).join("/"),
       baseDirectory: project.directory,
       pipelines: project.config.config.pipelines ?? [],
+      cacheDefaults: [project.config.config.cache, workspace.config?.config.cache],
     });
   }
   if (workspace.config) {
@@ -54,6 +58,7 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
       label: "codex.orchestrator.json",
       baseDirectory: workspace.root,
       pipelines: workspace.config.config.pipelines ?? [],
+      cacheDefaults: [workspace.config.config.cache],
     });
   }
   // Built-ins are repository-wide (the spec guard lives at the root); a project's own pipelines run in its folder.
@@ -61,6 +66,7 @@ export function pipelineSources(workspace: Workspace, taskId: string): PipelineS
     label: BUILT_IN_SOURCE,
     baseDirectory: workspace.root,
     pipelines: builtinPipelines({ root: workspace.root }),
+    cacheDefaults: [],
   });
   return sources;
 }
@@ -114,7 +120,9 @@ function resolveFrom(
         : `${source.label} pipelines[${pipelineIndex}]`;
     const own = (stages: readonly Stage[] | undefined, list: string): ResolvedStage[] =>
       (stages ?? []).map((stage, index) => ({
-        stage,
+        // Cache defaults are resolved here, where the stage's pipeline and config file are known,
+        // so the plan (and the snapshot a resume replays) holds the stage's whole cache.
+        stage: withCacheDefaults(stage, [pipeline.cache, ...source.cacheDefaults]),
         origin: source.label === BUILT_IN_SOURCE ? where : `${where}.${list}[${index}]`,
         baseDirectory: source.baseDirectory,
       }));

@@ -9,13 +9,41 @@ import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../record/error-file.js";
 import { SiblingFailure } from "./stage-scheduler.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 import { parentGraceEnvironment } from "../process/nested-grace.js";
+import {
+  CacheLogCollector,
+  consultStageCache,
+  recordMiss,
+  replayCachedStage,
+  storeStageResult,
+} from "./stage-cache.js";
+
+/**
+ * Runs a command stage. A stage that declares `cache` is looked up first, here, before its command
+ * is handed to whatever runs it: a hit restores its outputs and replays its log without running
+ * anything; a miss runs it and stores a success.
+ */
+export async function runCommandStage(context: StageContext, stage: CommandStage): Promise<StageOutcome> {
+  const decision = await consultStageCache(context, stage);
+  if (decision.kind === "hit") return replayCachedStage(context, stage, decision);
+  if (decision.kind === "uncached") return runCommand(context, stage, null);
+  recordMiss(context, stage, decision);
+  const collector = new CacheLogCollector();
+  const outcome = await runCommand(context, stage, collector);
+  // Failed stages are never cached.
+  if (outcome.status === "succeeded") await storeStageResult(context, stage, decision, collector.chunks());
+  return outcome;
+}
 
 /**
  * Runs a command stage through its attempts: each attempt's start and end are recorded as events
  * (the manifest's attempts follow from them), its output is decoded, redacted and appended to the
  * stage's log and runner.ndjson as it streams, and a failure leaves an error file.
  */
-export async function runCommandStage(context: StageContext, stage: CommandStage): Promise<StageOutcome> {
+async function runCommand(
+  context: StageContext,
+  stage: CommandStage,
+  collector: CacheLogCollector | null,
+): Promise<StageOutcome> {
   const { session, item, bus } = context;
   const recorder = session.recorder;
   const runId = session.manifest.run_id;
@@ -66,6 +94,7 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
       // Every process of this attempt carries the marker, so what it leaves running can be found
       // and stopped when it ends, or on a resume after the orchestrator itself was killed.
       const marker = createStageMarker(runId, item.index, attempt);
+      collector?.reset();
       let shellPid: number | null = null;
       let started = false;
       const recordStart = () => {
@@ -95,6 +124,7 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
         }
         tails[stream].push(data);
         tails.combined.push(data);
+        collector?.push(stream, data);
         if (listening)
           bus.emit("stage:output", { runId, index: item.index, stageId: stage.id, stream, data });
       };

@@ -4,6 +4,7 @@ import type { PlanItem } from "../plan/command-planner.js";
 import type { EventBus } from "../event-bus.js";
 import type { Redactor } from "../process/redaction.js";
 import type { RunSession } from "../record/run-session.js";
+import type { StageCacheAccess } from "./stage-cache.js";
 
 /**
  * How a stage ended. `detail` is what the run's `status_detail` becomes when this outcome decides
@@ -37,6 +38,8 @@ export interface StageContext {
   killGraceMs: number;
   approvalPolicy: ApprovalPolicy;
   approvalPrompt: ApprovalPrompt | undefined;
+  /** The stage cache (null: no cache for this run). */
+  cache: StageCacheAccess | null;
   /** Runs (or resumes, when `existingRunId` is set) a nested pipeline; `abortSignal` stops it. */
   runChild: (
     stage: SubpipelineStage,

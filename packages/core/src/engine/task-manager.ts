@@ -19,6 +19,7 @@ import { finishRun, type RunOutcome } from "./run-ending.js";
 import { attestEnding } from "./run-attesting.js";
 import type { RunEvidence } from "../evidence/run-evidence.js";
 import { writeRunEndOutputs, type RunEndOutputs } from "./run-end-outputs.js";
+import type { StageCacheAccess } from "./stage-cache.js";
 
 export type { RunOutcome } from "./run-ending.js";
 
@@ -44,6 +45,8 @@ export interface TaskManagerOptions {
   evidence: RunEvidence;
   /** The report and trace every run leaves when it ends. */
   runEndOutputs: RunEndOutputs;
+  /** The stage cache and how runs use it (null or absent: stages always run). */
+  cache?: StageCacheAccess | null;
 }
 
 /**
@@ -182,6 +185,7 @@ export class TaskManager {
       killGraceMs: this.#options.killGraceMs,
       approvalPolicy: this.#options.approvalPolicy,
       approvalPrompt: this.#options.approvalPrompt,
+      cache: this.#options.cache ?? null,
       runChild: (stage, existingRunId, childAbort) =>
         this.#runChild({ parent: session, stage, existingRunId, abortSignal: childAbort, depth: depth + 1 }),
     });

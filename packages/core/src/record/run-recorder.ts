@@ -103,7 +103,7 @@ export class RunRecorder {
     const timestamp =
       index === null
         ? this.events.run(payload)
-        : input.type === "command:start" || input.type === "command:end"
+        : input.type === "command:start" || input.type === "command:end" || input.type === "stage:cache"
           ? this.events.stage(index, payload)
           : this.events.runForStage(index, payload);
     this.#seq = seq;

@@ -43,6 +43,11 @@ export function applyRunEvent(manifest: Manifest, event: RunStateEvent): void {
     case "stage:status":
       applyStageStatus(manifest, event);
       return;
+    case "stage:cache": {
+      const entry = entryOf(manifest, event.index);
+      if (entry !== null) entry.cache = event.cache;
+      return;
+    }
     case "stage:child": {
       const entry = entryOf(manifest, event.index);
       if (entry !== null) entry.sub_run_id = event.child_run_id;
@@ -157,6 +162,7 @@ function applyStageStatus(manifest: Manifest, event: Extract<RunStateEvent, { ty
     entry.error_file = null;
     entry.status_detail = null;
     entry.duration_ms = null;
+    delete entry.cache;
     return;
   }
   if (event.summary !== undefined) entry.summary = event.summary;

@@ -17,6 +17,8 @@ export const REDACTED_FIELDS = {
   decision: ["reason", "detail"],
   /** `errors/NN-<slug>.json`. */
   errorFile: ["command", "title", "error", "stdout_tail", "stderr_tail", "tail_lines", "summary"],
+  /** A stage's cache record (`stage:cache` events and the manifest's `cache`). */
+  cacheRecord: ["note"],
   /** Stages in the plan snapshot (`pipeline.json`); `env` values are redacted too. */
   planStage: ["command", "title", "instructions", "summaryHint"],
   /** The manifest's `provenance` (and each attestation's): who, where, and the git and CI text. */
@@ -46,6 +48,8 @@ export function redactStateEvent(event: RunStateEventInput, redactor: Redactor):
     return { ...redacted, manifest: redactManifest(redacted.manifest, redactor) };
   if (redacted.type === "approval:recorded" && redacted.approval !== undefined)
     return { ...redacted, approval: redactFields(redacted.approval, REDACTED_FIELDS.decision, redactor) };
+  if (redacted.type === "stage:cache")
+    return { ...redacted, cache: redactFields(redacted.cache, REDACTED_FIELDS.cacheRecord, redactor) };
   if (redacted.type === "run:resume" && redacted.resume_event !== undefined)
     return {
       ...redacted,
