@@ -27,6 +27,11 @@ function stageGraphOptions<T>(argv: Argv<T>) {
     .option("continue", {
       type: "boolean",
       describe: "After a stage fails, let the stages that do not depend on it run on",
+    })
+    .option("executor", {
+      type: "string",
+      describe:
+        "Where command stages run: local (default) or bullmq (workers through Redis; docs/distributed.md)",
     });
 }
 
@@ -170,6 +175,21 @@ export async function main(args: readonly string[]): Promise<number> {
       },
     )
     .command(
+      "worker",
+      "Run stages from the queue in this checkout (the bullmq executor; docs/distributed.md)",
+      (command) =>
+        command
+          .option("queue", { type: "string", describe: "The queue to take stages from (default: codex-stages)" })
+          .option("concurrency", {
+            type: "string",
+            describe: "How many stages this worker runs at once, a positive whole number (default 1)",
+          }),
+      async (argv) => {
+        const { runWorker } = await import("./commands/worker.js");
+        exitCode = await runWorker(argv);
+      },
+    )
+    .command(
       "help",
       "Show this help",
       () => {},
@@ -177,7 +197,7 @@ export async function main(args: readonly string[]): Promise<number> {
         parser.showHelp("log");
       },
     )
-    .demandCommand(1, "Name a command: start, plan, resume, status, approve or runs")
+    .demandCommand(1, "Name a command: start, plan, resume, status, approve, runs or worker")
     .recommendCommands()
     .strict()
     .help()

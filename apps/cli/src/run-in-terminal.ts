@@ -1,4 +1,10 @@
-import { CodexOrchestrator, type ApprovalPrompt, type RunResult } from "@codex/orchestrator-core";
+import {
+  CodexOrchestrator,
+  type ApprovalPrompt,
+  type RunResult,
+  type StageExecutor,
+} from "@codex/orchestrator-core";
+import { openExecutor } from "./executor-choice.js";
 import { createTerminalPrompt } from "./approval-prompt.js";
 import { attachProgressReporter } from "./progress-reporter.js";
 import { reportRun } from "./run-report.js";
@@ -9,6 +15,7 @@ import { createPainter } from "./terminal.js";
 export interface TerminalRunOptions {
   approvalPrompt?: ApprovalPrompt;
   abortSignal: AbortSignal;
+  executor?: StageExecutor;
 }
 
 /**
@@ -19,8 +26,10 @@ export async function runInTerminal(
   verb: "started" | "resumed",
   format: string,
   execute: (orchestrator: CodexOrchestrator, options: TerminalRunOptions) => Promise<RunResult>,
+  executorFlag?: string,
 ): Promise<number> {
   const orchestrator = new CodexOrchestrator();
+  const executor = await openExecutor(orchestrator, executorFlag);
   const painter = createPainter();
   const progress = attachProgressReporter(orchestrator, painter);
   const signals = abortOnSignals();
@@ -29,9 +38,11 @@ export async function runInTerminal(
     const result = await execute(orchestrator, {
       ...(prompt === undefined ? {} : { approvalPrompt: prompt }),
       abortSignal: signals.signal,
+      ...(executor === undefined ? {} : { executor }),
     });
     return reportRun(result, format, progress, painter, verb);
   } finally {
     signals.dispose();
+    await executor?.close();
   }
 }

@@ -29,6 +29,7 @@ import { RunSession } from "./record/run-session.js";
 import { buildRunStatus } from "./runs/run-status.js";
 import { runLimits } from "./engine/run-limits.js";
 import { TaskManager, type RunOutcome } from "./engine/task-manager.js";
+import type { StageExecutor } from "./engine/stage-executor.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
@@ -60,6 +61,8 @@ export interface ExecuteOptions {
   concurrency?: number;
   /** After a failure, let independent branches run to their end (default: the pipeline's `continueOnFailure`). */
   continueOnFailure?: boolean;
+  /** Runs the command stages (default: here); see docs/distributed.md for `bullmq`. */
+  executor?: StageExecutor;
 }
 
 /** Options for {@link CodexOrchestrator.start}. */
@@ -285,6 +288,7 @@ export class CodexOrchestrator {
       taskSlug: (taskId) => workspace.tasks.get(taskId)?.slug ?? null,
       concurrency: options.concurrency,
       continueOnFailure: options.continueOnFailure,
+      executor: options.executor,
     });
   }
 

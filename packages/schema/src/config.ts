@@ -195,6 +195,24 @@ export const RedactionConfig = z.strictObject({
 /** What to scrub from every artifact. */
 export type RedactionConfig = z.infer<typeof RedactionConfig>;
 
+/**
+ * Where command stages run: `local` (this process, the default) or `bullmq` (a pool of workers
+ * through BullMQ on Redis). The Redis URL is better given by `CODEX_ORCHESTRATOR_REDIS_URL`, so no
+ * password is committed.
+ */
+export const ExecutorConfig = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("local") }),
+  z.strictObject({
+    kind: z.literal("bullmq"),
+    redisUrl: z.string().min(1).optional(),
+    queue: Identifier.optional(),
+    /** How long the coordinator keeps trying to reach a lost Redis before the run fails. */
+    unavailableAfterSeconds: z.number().positive().max(86_400).optional(),
+  }),
+]);
+/** Where command stages run. */
+export type ExecutorConfig = z.infer<typeof ExecutorConfig>;
+
 /** `codex.orchestrator.json`. */
 export const OrchestratorConfig = z
   .strictObject({
@@ -203,6 +221,7 @@ export const OrchestratorConfig = z
     pipelines: z.array(Pipeline).optional(),
     projects: z.array(Project).optional(),
     redact: RedactionConfig.optional(),
+    executor: ExecutorConfig.optional(),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

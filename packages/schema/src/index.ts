@@ -59,6 +59,7 @@ export {
   Pipeline,
   Project,
   RedactionConfig,
+  ExecutorConfig,
   Stage,
   SubpipelineStage,
 } from "./config.js";

@@ -13,6 +13,7 @@ export async function runResume(argv: {
   concurrency?: string | undefined;
   continue?: boolean | undefined;
   force?: boolean | undefined;
+  executor?: string | undefined;
   format: string;
 }): Promise<number> {
   const runId = runIdFrom(argv);
@@ -28,5 +29,6 @@ export async function runResume(argv: {
       ...(argv.force === true ? { force: true } : {}),
       ...terminal,
     }),
+    argv.executor,
   );
 }

@@ -9,6 +9,7 @@ export async function runStart(argv: {
   approvalPolicy?: string | undefined;
   concurrency?: string | undefined;
   continue?: boolean | undefined;
+  executor?: string | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
@@ -22,5 +23,6 @@ export async function runStart(argv: {
       ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
       ...terminal,
     }),
+    argv.executor,
   );
 }

@@ -4,6 +4,7 @@ import type { PlanItem } from "../plan/command-planner.js";
 import type { EventBus } from "../event-bus.js";
 import type { Redactor } from "../process/redaction.js";
 import type { RunSession } from "../record/run-session.js";
+import type { StageExecutor } from "./stage-executor.js";
 
 /**
  * How a stage ended. `detail` is what the run's `status_detail` becomes when this outcome decides
@@ -35,6 +36,8 @@ export interface StageContext {
   /** Stops this stage: the run was cancelled, or another stage failed first. */
   abortSignal: AbortSignal;
   killGraceMs: number;
+  /** Runs command-stage attempts: here (`local`) or on workers. */
+  executor: StageExecutor;
   approvalPolicy: ApprovalPolicy;
   approvalPrompt: ApprovalPrompt | undefined;
   /** Runs (or resumes, when `existingRunId` is set) a nested pipeline; `abortSignal` stops it. */

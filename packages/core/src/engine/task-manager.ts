@@ -16,6 +16,7 @@ import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
 import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
 import { finishRun, type RunOutcome } from "./run-ending.js";
+import { localExecutor, type StageExecutor } from "./stage-executor.js";
 
 export type { RunOutcome } from "./run-ending.js";
 
@@ -28,6 +29,8 @@ export interface TaskManagerOptions {
   redactor: Redactor;
   bus: EventBus;
   killGraceMs: number;
+  /** Runs the command stages of every run this manager executes (default: here). */
+  executor?: StageExecutor | undefined;
   approvalPolicy: ApprovalPolicy;
   approvalPrompt: ApprovalPrompt | undefined;
   abortSignal: AbortSignal;
@@ -156,6 +159,7 @@ export class TaskManager {
       redactor: recorder.redactor,
       abortSignal: stop,
       killGraceMs: this.#options.killGraceMs,
+      executor: this.#options.executor ?? localExecutor,
       approvalPolicy: this.#options.approvalPolicy,
       approvalPrompt: this.#options.approvalPrompt,
       runChild: (stage, existingRunId, childAbort) =>
