@@ -15,16 +15,24 @@ function twentyStages(): Record<string, unknown>[] {
   const stages: Record<string, unknown>[] = [];
   for (let root = 1; root <= 4; root += 1) {
     stages.push(
-      command(`r${root}`, `echo root ${root}; printf 'caf\\303'; sleep 0.2; printf '\\251\\n'; echo warn ${root} >&2`, {
-        needs: [],
-      }),
+      command(
+        `r${root}`,
+        `echo root ${root}; printf 'caf\\303'; sleep 0.2; printf '\\251\\n'; echo warn ${root} >&2`,
+        {
+          needs: [],
+        },
+      ),
     );
     for (let step = 1; step <= 3; step += 1)
       stages.push(
-        command(`r${root}s${step}`, `echo "step ${step} of ${root} token=$STAGE_TOKEN"; echo hunter2-secret; sleep 0.1`, {
-          needs: [step === 1 ? `r${root}` : `r${root}s${step - 1}`],
-          env: { STAGE_TOKEN: `tok-${root}-${step}-value` },
-        }),
+        command(
+          `r${root}s${step}`,
+          `echo "step ${step} of ${root} token=$STAGE_TOKEN"; echo hunter2-secret; sleep 0.1`,
+          {
+            needs: [step === 1 ? `r${root}` : `r${root}s${step - 1}`],
+            env: { STAGE_TOKEN: `tok-${root}-${step}-value` },
+          },
+        ),
       );
   }
   stages.push(command("join", "seq 1 2000; echo done >&2", { needs: ["r1s3", "r2s3", "r3s3", "r4s3"] }));
@@ -37,7 +45,7 @@ function twentyStages(): Record<string, unknown>[] {
 const CONFIG = {
   pipelines: [
     pipeline("graph20", twentyStages()),
-    pipeline("marked", [command("mark", "echo ran > \"$CODEX_ORCHESTRATOR_ROOT/marked-ran\"")]),
+    pipeline("marked", [command("mark", 'echo ran > "$CODEX_ORCHESTRATOR_ROOT/marked-ran"')]),
   ],
   redact: { values: ["hunter2-secret"] },
 };
@@ -79,7 +87,9 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("stages on workers through 
     expect(readdirSync(path.join(folder, "commands")).sort()).toEqual(
       readdirSync(path.join(localFolder, "commands")).sort(),
     );
-    expect(readdirSync(path.join(folder, "errors")).sort()).toEqual(readdirSync(path.join(localFolder, "errors")).sort());
+    expect(readdirSync(path.join(folder, "errors")).sort()).toEqual(
+      readdirSync(path.join(localFolder, "errors")).sort(),
+    );
     for (const file of readdirSync(path.join(localFolder, "commands")))
       expect(comparableLog(path.join(folder, "commands", file)), file).toEqual(
         comparableLog(path.join(localFolder, "commands", file)),
@@ -89,19 +99,23 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("stages on workers through 
     expect(text).not.toContain("hunter2-secret");
     expect(text).not.toMatch(/tok-\d-\d-value/);
 
-    const manifest = readJson<{ commands: { id: string; status: string; attempts: { worker?: string; host?: string }[] }[] }>(
-      folder,
+    const manifest = readJson<{
+      commands: { id: string; status: string; attempts: { worker?: string; host?: string }[] }[];
+    }>(folder, "manifest.json");
+    const localManifest = readJson<{ commands: { id: string; status: string }[] }>(
+      localFolder,
       "manifest.json",
     );
-    const localManifest = readJson<{ commands: { id: string; status: string }[] }>(localFolder, "manifest.json");
     expect(manifest.commands.map((entry) => [entry.id, entry.status])).toEqual(
       localManifest.commands.map((entry) => [entry.id, entry.status]),
     );
-    const workers = new Set(manifest.commands.flatMap((entry) => entry.attempts.map((attempt) => attempt.worker)));
-    expect(workers).toEqual(new Set([first.id, second.id]));
-    expect(manifest.commands.every((entry) => entry.attempts.every((attempt) => typeof attempt.host === "string"))).toBe(
-      true,
+    const workers = new Set(
+      manifest.commands.flatMap((entry) => entry.attempts.map((attempt) => attempt.worker)),
     );
+    expect(workers).toEqual(new Set([first.id, second.id]));
+    expect(
+      manifest.commands.every((entry) => entry.attempts.every((attempt) => typeof attempt.host === "string")),
+    ).toBe(true);
     // Readers work unchanged.
     const status = runCliJson(distributed, ["status", run.json.run_id as string]);
     expect(status.status).toBe(0);
@@ -121,12 +135,15 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("stages on workers through 
       index: 1,
       attempt: 1,
       planHash: plan.json.plan_hash,
-      marker: "2026-01-01T00-00-00-000Z-0badc0de/1/1/0123456789abcdef",
       killGraceMs: 1000,
     };
     const queue = new Queue("tamper", { connection: { path: redis.socket } });
     try {
-      const otherPlan = await queue.add("stage", { ...good, planHash: `sha256:${"0".repeat(64)}` }, { jobId: "a" + "1" });
+      const otherPlan = await queue.add(
+        "stage",
+        { ...good, planHash: `sha256:${"0".repeat(64)}` },
+        { jobId: "a" + "1" },
+      );
       const smuggled = await queue.add("stage", { ...good, command: "touch smuggled" }, { jobId: "b1" });
       const deadline = Date.now() + 20_000;
       while (Date.now() < deadline) {
@@ -177,4 +194,3 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("stages on workers through 
     expect(existsSync(path.join(root, ".runs"))).toBe(false);
   });
 });
-

@@ -110,3 +110,50 @@ export function comparableLog(file: string): { events: unknown[]; output: Record
 export function sleep(milliseconds: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, milliseconds));
 }
+
+/** A coordinator (`start`/`resume`) running in the background. */
+export interface CoordinatorProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Starts `start`/`resume` in the background; it is killed when the test ends. */
+export function startCoordinator(
+  root: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+): CoordinatorProcess {
+  const child = spawnCli(root, args, { env });
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (data: Buffer) => (stdout += data.toString()));
+  child.stderr?.on("data", (data: Buffer) => (stderr += data.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once("exit", (code, signal) => resolve({ code, signal })),
+  );
+  onTestFinished(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+  });
+  return { child, stdout: () => stdout, stderr: () => stderr, exited };
+}
+
+/** Waits until `check` holds (polling), or fails with `what`. */
+export async function waitUntil(check: () => boolean, what: string, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Whether a process is alive (signal 0 reaches it). */
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

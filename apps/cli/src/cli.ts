@@ -179,7 +179,10 @@ export async function main(args: readonly string[]): Promise<number> {
       "Run stages from the queue in this checkout (the bullmq executor; docs/distributed.md)",
       (command) =>
         command
-          .option("queue", { type: "string", describe: "The queue to take stages from (default: codex-stages)" })
+          .option("queue", {
+            type: "string",
+            describe: "The queue to take stages from (default: codex-stages)",
+          })
           .option("concurrency", {
             type: "string",
             describe: "How many stages this worker runs at once, a positive whole number (default 1)",

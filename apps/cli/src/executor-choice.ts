@@ -1,4 +1,8 @@
-import { resolveExecutorSettings, type CodexOrchestrator, type StageExecutor } from "@codex/orchestrator-core";
+import {
+  resolveExecutorSettings,
+  type CodexOrchestrator,
+  type StageExecutor,
+} from "@codex/orchestrator-core";
 
 /**
  * The executor of `start` or `resume`: nothing for `local` (the engine's default), or a connected

@@ -66,19 +66,23 @@ export class BullmqExecutor implements StageExecutor {
       index: request.index,
       attempt: request.attempt,
       planHash: request.planHash,
-      marker: request.marker,
       killGraceMs: Math.min(Math.round(request.killGraceMs), 600_000),
     };
-    const jobId = stageJobId(data);
-    // The same id again (a resumed coordinator) is a no-op: BullMQ keeps the job that exists.
-    await this.#available(
-      this.#queue.add("stage", data, {
-        jobId,
-        attempts: 1,
-        removeOnComplete: { age: KEEP_FINISHED_SECONDS },
-        removeOnFail: { age: KEEP_FINISHED_SECONDS },
-      }),
-    );
+    // A resumed coordinator re-attaches to the attempt its killed predecessor queued, when that
+    // job still waits, runs or has finished: the stage does not run twice, and its whole output
+    // (the stream keeps it) is recorded once, under the new attempt.
+    const adopted = await this.#unfinishedJob(request);
+    const jobId = adopted ?? stageJobId(data);
+    // Queueing the same id again is a no-op: BullMQ keeps the job that exists.
+    if (adopted === null)
+      await this.#available(
+        this.#queue.add("stage", data, {
+          jobId,
+          attempts: 1,
+          removeOnComplete: { age: KEEP_FINISHED_SECONDS },
+          removeOnFail: { age: KEEP_FINISHED_SECONDS },
+        }),
+      );
     let stopAskedAt: number | null = null;
     const askStop = () => {
       stopAskedAt = Date.now();
@@ -113,18 +117,35 @@ export class BullmqExecutor implements StageExecutor {
             return resultOf(AttemptEnd.parse(JSON.parse(fields.r ?? "null")));
           }
         }
-        if ((reply === null || Date.now() - lastStateCheck >= READ_BLOCK_MS)) {
+        if (reply === null || Date.now() - lastStateCheck >= READ_BLOCK_MS) {
           lastStateCheck = Date.now();
-          const ended = await this.#jobEnding(jobId, place);
+          const ended = await this.#jobEnding(jobId, stopAskedAt !== null);
           if (ended !== null) return ended;
         }
         if (stopAskedAt !== null && Date.now() - stopAskedAt > request.killGraceMs + STOP_MARGIN_MS)
-          return resultOf({ exitCode: null, signal: null, reason: "cancelled", error: null, leftoversStopped: 0 });
+          return resultOf({
+            exitCode: null,
+            signal: null,
+            reason: "cancelled",
+            error: null,
+            leftoversStopped: 0,
+          });
       }
     } finally {
       request.abortSignal.removeEventListener("abort", askStop);
       this.#giveBack(reader);
     }
+  }
+
+  async #unfinishedJob(request: AttemptRequest): Promise<string | null> {
+    if (request.unfinishedAttempt === null) return null;
+    const jobId = stageJobId({
+      runId: request.runId,
+      stageId: request.stage.id,
+      attempt: request.unfinishedAttempt,
+    });
+    const state = await this.#available(this.#queue.getJobState(jobId));
+    return state === "unknown" || state === "failed" ? null : jobId;
   }
 
   async close(): Promise<void> {
@@ -137,10 +158,23 @@ export class BullmqExecutor implements StageExecutor {
    * How the job ended when its stream has no end entry: failed (refused, or stalled because its
    * worker was lost), removed (a stop before any worker took it), or null while it waits or runs.
    */
-  async #jobEnding(jobId: string, place: AttemptPlace | null): Promise<AttemptResult | null> {
+  async #jobEnding(jobId: string, stopping: boolean): Promise<AttemptResult | null> {
     const state = await this.#available(this.#queue.getJobState(jobId));
+    // Gone: removed by our stop before a worker took it, or lost with Redis's data (then the
+    // attempt is lost as with a lost worker, and runs again).
+    if (state === "unknown" && stopping)
+      return resultOf({
+        exitCode: null,
+        signal: null,
+        reason: "cancelled",
+        error: null,
+        leftoversStopped: 0,
+      });
     if (state === "unknown")
-      return resultOf({ exitCode: null, signal: null, reason: "cancelled", error: null, leftoversStopped: 0 });
+      return {
+        outcome: { exitCode: null, signal: null, reason: "stalled", error: null },
+        leftoversStopped: 0,
+      };
     if (state !== "failed") return null;
     const job = await this.#available(Job.fromId(this.#queue, jobId));
     const reason = job?.failedReason ?? "the job failed";
@@ -148,9 +182,14 @@ export class BullmqExecutor implements StageExecutor {
       return {
         outcome: { exitCode: null, signal: null, reason: "stalled", error: null },
         leftoversStopped: 0,
-        lostWorker: place?.worker ?? null,
       };
-    return resultOf({ exitCode: null, signal: null, reason: "spawn-error", error: reason, leftoversStopped: 0 });
+    return resultOf({
+      exitCode: null,
+      signal: null,
+      reason: "spawn-error",
+      error: reason,
+      leftoversStopped: 0,
+    });
   }
 
   // A job no worker has taken is removed; a running one is stopped by its worker (same grace).
@@ -159,7 +198,8 @@ export class BullmqExecutor implements StageExecutor {
     await this.#connection.set(keys.cancelled(jobId), "1", "EX", KEEP_FINISHED_SECONDS);
     await this.#connection.publish(keys.cancelChannel, jobId);
     const state = await this.#queue.getJobState(jobId);
-    if (state === "waiting" || state === "prioritized" || state === "delayed") await this.#queue.remove(jobId);
+    if (state === "waiting" || state === "prioritized" || state === "delayed")
+      await this.#queue.remove(jobId);
   }
 
   /** Waits for a Redis command, failing once Redis has been away longer than allowed. */
@@ -210,7 +250,8 @@ export class BullmqExecutor implements StageExecutor {
 
 function fieldsOf(list: string[]): Record<string, string | undefined> {
   const fields: Record<string, string> = {};
-  for (let position = 0; position + 1 < list.length; position += 2) fields[list[position]!] = list[position + 1]!;
+  for (let position = 0; position + 1 < list.length; position += 2)
+    fields[list[position]!] = list[position + 1]!;
   return fields;
 }
 

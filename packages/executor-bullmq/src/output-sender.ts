@@ -45,7 +45,8 @@ export class OutputSender {
     const batch = this.#pending;
     this.#pending = [];
     this.#pendingBytes = 0;
-    for (const run of batch) this.#send(["t", "out", "s", run.stream, "d", Buffer.concat(run.chunks).toString("base64")]);
+    for (const run of batch)
+      this.#send(["t", "out", "s", run.stream, "d", Buffer.concat(run.chunks).toString("base64")]);
   }
 
   /** Sends what is left and the end entry; resolves once Redis has them all. */

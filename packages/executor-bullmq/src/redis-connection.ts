@@ -43,8 +43,12 @@ export function parseRedisUrl(text: string): RedisTarget {
   }
   const password = url.password === "" ? url.searchParams.get("password") : decodeURIComponent(url.password);
   const username = url.username === "" ? undefined : decodeURIComponent(url.username);
-  const db = Number(url.searchParams.get("db") ?? (url.pathname.length > 1 && url.protocol !== "unix:" ? url.pathname.slice(1) : "0"));
-  if (!Number.isInteger(db) || db < 0) throw new RedisUrlError(`Invalid Redis database in URL: ${url.pathname}`);
+  const db = Number(
+    url.searchParams.get("db") ??
+      (url.pathname.length > 1 && url.protocol !== "unix:" ? url.pathname.slice(1) : "0"),
+  );
+  if (!Number.isInteger(db) || db < 0)
+    throw new RedisUrlError(`Invalid Redis database in URL: ${url.pathname}`);
   const secret = password === null || password === "" ? {} : { password };
   const user = username === undefined ? {} : { username };
   const shown = new URL(text);

@@ -14,7 +14,6 @@ export const StageJobData = z.strictObject({
   index: z.int().min(1),
   attempt: z.int().min(1),
   planHash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
-  marker: z.string().regex(/^[A-Za-z0-9._-]+\/\d+\/\d+\/[0-9a-f]{16}$/),
   killGraceMs: z.int().min(0).max(600_000),
 });
 /** A stage job's data. */

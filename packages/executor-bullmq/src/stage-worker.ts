@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import os from "node:os";
 import {
   CommandPlanner,
+  createStageMarker,
   loadWorkspace,
   parentGraceEnvironment,
   runShellCommand,
@@ -16,7 +17,7 @@ import type { Redis } from "ioredis";
 import { OutputSender } from "./output-sender.js";
 import { ProcessWatchdog } from "./process-watchdog.js";
 import { checkRedis, openConnection, type RedisTarget } from "./redis-connection.js";
-import { AttemptEnd, queueKeys, StageJobData, WORKER_TIMING } from "./stage-job.js";
+import { queueKeys, StageJobData, WORKER_TIMING, type AttemptEnd } from "./stage-job.js";
 
 /** Options for {@link StageWorker.start}. */
 export interface StageWorkerOptions {
@@ -125,6 +126,8 @@ export class StageWorker {
     const startedAt = Date.now();
     const stage = item.stage;
     if (stage.kind !== "command") throw new UnrecoverableError("not a command stage");
+    // A marker of this worker's own: a coordinator resuming on this host stops only its own stages.
+    const marker = createStageMarker(data.runId, data.index, data.attempt);
     let shellPid: number | null = null;
     const outcome = await runShellCommand({
       command: stage.command,
@@ -134,7 +137,7 @@ export class StageWorker {
         ...stage.env,
         ...this.#runEnvironment(data),
         ...parentGraceEnvironment(data.killGraceMs),
-        [STAGE_MARKER_VARIABLE]: data.marker,
+        [STAGE_MARKER_VARIABLE]: marker,
       },
       killGraceMs: data.killGraceMs,
       abortSignal: stop.signal,
@@ -149,7 +152,7 @@ export class StageWorker {
     });
     if (shellPid === null) sender.start({ worker: this.id, host: this.host, pid: null });
     const leftovers = await stopLeftovers({
-      marker: data.marker,
+      marker,
       processGroup: shellPid,
       killGraceMs: data.killGraceMs,
     });

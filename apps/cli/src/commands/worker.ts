@@ -6,7 +6,10 @@ import { parseConcurrency } from "../concurrency-argument.js";
  * SIGTERM or SIGINT (then it finishes its running stages; a second signal stops them and hands
  * their jobs back). A bad Redis URL, an unreachable Redis or a bad config: one line, exit 2.
  */
-export async function runWorker(argv: { queue?: string | undefined; concurrency?: string | undefined }): Promise<number> {
+export async function runWorker(argv: {
+  queue?: string | undefined;
+  concurrency?: string | undefined;
+}): Promise<number> {
   const concurrency = argv.concurrency === undefined ? 1 : parseConcurrency(argv.concurrency);
   const env = process.env;
   const orchestrator = new CodexOrchestrator();

@@ -32,6 +32,9 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
   };
   const maxAttempts = (stage.retries ?? 0) + 1;
   const firstAttempt = (session.entry(item.index).attempts?.length ?? 0) + 1;
+  const lastRecorded = session.entry(item.index).attempts?.at(-1);
+  const unfinishedAttempt =
+    lastRecorded !== undefined && lastRecorded.completed_at === null ? lastRecorded.attempt : null;
   // A log write that fails (disk full, file-size limit) happens inside a stream callback or later,
   // when collected output is written, where a throw would crash the process and orphan the
   // command: remember it, stop the command, rethrow.
@@ -126,6 +129,7 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
           marker,
           killGraceMs: context.killGraceMs,
           timeoutMs: stage.timeoutSeconds === undefined ? undefined : stage.timeoutSeconds * 1000,
+          unfinishedAttempt: attempt === firstAttempt ? unfinishedAttempt : null,
           abortSignal,
           onStdout: (chunk) => stdout.push(chunk),
           onStderr: (chunk) => stderr.push(chunk),
@@ -141,7 +145,10 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
       } catch (error) {
         if (!(error instanceof ExecutorUnavailableError)) throw error;
         unavailable = error;
-        result = { outcome: { exitCode: null, signal: null, reason: "spawn-error", error: error.message }, leftoversStopped: 0 };
+        result = {
+          outcome: { exitCode: null, signal: null, reason: "spawn-error", error: error.message },
+          leftoversStopped: 0,
+        };
       }
       if (!started) recordStart({ pid: null, worker: null, host: null });
       outcome = result.outcome;

@@ -38,7 +38,12 @@ export function resolveExecutorSettings(options: {
   const { flag, env, config } = options;
   const fromEnv = env.CODEX_ORCHESTRATOR_EXECUTOR === "" ? undefined : env.CODEX_ORCHESTRATOR_EXECUTOR;
   const kind = flag ?? fromEnv ?? config?.kind ?? "local";
-  const source = flag !== undefined ? "--executor" : fromEnv !== undefined ? "CODEX_ORCHESTRATOR_EXECUTOR" : "executor.kind";
+  const source =
+    flag !== undefined
+      ? "--executor"
+      : fromEnv !== undefined
+        ? "CODEX_ORCHESTRATOR_EXECUTOR"
+        : "executor.kind";
   if (kind === "local") return { kind: "local" };
   if (kind !== "bullmq")
     throw new ExecutorSettingsError(`Unknown executor "${kind}" (${source}); expected "local" or "bullmq"`);

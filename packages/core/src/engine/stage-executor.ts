@@ -28,6 +28,11 @@ export interface AttemptRequest {
   marker: string;
   killGraceMs: number;
   timeoutMs: number | undefined;
+  /**
+   * An earlier attempt a killed coordinator started and never saw end (a resume). An executor whose
+   * attempts outlive the coordinator re-attaches to it instead of running the stage again.
+   */
+  unfinishedAttempt: number | null;
   abortSignal: AbortSignal;
   /** Told when the command runs, and where. */
   onStart: (place: AttemptPlace) => void;
@@ -36,11 +41,10 @@ export interface AttemptRequest {
   onStderr: (chunk: Buffer) => void;
 }
 
-/** How an attempt ended. `lostWorker` is set when it ended `stalled`: the worker running it was lost. */
+/** How an attempt ended (`stalled`: the worker running it, or Redis's record of it, was lost). */
 export interface AttemptResult {
   outcome: ProcessOutcome;
   leftoversStopped: number;
-  lostWorker?: string | null;
 }
 
 /**
