@@ -7,7 +7,7 @@ import { startRedisServer, type RedisServer } from "../helpers/redis-server.js";
 import { command, pipeline, tempRepo } from "../helpers/repo.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { Queue } from "../../packages/executor-bullmq/node_modules/bullmq/dist/esm/index.js";
-import { comparableLog, onlyRunFolder, sleep, startWorker } from "./support.js";
+import { comparableLog, onlyRunFolder, sleep, startCoordinator, startWorker } from "./support.js";
 
 // 20 stages in a graph: 4 independent roots, each with a chain and a fan-in at the end. Their output
 // has stderr, a UTF-8 character split across writes, a stage-env secret and a configured secret.
@@ -46,6 +46,15 @@ const CONFIG = {
   pipelines: [
     pipeline("graph20", twentyStages()),
     pipeline("marked", [command("mark", 'echo ran > "$CODEX_ORCHESTRATOR_ROOT/marked-ran"')]),
+    pipeline("nested", [
+      command("outer", "echo outer"),
+      { kind: "subpipeline", id: "inner", title: "Inner", pipeline: "leaf" },
+    ]),
+    pipeline("leaf", [
+      command("leaf1", "echo leaf one", { needs: [] }),
+      command("leaf2", "echo leaf two", { needs: [] }),
+    ]),
+    pipeline("sleepy", [command("nap", "sleep 2; echo rested")]),
   ],
   redact: { values: ["hunter2-secret"] },
 };
@@ -170,6 +179,40 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("stages on workers through 
     } finally {
       await queue.close();
     }
+  });
+
+  it("sends a subpipeline's stages to the queue too, under the child run", async () => {
+    const coordinator = tempRepo(CONFIG);
+    const checkout = tempRepo(CONFIG);
+    const worker = await startWorker(checkout, redis.url, ["--queue", "nested"]);
+    const run = runCliJson(coordinator, ["start", "nested", "--task", "t1", "--executor", "bullmq"], {
+      env: { CODEX_ORCHESTRATOR_REDIS_URL: redis.url, CODEX_ORCHESTRATOR_QUEUE: "nested" },
+    });
+    expect(run.json.status, run.stderr).toBe("succeeded");
+    for (const stage of ["outer", "leaf1", "leaf2"])
+      await worker.waitFor(new RegExp(`finished \\S+ ${stage} attempt 1: exit 0`));
+  });
+
+  it("finishes its running stage on SIGTERM, then exits 0; a bad config exits 2 with one line", async () => {
+    const coordinator = tempRepo(CONFIG);
+    const checkout = tempRepo(CONFIG);
+    const worker = await startWorker(checkout, redis.url, ["--queue", "sigterm"]);
+    const env = { CODEX_ORCHESTRATOR_REDIS_URL: redis.url, CODEX_ORCHESTRATOR_QUEUE: "sigterm" };
+    const run = startCoordinator(
+      coordinator,
+      ["start", "sleepy", "--task", "t1", "--executor", "bullmq"],
+      env,
+    );
+    await worker.waitFor(/running \S+ nap attempt 1/);
+    worker.child.kill("SIGTERM");
+    expect((await worker.exited).code).toBe(0);
+    expect(worker.log()).toMatch(/finished \S+ nap attempt 1: exit 0/);
+    expect((await run.exited).code).toBe(0);
+
+    const broken = tempRepo({ pipelines: [{ id: "x" }] });
+    const refused = runCli(broken, ["worker"], { env: { CODEX_ORCHESTRATOR_REDIS_URL: redis.url } });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr.trim().split("\n")).toHaveLength(1);
   });
 
   it("exits 2 with one line, leaving nothing behind, when Redis cannot be reached or its URL is bad", () => {
