@@ -24,9 +24,10 @@ import runs from "./scenarios/runs.mjs";
 import concurrent from "./scenarios/concurrent.mjs";
 import heartbeat from "./scenarios/heartbeat.mjs";
 import compare from "./scenarios/compare.mjs";
+import distributed from "./scenarios/distributed.mjs";
 
 // In the order they run. compare stays last: its process churn made the timings after it erratic.
-const SCENARIOS = [startup, graph, stages, output, status, runs, concurrent, heartbeat, compare];
+const SCENARIOS = [startup, graph, stages, output, status, runs, concurrent, heartbeat, distributed, compare];
 
 const { values: flags } = parseArgs({
   options: {
