@@ -187,6 +187,35 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("faults of distributed runs
     expect(worker.log()).not.toMatch(/running \S+ gate/);
   });
 
+  it("runs a stage again when Redis comes back empty within the wait, and the run succeeds", async () => {
+    const directory = mkdtempSync(path.join(os.tmpdir(), "codex-redis-blip-"));
+    const own = await startRedisServer(directory);
+    try {
+      const coordinatorRoot = tempRepo(CONFIG);
+      const checkout = tempRepo(CONFIG);
+      const worker = await startWorker(checkout, own.url, ["--queue", "blip"]);
+      const env = { CODEX_ORCHESTRATOR_REDIS_URL: own.url, CODEX_ORCHESTRATOR_QUEUE: "blip" };
+      const run = startCoordinator(
+        coordinatorRoot,
+        ["start", "slow", "--task", "t1", "--executor", "bullmq", "--format", "json"],
+        env,
+      );
+      await waitUntil(() => shellPids(checkout).length === 1, "the stage to start");
+      const [first] = shellPids(checkout);
+      await own.restart();
+      // The worker loses its lock on the job Redis forgot, and stops that stage.
+      await waitUntil(() => !isAlive(first!), "the forgotten attempt to stop", 15_000);
+      const ended = await run.exited;
+      expect(ended.code, `${run.stderr()}\n${worker.log()}`).toBe(0);
+      const manifest = readJson<Manifest>(onlyRunFolder(coordinatorRoot, "t1"), "manifest.json");
+      expect(manifest.status).toBe("succeeded");
+      expect(manifest.commands[0]!.attempts!.map((attempt) => attempt.reason)).toEqual(["stalled", "exit"]);
+    } finally {
+      await own.stop();
+      rmSync(directory, { recursive: true, force: true });
+    }
+  });
+
   it("fails the run executor:unavailable when Redis stays away, and resume finishes it once Redis is back", async () => {
     const directory = mkdtempSync(path.join(os.tmpdir(), "codex-redis-lost-"));
     const own = await startRedisServer(directory);

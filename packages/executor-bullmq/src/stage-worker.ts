@@ -49,6 +49,8 @@ export class StageWorker {
   readonly #connection: Redis;
   readonly #subscriber: Redis;
   readonly #worker: Worker;
+  // Jobs whose lock was lost while their stage ran: their end is not ours to report.
+  readonly #lost = new Set<string>();
   #closing: Promise<void> | null = null;
 
   private constructor(options: StageWorkerOptions, planner: CommandPlanner) {
@@ -73,6 +75,15 @@ export class StageWorker {
       autorun: false,
     });
     this.#worker.on("error", (error) => options.log(`worker ${this.id}: ${error.message}`));
+    // A job whose lock could not be renewed is no longer ours (it stalled, or Redis lost it): the
+    // coordinator runs it again, so its stage is stopped here rather than run twice.
+    this.#worker.on("lockRenewalFailed", (jobIds: string[]) => {
+      for (const jobId of jobIds) {
+        options.log(`worker ${this.id}: lost the lock on job ${jobId}, stopping its stage`);
+        this.#lost.add(jobId);
+        this.#worker.cancelJob(jobId, "lost its lock");
+      }
+    });
   }
 
   /** Checks Redis and this checkout's config (either wrong: a usage error), then starts taking jobs. */
@@ -159,6 +170,11 @@ export class StageWorker {
     if (shellPid !== null) this.#watchdog.release(shellPid);
     signal?.removeEventListener("abort", onAbort);
     const result: AttemptEnd = { ...outcome, leftoversStopped: leftovers.stopped };
+    if (this.#lost.delete(jobId)) {
+      sender.flush();
+      this.#options.log(`worker ${this.id}: stopped ${label}: the job is no longer this worker's`);
+      throw new Error("the job's lock was lost");
+    }
     await sender.end(result);
     const ending = outcome.reason === "exit" ? `exit ${outcome.exitCode}` : outcome.reason;
     this.#options.log(`worker ${this.id}: finished ${label}: ${ending} in ${Date.now() - startedAt} ms`);
