@@ -109,6 +109,35 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("faults of distributed runs
     ).toBe("begun\nended\n");
   });
 
+  it("hands a stage back on a second SIGTERM to its worker; another worker runs it", async () => {
+    const coordinatorRoot = tempRepo(CONFIG);
+    const checkouts = [tempRepo(CONFIG), tempRepo(CONFIG)];
+    const queue = "handed-back";
+    const workers = await Promise.all(
+      checkouts.map((root) => startWorker(root, redis.url, ["--queue", queue])),
+    );
+    const run = startCoordinator(
+      coordinatorRoot,
+      ["start", "slow", "--task", "t1", "--executor", "bullmq", "--format", "json"],
+      { CODEX_ORCHESTRATOR_REDIS_URL: redis.url, CODEX_ORCHESTRATOR_QUEUE: queue },
+    );
+    await waitUntil(() => checkouts.some((root) => shellPids(root).length === 1), "the stage to start");
+    const leaving = checkouts.findIndex((root) => shellPids(root).length === 1);
+    workers[leaving]!.child.kill("SIGTERM");
+    await workers[leaving]!.waitFor(/finishing the running stages/);
+    workers[leaving]!.child.kill("SIGTERM");
+    expect((await workers[leaving]!.exited).code).toBe(0);
+    expect(isAlive(shellPids(checkouts[leaving]!)[0]!)).toBe(false);
+
+    const ended = await run.exited;
+    expect(ended.code, run.stderr()).toBe(0);
+    const manifest = readJson<Manifest>(onlyRunFolder(coordinatorRoot, "t1"), "manifest.json");
+    expect(manifest.commands[0]!.attempts!.map((attempt) => [attempt.reason, attempt.worker])).toEqual([
+      ["stalled", workers[leaving]!.id],
+      ["exit", workers[1 - leaving]!.id],
+    ]);
+  });
+
   it("stops the stages on the workers when the coordinator gets SIGTERM", async () => {
     const coordinatorRoot = tempRepo(CONFIG);
     const checkout = tempRepo(CONFIG);

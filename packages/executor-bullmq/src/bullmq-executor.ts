@@ -8,7 +8,14 @@ import {
 import { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { checkRedis, openConnection, type RedisTarget } from "./redis-connection.js";
-import { AttemptEnd, KEEP_FINISHED_SECONDS, queueKeys, stageJobId, type StageJobData } from "./stage-job.js";
+import {
+  AttemptEnd,
+  HANDED_BACK_REASON,
+  KEEP_FINISHED_SECONDS,
+  queueKeys,
+  stageJobId,
+  type StageJobData,
+} from "./stage-job.js";
 
 /** Options for {@link BullmqExecutor.connect}. */
 export interface BullmqExecutorOptions {
@@ -178,7 +185,7 @@ export class BullmqExecutor implements StageExecutor {
     if (state !== "failed") return null;
     const job = await this.#available(Job.fromId(this.#queue, jobId));
     const reason = job?.failedReason ?? "the job failed";
-    if (reason === STALLED_REASON)
+    if (reason === STALLED_REASON || reason === HANDED_BACK_REASON)
       return {
         outcome: { exitCode: null, signal: null, reason: "stalled", error: null },
         leftoversStopped: 0,

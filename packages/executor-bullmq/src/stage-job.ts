@@ -60,6 +60,9 @@ export const WORKER_TIMING = {
   maxStalledCount: 0,
 } as const;
 
+/** How a job a stopping worker hands back fails: the coordinator runs the attempt again, as for a lost worker. */
+export const HANDED_BACK_REASON = "handed back by its worker";
+
 /** Output and end entries are kept at most this many per attempt (older ones are trimmed). */
 export const OUTPUT_STREAM_MAX_ENTRIES = 100_000;
 /** Finished jobs and their output streams are kept this long, so re-queueing an attempt stays a no-op. */

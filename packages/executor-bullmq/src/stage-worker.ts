@@ -17,7 +17,7 @@ import type { Redis } from "ioredis";
 import { OutputSender } from "./output-sender.js";
 import { ProcessWatchdog } from "./process-watchdog.js";
 import { checkRedis, openConnection, type RedisTarget } from "./redis-connection.js";
-import { queueKeys, StageJobData, WORKER_TIMING, type AttemptEnd } from "./stage-job.js";
+import { HANDED_BACK_REASON, queueKeys, StageJobData, WORKER_TIMING, type AttemptEnd } from "./stage-job.js";
 
 /** Options for {@link StageWorker.start}. */
 export interface StageWorkerOptions {
@@ -51,6 +51,9 @@ export class StageWorker {
   readonly #worker: Worker;
   // Jobs whose lock was lost while their stage ran: their end is not ours to report.
   readonly #lost = new Set<string>();
+  // Jobs running now, and those a stopping worker hands back (their stages run again elsewhere).
+  readonly #running = new Set<string>();
+  readonly #handedBack = new Set<string>();
   #closing: Promise<void> | null = null;
 
   private constructor(options: StageWorkerOptions, planner: CommandPlanner) {
@@ -107,8 +110,9 @@ export class StageWorker {
 
   /** Stops now: running stages are stopped and their jobs handed back (a second SIGTERM). */
   async stopNow(): Promise<void> {
+    for (const jobId of this.#running) this.#handedBack.add(jobId);
     this.#worker.cancelAllJobs("worker stopping");
-    await this.#close(true);
+    await (this.#closing ?? this.#close(false));
   }
 
   async #close(force: boolean): Promise<void> {
@@ -120,9 +124,28 @@ export class StageWorker {
 
   async #process(job: Job, signal: AbortSignal | undefined): Promise<AttemptEnd> {
     const { data, item } = this.#accept(job);
-    const keys = queueKeys(this.#options.queue);
     const jobId = job.id ?? "";
     const label = `${data.runId} ${data.stageId} attempt ${data.attempt}`;
+    this.#running.add(jobId);
+    try {
+      return await this.#run(job, data, item, signal, label);
+    } finally {
+      this.#running.delete(jobId);
+      this.#lost.delete(jobId);
+      this.#handedBack.delete(jobId);
+    }
+  }
+
+  /** Runs the stage of an accepted job, streaming its output; its end is the job's result. */
+  async #run(
+    job: Job,
+    data: StageJobData,
+    item: PlanItem,
+    signal: AbortSignal | undefined,
+    label: string,
+  ): Promise<AttemptEnd> {
+    const keys = queueKeys(this.#options.queue);
+    const jobId = job.id ?? "";
     const sender = new OutputSender({
       redis: this.#connection,
       key: keys.output(jobId),
@@ -170,10 +193,10 @@ export class StageWorker {
     if (shellPid !== null) this.#watchdog.release(shellPid);
     signal?.removeEventListener("abort", onAbort);
     const result: AttemptEnd = { ...outcome, leftoversStopped: leftovers.stopped };
-    if (this.#lost.delete(jobId)) {
+    if (this.#lost.has(jobId) || this.#handedBack.has(jobId)) {
       sender.flush();
-      this.#options.log(`worker ${this.id}: stopped ${label}: the job is no longer this worker's`);
-      throw new Error("the job's lock was lost");
+      this.#options.log(`worker ${this.id}: stopped ${label}, handing it back`);
+      throw new Error(HANDED_BACK_REASON);
     }
     await sender.end(result);
     const ending = outcome.reason === "exit" ? `exit ${outcome.exitCode}` : outcome.reason;
