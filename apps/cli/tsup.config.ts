@@ -3,13 +3,15 @@ import { packageBuild } from "../../tsup.base.ts";
 
 // One bundle of the CLI and its workspace packages, split per command: every command module is
 // loaded by a dynamic import, so `--version` loads one tiny chunk and each command only what it
-// uses (see docs/performance.md).
+// uses (see docs/performance.md). BullMQ and ioredis (CommonJS, loaded only by the bullmq executor
+// and `worker`) stay runtime dependencies: bundled into ESM they could not `require` Node's modules.
 export default defineConfig(
   packageBuild({
     entry: ["src/index.ts", "src/bin.ts"],
     dts: { entry: "src/index.ts" },
     splitting: true,
-    noExternal: [/.*/],
+    noExternal: [/^(?!bullmq$|ioredis$)/],
+    external: ["bullmq", "ioredis"],
     // Bundled CommonJS code (OpenTelemetry's exporter) requires Node built-ins such as zlib; an ESM
     // bundle has no `require` unless it is made from the chunk's own URL.
     banner: {

@@ -27,6 +27,7 @@ import compare from "./scenarios/compare.mjs";
 import evidence from "./scenarios/evidence.mjs";
 import reportScenario from "./scenarios/report.mjs";
 import cache from "./scenarios/cache.mjs";
+import distributed from "./scenarios/distributed.mjs";
 
 // In the order they run. compare stays last: its process churn made the timings after it erratic.
 const SCENARIOS = [
@@ -41,6 +42,7 @@ const SCENARIOS = [
   evidence,
   reportScenario,
   cache,
+  distributed,
   compare,
 ];
 

@@ -43,6 +43,11 @@ function stageGraphOptions<T>(argv: Argv<T>) {
       type: "boolean",
       describe:
         "Export the run as an OpenTelemetry trace when it ends (default: when OTEL_EXPORTER_OTLP_ENDPOINT is set)",
+    })
+    .option("executor", {
+      type: "string",
+      describe:
+        "Where command stages run: local (default) or bullmq (workers through Redis; docs/distributed.md)",
     });
 }
 
@@ -370,6 +375,24 @@ export async function main(args: readonly string[]): Promise<number> {
       async (argv) => {
         const { runCache } = await import("./commands/cache.js");
         exitCode = await runCache(argv);
+      },
+    )
+    .command(
+      "worker",
+      "Run stages from the queue in this checkout (the bullmq executor; docs/distributed.md)",
+      (command) =>
+        command
+          .option("queue", {
+            type: "string",
+            describe: "The queue to take stages from (default: codex-stages)",
+          })
+          .option("concurrency", {
+            type: "string",
+            describe: "How many stages this worker runs at once, a positive whole number (default 1)",
+          }),
+      async (argv) => {
+        const { runWorker } = await import("./commands/worker.js");
+        exitCode = await runWorker(argv);
       },
     )
     .command(

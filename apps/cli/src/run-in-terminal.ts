@@ -1,6 +1,12 @@
-import { CodexOrchestrator, type ApprovalPrompt, type RunResult } from "@codex/orchestrator-core";
+import {
+  CodexOrchestrator,
+  type ApprovalPrompt,
+  type RunResult,
+  type StageExecutor,
+} from "@codex/orchestrator-core";
 import type { WaitingGate } from "@codex/orchestrator-schema";
 import { createTerminalPrompt } from "./approval-prompt.js";
+import { openExecutor } from "./executor-choice.js";
 import { nextStep, reportRun } from "./run-report.js";
 import { abortOnSignals } from "./run-signals.js";
 import { createPainter } from "./terminal.js";
@@ -16,6 +22,7 @@ import { StreamView } from "./ui/stream-view.js";
 export interface TerminalRunOptions {
   approvalPrompt?: ApprovalPrompt;
   abortSignal: AbortSignal;
+  executor?: StageExecutor;
 }
 
 /**
@@ -27,6 +34,8 @@ export async function runInTerminal(options: {
   verb: "started" | "resumed";
   format: string;
   outputLogs: string | undefined;
+  /** `--executor` (local or bullmq); the config and environment decide without it. */
+  executor?: string | undefined;
   execute: (orchestrator: CodexOrchestrator, options: TerminalRunOptions) => Promise<RunResult>;
 }): Promise<number> {
   const startedAt = Date.now();
@@ -35,6 +44,8 @@ export async function runInTerminal(options: {
   // Decided (and a bad --output-logs refused) before anything runs.
   const mode = resolveOutputMode({ stream, env, outputLogs: options.outputLogs });
   const orchestrator = new CodexOrchestrator();
+  // Opened before the run is created: an unreachable Redis is one line and exit 2, nothing written.
+  const executor = await openExecutor(orchestrator, options.executor);
   const painter = createPainter(stream, env);
   const view: ProgressView = mode.live
     ? new LiveView({
@@ -52,10 +63,12 @@ export async function runInTerminal(options: {
     result = await options.execute(orchestrator, {
       ...(prompt === undefined ? {} : { approvalPrompt: withoutRedraw(prompt, view) }),
       abortSignal: signals.signal,
+      ...(executor === undefined ? {} : { executor }),
     });
   } finally {
     view.close();
     signals.dispose();
+    await executor?.close();
   }
   const elapsedMs = Date.now() - startedAt;
   let summary: string[] = [];

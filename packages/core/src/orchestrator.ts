@@ -32,6 +32,7 @@ import { buildRunStatus } from "./runs/run-status.js";
 import { runLimits } from "./engine/run-limits.js";
 import { TaskManager, type RunOutcome } from "./engine/task-manager.js";
 import { resolveRunEndOutputs } from "./engine/run-end-outputs.js";
+import type { StageExecutor } from "./engine/stage-executor.js";
 import { planInWorkspace } from "./plan-pipeline.js";
 import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
@@ -77,6 +78,8 @@ export interface ExecuteOptions {
    * stores anew, `off` (`--no-cache`) neither reads nor writes it (docs/cache.md).
    */
   cache?: CacheMode;
+  /** Runs the command stages (default: here); see docs/distributed.md for `bullmq`. */
+  executor?: StageExecutor;
 }
 
 /** Options for {@link CodexOrchestrator.start}. */
@@ -383,6 +386,7 @@ export class CodexOrchestrator {
         env: this.#env,
       }),
       cache: { store: this.cacheStore, mode: options.cache ?? "use" },
+      executor: options.executor,
     });
   }
 

@@ -218,6 +218,24 @@ export const OtelConfig = z.strictObject({
 /** OpenTelemetry traces of runs. */
 export type OtelConfig = z.infer<typeof OtelConfig>;
 
+/**
+ * Where command stages run: `local` (this process, the default) or `bullmq` (a pool of workers
+ * through BullMQ on Redis). The Redis URL is better given by `CODEX_ORCHESTRATOR_REDIS_URL`, so no
+ * password is committed.
+ */
+export const ExecutorConfig = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("local") }),
+  z.strictObject({
+    kind: z.literal("bullmq"),
+    redisUrl: z.string().min(1).optional(),
+    queue: Identifier.optional(),
+    /** How long the coordinator keeps trying to reach a lost Redis before the run fails. */
+    unavailableAfterSeconds: z.number().positive().max(86_400).optional(),
+  }),
+]);
+/** Where command stages run. */
+export type ExecutorConfig = z.infer<typeof ExecutorConfig>;
+
 /** `codex.orchestrator.json`. */
 export const OrchestratorConfig = z
   .strictObject({
@@ -230,6 +248,7 @@ export const OrchestratorConfig = z
     otel: OtelConfig.optional(),
     /** Stage cache defaults and, at the root, the cache's size limit (docs/cache.md). */
     cache: CacheSettings.optional(),
+    executor: ExecutorConfig.optional(),
   })
   .superRefine((config, context) => {
     const seen = new Set<string>();

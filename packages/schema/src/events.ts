@@ -25,6 +25,9 @@ export const CommandStartEvent = z.looseObject({
   marker: z.string().optional(),
   /** The shell's pid, which is also the id of the attempt's process group. */
   pid: z.int().min(1).optional(),
+  /** The worker running the attempt and its host, when it runs on a worker. */
+  worker: z.string().optional(),
+  host: z.string().optional(),
   ...stageBase,
 });
 // Output replayed from the stage cache is marked, with the run it was first recorded in.

@@ -64,6 +64,7 @@ export {
   Project,
   RedactionConfig,
   ReportConfig,
+  ExecutorConfig,
   Stage,
   SubpipelineStage,
 } from "./config.js";

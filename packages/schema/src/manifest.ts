@@ -2,8 +2,8 @@ import * as z from "zod";
 import { NullableTimestamp, RunStatus, StageKind, StageStatus, Timestamp } from "./primitives.js";
 import { Provenance } from "./provenance.js";
 
-/** Why an attempt of a command ended. */
-export const ExitReason = z.enum(["exit", "signal", "timeout", "spawn-error"]);
+/** Why an attempt of a command ended (`stalled`: the worker running it was lost). */
+export const ExitReason = z.enum(["exit", "signal", "timeout", "spawn-error", "stalled"]);
 /** Why an attempt of a command ended. */
 export type ExitReason = z.infer<typeof ExitReason>;
 
@@ -15,6 +15,10 @@ export const CommandAttempt = z.looseObject({
   exit_code: z.int().nullable(),
   signal: z.string().nullable(),
   reason: ExitReason.nullable(),
+  /** The worker that ran this attempt, when it ran on a worker (`executor: bullmq`). */
+  worker: z.string().nullable().optional(),
+  /** The host name of that worker. */
+  host: z.string().nullable().optional(),
 });
 /** One try of a command stage. */
 export type CommandAttempt = z.infer<typeof CommandAttempt>;

@@ -17,6 +17,7 @@ export async function runResume(argv: {
   force?: boolean | undefined;
   outputLogs?: string | undefined;
   cache?: boolean | undefined;
+  executor?: string | undefined;
   format: string;
 }): Promise<number> {
   const runId = runIdFrom(argv);
@@ -25,6 +26,7 @@ export async function runResume(argv: {
     verb: "resumed",
     format: argv.format,
     outputLogs: argv.outputLogs,
+    executor: argv.executor,
     execute: (orchestrator, terminal) =>
       orchestrator.resume(runId, {
         ...(argv.token === undefined ? {} : { token: argv.token }),

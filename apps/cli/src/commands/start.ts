@@ -19,6 +19,7 @@ export async function runStart(argv: {
   otel?: boolean | undefined;
   cache?: boolean | undefined;
   force?: boolean | undefined;
+  executor?: string | undefined;
   format: string;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
@@ -27,6 +28,7 @@ export async function runStart(argv: {
     verb: "started",
     format: argv.format,
     outputLogs: argv.outputLogs,
+    executor: argv.executor,
     execute: (orchestrator, terminal) => {
       if (argv.format !== "json") hintIgnoreEntries(orchestrator.locations);
       return orchestrator.start(argv.pipeline, {

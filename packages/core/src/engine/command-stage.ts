@@ -1,7 +1,7 @@
 import { MAX_TIMER_SECONDS, type CommandStage } from "@codex/orchestrator-schema";
 import { OutputTail } from "../process/output-tail.js";
-import { createStageMarker, STAGE_MARKER_VARIABLE, stopLeftovers } from "../process/leftover-processes.js";
-import { runShellCommand, type ProcessOutcome } from "../process/process-runner.js";
+import { createStageMarker } from "../process/leftover-processes.js";
+import type { ProcessOutcome } from "../process/process-runner.js";
 import type { Redactor } from "../process/redaction.js";
 import type { RunSession } from "../record/run-session.js";
 import { StageOutput } from "../process/stage-output.js";
@@ -9,6 +9,11 @@ import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../record/error-file.js";
 import { SiblingFailure } from "./stage-scheduler.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 import { parentGraceEnvironment } from "../process/nested-grace.js";
+import { ExecutorUnavailableError, type AttemptPlace, type AttemptResult } from "./stage-executor.js";
+
+// How often a stage whose worker was lost runs again before it fails `stalled`.
+const MAX_STALLED_RUNS = 3;
+
 import {
   CacheLogCollector,
   consultStageCache,
@@ -56,6 +61,9 @@ async function runCommand(
   };
   const maxAttempts = (stage.retries ?? 0) + 1;
   const firstAttempt = (session.entry(item.index).attempts?.length ?? 0) + 1;
+  const lastRecorded = session.entry(item.index).attempts?.at(-1);
+  const unfinishedAttempt =
+    lastRecorded !== undefined && lastRecorded.completed_at === null ? lastRecorded.attempt : null;
   // A log write that fails (disk full, file-size limit) happens inside a stream callback or later,
   // when collected output is written, where a throw would crash the process and orphan the
   // command: remember it, stop the command, rethrow.
@@ -76,11 +84,14 @@ async function runCommand(
   const listening = bus.has("stage:output");
   let outcome: ProcessOutcome | null = null;
   let interrupted = false;
+  let unavailable: ExecutorUnavailableError | null = null;
+  let stalledRuns = 0;
+  let lastAttempt = firstAttempt + maxAttempts;
 
   recorder.openStage(item.index, item.fileStem, { onWriteError: failLog });
   try {
-    for (let attempt = firstAttempt; attempt < firstAttempt + maxAttempts; attempt += 1) {
-      if (attempt > firstAttempt) {
+    for (let attempt = firstAttempt; attempt < lastAttempt; attempt += 1) {
+      if (attempt > firstAttempt && outcome?.reason !== "stalled") {
         // Doubling must stay under the timer limit, or the wait would overflow to an instant retry.
         const backoffMs = Math.min(
           (stage.retryBackoffSeconds ?? 1) * 1000 * 2 ** (attempt - firstAttempt - 1),
@@ -95,13 +106,13 @@ async function runCommand(
       // and stopped when it ends, or on a resume after the orchestrator itself was killed.
       const marker = createStageMarker(runId, item.index, attempt);
       collector?.reset();
-      let shellPid: number | null = null;
       let started = false;
-      const recordStart = () => {
+      const recordStart = (place: AttemptPlace) => {
         started = true;
-        const pid = shellPid === null ? {} : { pid: shellPid };
+        const pid = place.pid === null ? {} : { pid: place.pid };
+        const worker = place.worker === null ? {} : { worker: place.worker, host: place.host ?? "" };
         recorder.record(
-          { type: "command:start", command: stage.command, attempt, marker, ...pid },
+          { type: "command:start", command: stage.command, attempt, marker, ...pid, ...worker },
           item.index,
           "later",
         );
@@ -132,32 +143,46 @@ async function runCommand(
         new StageOutput({ emit: (text) => emit(stream, text), redactor: redactor.stream() });
       const stdout = outputOf("stdout");
       const stderr = outputOf("stderr");
-      const running = runShellCommand({
-        command: stage.command,
-        cwd: item.cwd,
-        env: { ...env, [STAGE_MARKER_VARIABLE]: marker },
-        killGraceMs: context.killGraceMs,
-        abortSignal,
-        ...(stage.timeoutSeconds === undefined ? {} : { timeoutMs: stage.timeoutSeconds * 1000 }),
-        onStdout: (chunk) => stdout.push(chunk),
-        onStderr: (chunk) => stderr.push(chunk),
-        // Recorded once the shell runs, with its pid; a failure to record stops it (failLog aborts).
-        onSpawn: (pid) => {
-          shellPid = pid;
-          try {
-            recordStart();
-          } catch (error) {
-            failLog(error);
-          }
-        },
-      });
-      if (!started) recordStart();
-      outcome = await running;
-      const leftovers = await stopLeftovers({
-        marker,
-        processGroup: shellPid,
-        killGraceMs: context.killGraceMs,
-      });
+      // The one point where a stage leaves the coordinator: everything before (planning, the
+      // records) and after (decoding, redaction, logs) stays here, whichever executor runs it.
+      let result: AttemptResult;
+      try {
+        result = await context.executor.runAttempt({
+          runId,
+          taskId: session.manifest.task_id,
+          pipelineId: session.manifest.pipeline_id,
+          planHash: session.plan.planHash,
+          stage,
+          index: item.index,
+          attempt,
+          cwd: item.cwd,
+          env,
+          marker,
+          killGraceMs: context.killGraceMs,
+          timeoutMs: stage.timeoutSeconds === undefined ? undefined : stage.timeoutSeconds * 1000,
+          unfinishedAttempt: attempt === firstAttempt ? unfinishedAttempt : null,
+          abortSignal,
+          onStdout: (chunk) => stdout.push(chunk),
+          onStderr: (chunk) => stderr.push(chunk),
+          // Recorded once the command runs; a failure to record stops it (failLog aborts).
+          onStart: (place) => {
+            try {
+              recordStart(place);
+            } catch (error) {
+              failLog(error);
+            }
+          },
+        });
+      } catch (error) {
+        if (!(error instanceof ExecutorUnavailableError)) throw error;
+        unavailable = error;
+        result = {
+          outcome: { exitCode: null, signal: null, reason: "spawn-error", error: error.message },
+          leftoversStopped: 0,
+        };
+      }
+      if (!started) recordStart({ pid: null, worker: null, host: null });
+      outcome = result.outcome;
       stdout.end();
       stderr.end();
       if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
@@ -176,11 +201,18 @@ async function runCommand(
           signal: outcome.signal,
           reason,
           attempt,
-          leftovers_stopped: leftovers.stopped,
+          leftovers_stopped: result.leftoversStopped,
         },
         item.index,
         "soon",
       );
+      if (unavailable !== null) break;
+      // A lost worker's attempt runs again as a fresh attempt, without using up a retry.
+      if (outcome.reason === "stalled" && stalledRuns < MAX_STALLED_RUNS && !abortSignal.aborted) {
+        stalledRuns += 1;
+        lastAttempt += 1;
+        continue;
+      }
       if (outcome.reason === "exit" && outcome.exitCode === 0) break;
       if (outcome.reason === "cancelled") break;
     }
@@ -224,6 +256,7 @@ async function runCommand(
     };
   const summary = clipSummary(`${ending}${lastLine === null ? "" : `: ${lastLine}`}`);
   const errorFile = writeErrorFile(context, stage, final, tails);
+  if (unavailable !== null) return { status: "failed", detail: "executor:unavailable", summary, errorFile };
   if (final.reason === "cancelled")
     return { status: "cancelled", detail: `stage:${stage.id}:cancelled`, summary, errorFile };
   if (stage.allowFailure) return { status: "skipped", detail: null, summary, errorFile };
@@ -267,6 +300,8 @@ function describeEnd(outcome: ProcessOutcome, stage: CommandStage, stop: AbortSi
       return `cancelled (${outcome.signal ?? "stopped"})`;
     case "spawn-error":
       return `could not start: ${outcome.error}`;
+    case "stalled":
+      return "its worker was lost";
     case "exit":
       return `exit ${outcome.exitCode}`;
   }

@@ -5,6 +5,7 @@ import type { EventBus } from "../event-bus.js";
 import type { Redactor } from "../process/redaction.js";
 import type { RunSession } from "../record/run-session.js";
 import type { StageCacheAccess } from "./stage-cache.js";
+import type { StageExecutor } from "./stage-executor.js";
 
 /**
  * How a stage ended. `detail` is what the run's `status_detail` becomes when this outcome decides
@@ -36,6 +37,8 @@ export interface StageContext {
   /** Stops this stage: the run was cancelled, or another stage failed first. */
   abortSignal: AbortSignal;
   killGraceMs: number;
+  /** Runs command-stage attempts: here (`local`) or on workers. */
+  executor: StageExecutor;
   approvalPolicy: ApprovalPolicy;
   approvalPrompt: ApprovalPrompt | undefined;
   /** The stage cache (null: no cache for this run). */

@@ -20,6 +20,7 @@ import { attestEnding } from "./run-attesting.js";
 import type { RunEvidence } from "../evidence/run-evidence.js";
 import { writeRunEndOutputs, type RunEndOutputs } from "./run-end-outputs.js";
 import type { StageCacheAccess } from "./stage-cache.js";
+import { localExecutor, type StageExecutor } from "./stage-executor.js";
 
 export type { RunOutcome } from "./run-ending.js";
 
@@ -32,6 +33,8 @@ export interface TaskManagerOptions {
   redactor: Redactor;
   bus: EventBus;
   killGraceMs: number;
+  /** Runs the command stages of every run this manager executes (default: here). */
+  executor?: StageExecutor | undefined;
   approvalPolicy: ApprovalPolicy;
   approvalPrompt: ApprovalPrompt | undefined;
   abortSignal: AbortSignal;
@@ -183,6 +186,7 @@ export class TaskManager {
       redactor: recorder.redactor,
       abortSignal: stop,
       killGraceMs: this.#options.killGraceMs,
+      executor: this.#options.executor ?? localExecutor,
       approvalPolicy: this.#options.approvalPolicy,
       approvalPrompt: this.#options.approvalPrompt,
       cache: this.#options.cache ?? null,

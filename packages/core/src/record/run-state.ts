@@ -65,6 +65,7 @@ export function applyRunEvent(manifest: Manifest, event: RunStateEvent): void {
           exit_code: null,
           signal: null,
           reason: null,
+          ...(event.worker === undefined ? {} : { worker: event.worker, host: event.host ?? null }),
         },
       ];
       return;

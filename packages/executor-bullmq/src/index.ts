@@ -1,0 +1,7 @@
+export { BullmqExecutor } from "./bullmq-executor.js";
+export type { BullmqExecutorOptions } from "./bullmq-executor.js";
+export { StageWorker } from "./stage-worker.js";
+export type { StageWorkerOptions } from "./stage-worker.js";
+export { checkRedis, parseRedisUrl, RedisUnreachableError, RedisUrlError } from "./redis-connection.js";
+export type { RedisTarget } from "./redis-connection.js";
+export { AttemptEnd, queueKeys, stageJobId, StageJobData, WORKER_TIMING } from "./stage-job.js";
