@@ -25,7 +25,7 @@ export async function runStatus(argv: {
   if (argv.latest) {
     if (argv.runId !== undefined || argv.run !== undefined)
       throw new UsageError("Give a run id or --latest, not both");
-    const latest = orchestrator.latestRun(argv.task);
+    const latest = await orchestrator.latestRun(argv.task);
     if (latest === null)
       throw new UsageError(argv.task === undefined ? "No runs yet" : `No runs yet for task ${argv.task}`);
     runId = latest.runId;
