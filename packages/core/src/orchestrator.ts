@@ -180,7 +180,10 @@ export class CodexOrchestrator {
   }
 
   /** Plans a pipeline without running anything. */
-  plan(pipelineId?: string, options: { taskId?: string } = {}): { plan: ExecutionPlan; output: PlanOutput } {
+  async plan(
+    pipelineId?: string,
+    options: { taskId?: string } = {},
+  ): Promise<{ plan: ExecutionPlan; output: PlanOutput }> {
     const plan = this.#plan(pipelineId, options.taskId);
     const redactor = this.#redactor().withStageSecrets(plan.items.map((item) => item.stage));
     return { plan, output: redactPlanOutput(describePlan(this.locations.root, plan), redactor) };
@@ -222,7 +225,7 @@ export class CodexOrchestrator {
 
   /** Continues a failed, cancelled, crashed or paused run in place (docs/contract.md §5). */
   async resume(runId: string, options: ResumeOptions = {}): Promise<RunResult> {
-    const found = this.findRun(runId);
+    const found = this.#findRun(runId);
     const workspace = this.workspace;
     const redactor = this.#redactor();
     // The key is read before the resume is recorded: a bad one changes nothing.
@@ -264,7 +267,7 @@ export class CodexOrchestrator {
    * one gate that is waiting; without `actor`, the user name ({@link resolveActor}).
    */
   async approve(runId: string, options: ApproveOptions = {}): Promise<RecordedApproval> {
-    const found = this.findRun(runId);
+    const found = this.#findRun(runId);
     const stageId = options.stageId ?? this.#waitingGate(runId, found);
     return recordApproval({
       locations: this.locations,
@@ -281,11 +284,11 @@ export class CodexOrchestrator {
 
   /** Where a run stands. */
   async status(runId: string): Promise<StatusOutput> {
-    return buildRunStatus(this.locations, this.findRun(runId));
+    return buildRunStatus(this.locations, this.#findRun(runId));
   }
 
   /** The newest top-level run (any run with `includeChildren`), of one task or of all; null when there are none. */
-  latestRun(taskId?: string, options: { includeChildren?: boolean } = {}): FoundRun | null {
+  async latestRun(taskId?: string, options: { includeChildren?: boolean } = {}): Promise<FoundRun | null> {
     if (taskId !== undefined) validateId(taskId, { kind: "task id", source: OPTION.taskId });
     return findLatestRun(this.locations, taskId, options);
   }
@@ -297,7 +300,11 @@ export class CodexOrchestrator {
   }
 
   /** Finds a run by id alone, whatever its task; `source` names where the id came from in errors. */
-  findRun(runId: string, source: string = OPTION.runId): FoundRun {
+  async findRun(runId: string, source: string = OPTION.runId): Promise<FoundRun> {
+    return this.#findRun(runId, source);
+  }
+
+  #findRun(runId: string, source: string = OPTION.runId): FoundRun {
     validateId(runId, { kind: "run id", source });
     const found = findRunById(this.locations, runId);
     if (found === null) throw new RunNotFoundError(runId, this.locations.runsDir);
@@ -321,7 +328,7 @@ export class CodexOrchestrator {
 
   #parentRunId(flag: string | undefined): string | null {
     if (flag !== undefined) {
-      this.findRun(flag, OPTION.parentRunId);
+      this.#findRun(flag, OPTION.parentRunId);
       return flag;
     }
     const inherited = this.#env.CODEX_ORCHESTRATOR_PARENT_RUN_ID;

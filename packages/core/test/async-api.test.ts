@@ -21,7 +21,7 @@ function repository(): { orchestrator: CodexOrchestrator; root: string } {
 }
 
 describe("the programmatic API", () => {
-  it("is async throughout: approve, status and listRuns return promises", async () => {
+  it("is async throughout: approve, status, listRuns, latestRun and findRun return promises", async () => {
     const { orchestrator } = repository();
     const paused = await orchestrator.start("one-gate", { approvalPolicy: "pause" });
 
@@ -29,6 +29,8 @@ describe("the programmatic API", () => {
     const runs = orchestrator.listRuns();
     const approval = orchestrator.approve(paused.runId, { actor: "ana" });
 
+    expect(orchestrator.latestRun()).toBeInstanceOf(Promise);
+    expect((await orchestrator.findRun(paused.runId)).runId).toBe(paused.runId);
     expect(status).toBeInstanceOf(Promise);
     expect(runs).toBeInstanceOf(Promise);
     expect(approval).toBeInstanceOf(Promise);

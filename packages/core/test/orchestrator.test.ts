@@ -441,8 +441,8 @@ describe("CodexOrchestrator.start end to end", () => {
       manifest: failed.manifest,
       guardrails: "Guardrails: spec-guard pending (0/1 passed so far).",
     });
-    expect(orchestrator.latestRun()?.runId).toBe(other.runId);
-    expect(orchestrator.latestRun("0101")?.runId).toBe(quick.runId);
+    expect((await orchestrator.latestRun())?.runId).toBe(other.runId);
+    expect((await orchestrator.latestRun("0101"))?.runId).toBe(quick.runId);
     await expect(orchestrator.listRuns({ taskId: "../x" })).rejects.toThrow(/the `taskId` option/);
   });
 });

@@ -17,7 +17,7 @@ export async function runExportOtel(argv: {
     throw new UsageError(`--endpoint must be an http(s) address (got ${JSON.stringify(argv.endpoint)})`);
   const runId = runIdFrom(argv);
   const orchestrator = new CodexOrchestrator();
-  const found = orchestrator.findRun(runId, "--run");
+  const found = await orchestrator.findRun(runId, "--run");
   const { exportRunTrace, resolveOtlpTarget } = await import("@codex/orchestrator-otel");
   const env =
     argv.endpoint === undefined

@@ -21,7 +21,7 @@ export async function runLogs(argv: {
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const orchestrator = new CodexOrchestrator();
-  const found = orchestrator.findRun(runId, "--run");
+  const found = await orchestrator.findRun(runId, "--run");
   const status = await orchestrator.status(runId);
   const stageIds = new Map(status.commands.map((entry) => [entry.index, entry.id]));
   let onlyStage: number | null = null;

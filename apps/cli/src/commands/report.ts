@@ -28,7 +28,7 @@ export async function runReport(argv: {
       throw new UsageError("Give a run id or --index, not both");
     return writeIndexPage(orchestrator, { out, format: argv.format, open: argv.open });
   }
-  const found = orchestrator.findRun(runIdFrom(argv), "--run");
+  const found = await orchestrator.findRun(runIdFrom(argv), "--run");
   const written = writeRunReport({ runDir: found.runDir, ...(out === undefined ? {} : { out }) });
   announce(written, argv.format, argv.open);
   return 0;

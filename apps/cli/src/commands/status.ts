@@ -28,7 +28,7 @@ export async function runStatus(argv: {
     if (argv.runId !== undefined || argv.run !== undefined)
       throw new UsageError("Give a run id or --latest, not both");
     // A person's newest run, not a stage's nested run, unless --all.
-    const latest = orchestrator.latestRun(argv.task, { includeChildren: argv.all === true });
+    const latest = await orchestrator.latestRun(argv.task, { includeChildren: argv.all === true });
     if (latest === null)
       throw new UsageError(argv.task === undefined ? "No runs yet" : `No runs yet for task ${argv.task}`);
     runId = latest.runId;

@@ -15,7 +15,7 @@ export async function runVerify(argv: {
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const publicKey = argv.key === undefined ? undefined : readPublicKey(argv.key);
-  const found = new CodexOrchestrator().findRun(runId, "the run-id argument");
+  const found = await new CodexOrchestrator().findRun(runId, "the run-id argument");
   const result = verifyRun(found.runDir, { publicKey });
   if (argv.format === "json") printJson(result);
   else process.stdout.write(renderVerification(result));

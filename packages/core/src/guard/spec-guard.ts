@@ -33,7 +33,7 @@ export interface SpecGuardReport {
 export function runSpecGuard(options: SpecGuardOptions): SpecGuardReport {
   const env = options.env ?? process.env;
   const root = path.resolve(options.root);
-  const maxAgeText = env.SPEC_GUARD_MAX_AGE_DAYS ?? "30";
+  const maxAgeText = env.SPEC_GUARD_MAX_AGE_DAYS || "30";
   if (!/^[0-9]+$/.test(maxAgeText))
     throw new SpecGuardUsageError(
       `SPEC_GUARD_MAX_AGE_DAYS must be a whole number of days, got "${maxAgeText}"`,

@@ -92,9 +92,9 @@ describe("describePlan", () => {
     ],
   };
 
-  it("describes every stage: guardrail flags, origin, cwd, env and options", () => {
+  it("describes every stage: guardrail flags, origin, cwd, env and options", async () => {
     const dir = repo(config);
-    const { output } = createOrchestrator(dir).plan("ci");
+    const { output } = await createOrchestrator(dir).plan("ci");
     expect(output.task_id).toBe("0101");
     expect(output.pipeline).toEqual({
       id: "ci",
@@ -147,30 +147,30 @@ describe("describePlan", () => {
     expect(output.plan_hash).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it("keeps the plan hash stable across calls and changes it when a command changes", () => {
+  it("keeps the plan hash stable across calls and changes it when a command changes", async () => {
     const dir = repo(config);
-    const first = createOrchestrator(dir).plan("ci").output.plan_hash;
-    const again = createOrchestrator(dir).plan("ci");
+    const first = (await createOrchestrator(dir).plan("ci")).output.plan_hash;
+    const again = await createOrchestrator(dir).plan("ci");
     expect(again.output.plan_hash).toBe(first);
     expect(describePlan(dir, again.plan).plan_hash).toBe(first);
 
     const changed = structuredClone(config);
     (changed.pipelines[0]!.before[0] as { command: string }).command = "echo prepared";
     writeFiles(dir, { "codex.orchestrator.json": configJson(changed) });
-    expect(createOrchestrator(dir).plan("ci").output.plan_hash).not.toBe(first);
+    expect((await createOrchestrator(dir).plan("ci")).output.plan_hash).not.toBe(first);
   });
 
-  it("changes the plan hash when a stage's env or cwd changes", () => {
+  it("changes the plan hash when a stage's env or cwd changes", async () => {
     const dir = repo(config);
-    const first = createOrchestrator(dir).plan("ci").output.plan_hash;
+    const first = (await createOrchestrator(dir).plan("ci")).output.plan_hash;
     const changedEnv = structuredClone(config);
     (changedEnv.pipelines[0]!.before[0] as Record<string, unknown>).env = { MODE: "local" };
     writeFiles(dir, { "codex.orchestrator.json": configJson(changedEnv) });
-    const second = createOrchestrator(dir).plan("ci").output.plan_hash;
+    const second = (await createOrchestrator(dir).plan("ci")).output.plan_hash;
     expect(second).not.toBe(first);
     const changedCwd = structuredClone(changedEnv);
     (changedCwd.pipelines[0]!.before[0] as Record<string, unknown>).cwd = ".";
     writeFiles(dir, { "codex.orchestrator.json": configJson(changedCwd) });
-    expect(createOrchestrator(dir).plan("ci").output.plan_hash).not.toBe(second);
+    expect((await createOrchestrator(dir).plan("ci")).output.plan_hash).not.toBe(second);
   });
 });
