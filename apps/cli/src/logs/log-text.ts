@@ -1,5 +1,5 @@
 import type { Painter } from "../terminal.js";
-import { LineSplitter } from "../ui/output-lines.js";
+import { LineSplitter, prefixLines } from "../ui/output-lines.js";
 import type { LogLine } from "./run-log-merge.js";
 
 /**
@@ -23,7 +23,7 @@ export class LogTextRenderer {
     this.#onlyStage = options.onlyStage;
   }
 
-  /** The text lines for one log line (often none). */
+  /** The text for one log line: none, or lines (an entry may hold several, joined by newlines). */
   render(line: LogLine): string[] {
     const event = line.event;
     const index = typeof event.index === "number" ? event.index : null;
@@ -34,8 +34,11 @@ export class LogTextRenderer {
       case "command:stdout":
       case "command:stderr": {
         const stream = event.type === "command:stdout" ? "stdout" : "stderr";
-        const lines = this.#splitter(index, stream).push(typeof event.data === "string" ? event.data : "");
-        return lines.map((text) => this.#outputLine(index, stream, text));
+        const block = this.#splitter(index, stream).pushBlock(
+          typeof event.data === "string" ? event.data : "",
+        );
+        // One string for all the lines of a chunk: a 200 MB log has millions of short lines.
+        return block === null ? [] : [prefixLines(block, this.#outputPrefix(index, stream))];
       }
       case "command:start": {
         const attempt =
@@ -92,9 +95,13 @@ export class LogTextRenderer {
     return this.#stageIds.get(index) ?? String(index);
   }
 
-  #outputLine(index: number | null, stream: "stdout" | "stderr", text: string): string {
+  #outputPrefix(index: number | null, stream: "stdout" | "stderr"): string {
     const mark = stream === "stderr" ? this.#painter.red("!") : "";
-    return `${this.#painter.dim(`[${this.#stageName(index)}]`)}${mark} ${text}`;
+    return `${this.#painter.dim(`[${this.#stageName(index)}]`)}${mark} `;
+  }
+
+  #outputLine(index: number | null, stream: "stdout" | "stderr", text: string): string {
+    return `${this.#outputPrefix(index, stream)}${text}`;
   }
 
   #splitter(index: number | null, stream: "stdout" | "stderr"): LineSplitter {

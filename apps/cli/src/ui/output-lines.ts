@@ -9,12 +9,33 @@ export class LineSplitter {
     return parts.map(withoutReturn);
   }
 
+  /**
+   * The whole lines `data` completes as one block of text (without its last newline), or null: for
+   * output read in bulk, where a string per line would cost more than the lines themselves.
+   */
+  pushBlock(data: string): string | null {
+    const text = this.#partial + data;
+    const end = text.lastIndexOf("\n");
+    if (end === -1) {
+      this.#partial = text;
+      return null;
+    }
+    this.#partial = text.slice(end + 1);
+    return text.slice(0, end);
+  }
+
   /** What is left when the stream ends (a last line without a newline). */
   end(): string[] {
     const rest = this.#partial;
     this.#partial = "";
     return rest === "" ? [] : [withoutReturn(rest)];
   }
+}
+
+/** Every line of a block of whole lines prefixed, each line's trailing carriage return dropped. */
+export function prefixLines(block: string, prefix: string): string {
+  const lines = block.replace(/\r?\n/g, () => `\n${prefix}`);
+  return prefix + (lines.endsWith("\r") ? lines.slice(0, -1) : lines);
 }
 
 function withoutReturn(line: string): string {

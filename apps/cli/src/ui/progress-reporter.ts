@@ -1,7 +1,7 @@
 import type { CodexOrchestrator, OrchestratorEvents } from "@codex/orchestrator-core";
 import { formatDuration, type Painter } from "../terminal.js";
 import { errorAnnotation, groupLines } from "./github-actions.js";
-import { LineSplitter, LineTail } from "./output-lines.js";
+import { LineSplitter, LineTail, prefixLines } from "./output-lines.js";
 import type { OutputMode } from "./output-mode.js";
 import type { ProgressView } from "./progress-view.js";
 
@@ -51,8 +51,10 @@ export function attachProgressReporter(options: ProgressReporterOptions): Progre
       : mode.outputLogs === "full" && mode.githubActions
         ? GROUP_OUTPUT_LINES
         : 0;
+  const prefixOf = (stage: StageOutputState, stream: "stdout" | "stderr") =>
+    `${"  ".repeat(stage.depth)}${painter.dim(`[${stage.stageId}]`)}${stream === "stderr" ? painter.red("!") : ""} `;
   const prefixed = (stage: StageOutputState, stream: "stdout" | "stderr", line: string) =>
-    `${"  ".repeat(stage.depth)}${painter.dim(`[${stage.stageId}]`)}${stream === "stderr" ? painter.red("!") : ""} ${line}`;
+    `${prefixOf(stage, stream)}${line}`;
   const keyOf = (event: { runId: string; index: number }) => `${event.runId}#${event.index}`;
 
   orchestrator.on("run:started", (event) => {
@@ -99,7 +101,16 @@ export function attachProgressReporter(options: ProgressReporterOptions): Progre
     orchestrator.on("stage:output", (event) => {
       const key = keyOf(event);
       const stage = stages.get(key);
-      if (stage !== undefined) showLines(key, stage, event.stream, stage[event.stream].push(event.data));
+      if (stage === undefined) return;
+      if (stage.held !== null) {
+        showLines(key, stage, event.stream, stage[event.stream].push(event.data));
+        return;
+      }
+      // Shown as it comes: the chunk's whole lines as one block, not a string per line.
+      const block = stage[event.stream].pushBlock(event.data);
+      if (block === null) return;
+      if (mode.live) view.stageLine(key, block.slice(block.lastIndexOf("\n") + 1));
+      if (mode.outputLogs === "full") view.output([prefixLines(block, prefixOf(stage, event.stream))]);
     });
   }
 

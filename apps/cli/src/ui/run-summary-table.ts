@@ -50,18 +50,19 @@ export function countLine(rows: readonly SummaryRow[]): string {
   return `${rows.length} stage${rows.length === 1 ? "" : "s"}: ${parts.join(", ")}`;
 }
 
-function markOf(label: string, painter: Painter): string {
+/** The mark before a row and its colour. */
+function markOf(label: string, painter: Painter): { text: string; paint: (text: string) => string } {
   switch (label) {
     case "succeeded":
-      return painter.green("✔");
+      return { text: "✔", paint: painter.green };
     case "failed":
-      return painter.red("✖");
+      return { text: "✖", paint: painter.red };
     case "skipped":
-      return painter.yellow("⚠");
+      return { text: "⚠", paint: painter.yellow };
     case "waiting":
-      return painter.yellow("⏸");
+      return { text: "⏸", paint: painter.yellow };
     default:
-      return painter.dim("·");
+      return { text: "·", paint: painter.dim };
   }
 }
 
@@ -89,7 +90,7 @@ export function renderSummaryTable(options: {
       fitSegments(
         [
           { text: "  " },
-          { text: "•", paint: () => markOf(row.label, painter) },
+          markOf(row.label, painter),
           { text: ` ${name}  ${row.label.padEnd(9)}  ${duration.padStart(7)}` },
           { text: row.note === "" ? "" : `  ${truncateText(row.note, NOTE_MAX)}`, paint: painter.dim },
         ],

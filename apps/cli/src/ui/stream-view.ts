@@ -24,7 +24,7 @@ export class StreamView implements ProgressView {
 
   output(lines: readonly string[]): void {
     if ((this.#stream.writableLength ?? 0) > MAX_QUEUED_BYTES) {
-      this.#leftOut += lines.length;
+      for (const text of lines) this.#leftOut += countLines(text);
       return;
     }
     this.#sayLeftOut();
@@ -47,4 +47,11 @@ export class StreamView implements ProgressView {
     ]);
     this.#leftOut = 0;
   }
+}
+
+/** Lines in a text that may hold several. */
+function countLines(text: string): number {
+  let count = 1;
+  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count += 1;
+  return count;
 }

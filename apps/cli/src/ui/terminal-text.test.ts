@@ -5,6 +5,7 @@ describe("terminal text", () => {
   it("shows what a terminal would: after the last carriage return, without escapes", () => {
     expect(plainLine("10%\r50%\r\u001b[32m90%\u001b[0m done")).toBe("90% done");
     expect(plainLine("a\tb\u0007\u001b]0;title\u0007c")).toBe("a  bc");
+    expect(plainLine("windows line\r")).toBe("windows line");
   });
 
   it("measures wide characters as two columns and cuts without splitting them", () => {

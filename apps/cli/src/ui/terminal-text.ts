@@ -11,7 +11,8 @@ const CONTROL_CHARACTER = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g;
  * spaces.
  */
 export function plainLine(line: string): string {
-  const afterReturn = line.slice(line.lastIndexOf("\r") + 1);
+  const ended = line.replace(/\r+$/, ""); // a CRLF line's own return is not a redraw
+  const afterReturn = ended.slice(ended.lastIndexOf("\r") + 1);
   return afterReturn.replace(ESCAPE_SEQUENCE, "").replace(/\t/g, "  ").replace(CONTROL_CHARACTER, "");
 }
 
