@@ -169,4 +169,44 @@ describe("hints that work when followed", () => {
     expect(resumed.status).toBe(0);
     expect(readManifest(root, `.runs/0101/cli/${runId}/manifest.json`).status).toBe("succeeded");
   });
+
+  it("a hung owner (alive, heartbeat stale): status says resume --force, and that takes the run over", async () => {
+    const root = tempRepo(CONFIG);
+    const orchestrator = spawnCli(root, ["start", "slow"]);
+    const exited = once(orchestrator, "exit");
+    const pidFile = path.join(root, "sleep.pid");
+    onTestFinished(() => {
+      if (orchestrator.exitCode === null && orchestrator.signalCode === null) orchestrator.kill("SIGKILL");
+      if (existsSync(pidFile)) {
+        try {
+          process.kill(Number(readFileSync(pidFile, "utf8")), "SIGKILL");
+        } catch {
+          // Already gone.
+        }
+      }
+    });
+    const deadline = Date.now() + 60_000;
+    while (!(existsSync(pidFile) && readFileSync(pidFile, "utf8").endsWith("\n"))) {
+      if (Date.now() > deadline) throw new Error("the slow stage did not start");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const runId = runCliJson<{ run_id: string }[]>(root, ["runs"]).json[0]?.run_id ?? "";
+    // Hung: the owner stops beating; its last beat is made older than the 30 s a beat stays fresh.
+    orchestrator.kill("SIGSTOP");
+    writeFileSync(
+      path.join(root, ".runs", "0101", "cli", runId, ".heartbeat"),
+      `${new Date(Date.now() - 120_000).toISOString()}\n`,
+    );
+
+    const status = runCli(root, ["status", runId]);
+    expect(status.stdout).toContain(
+      `Its heartbeat is stale. If its owner hangs, take over with: codex-orchestrator resume ${runId} --force`,
+    );
+    writeFileSync(path.join(root, "fixed.marker"), "");
+    const resumed = follow(root, status.stdout, "take over with");
+    expect(resumed.status).toBe(0);
+    expect(readManifest(root, `.runs/0101/cli/${runId}/manifest.json`).status).toBe("succeeded");
+    orchestrator.kill("SIGKILL");
+    await exited;
+  });
 });

@@ -1,8 +1,8 @@
 import yargs, { type Argv } from "yargs";
 import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
 import { reportError, UsageError } from "./errors.js";
-import { EXIT_CODES_HELP, withHelp } from "./help-text.js";
-import { closestMatch, describeUnknownArguments } from "./suggestions.js";
+import { EXIT_CODES_HELP, withHelp } from "./usage/help-text.js";
+import { closestMatch, describeUnknownArguments } from "./usage/suggestions.js";
 import { VERSION } from "./version.js";
 
 const FORMAT = {
