@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { createHash, generateKeyPairSync } from "node:crypto";
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCliJson } from "../helpers/cli.js";
+import { runCli, runCliJson } from "../helpers/cli.js";
 import { commitAll, git, initGitRepository } from "../helpers/git.js";
 import { command, pipeline, readManifest, startJson, tempRepo } from "./support.js";
 
@@ -128,5 +128,43 @@ describe("provenance in every run", () => {
     expect(provenance.git?.dirty).toBe(false);
     for (const file of filesUnder(path.join(root, ".runs/0101")))
       expect(readFileSync(file, "utf8"), file).not.toContain("s3cr3tvalue");
+  });
+});
+
+describe("the signing key", () => {
+  it("CODEX_ORCHESTRATOR_SIGNING_KEY signs the run; verify --key with its public key holds, the repository key is not made", () => {
+    const root = tempRepo(CONFIG);
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const keyFile = path.join(root, "signing.pem");
+    writeFileSync(keyFile, privateKey.export({ type: "pkcs8", format: "pem" }) as string, { mode: 0o600 });
+    writeFileSync(
+      path.join(root, "signer.pub.pem"),
+      publicKey.export({ type: "spki", format: "pem" }) as string,
+    );
+    const env = { CODEX_ORCHESTRATOR_SIGNING_KEY: keyFile };
+    const started = startJson(root, ["one"], { env });
+    expect(started.status).toBe(0);
+    const envelope = JSON.parse(
+      readFileSync(path.join(root, started.json.artifact_root, "attestations/01.dsse.json"), "utf8"),
+    ) as { payload: string };
+    const statement = JSON.parse(Buffer.from(envelope.payload, "base64").toString("utf8")) as {
+      predicate: { signer: { source: string } };
+    };
+    expect(statement.predicate.signer.source).toBe("env");
+    expect(existsSync(path.join(root, ".runs/.keys"))).toBe(false);
+    expect(runCli(root, ["verify", started.json.run_id, "--key", "signer.pub.pem"]).status).toBe(0);
+  });
+
+  it("a key file that is not an Ed25519 private key: exit 2, one line naming the path, nothing written", () => {
+    const root = tempRepo(CONFIG);
+    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 1024 });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }) as string;
+    writeFileSync(path.join(root, "rsa.pem"), pem);
+    const result = runCli(root, ["start", "one"], { env: { CODEX_ORCHESTRATOR_SIGNING_KEY: "rsa.pem" } });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain("rsa.pem");
+    expect(result.stderr).not.toContain(pem.split("\n")[1] as string);
+    expect(existsSync(path.join(root, ".runs"))).toBe(false);
   });
 });
