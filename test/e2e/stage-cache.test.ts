@@ -297,4 +297,22 @@ describe("stage cache", () => {
     // The resume keyed check with build's key from the first run's manifest: a fresh run agrees.
     expect(run().ran).toEqual([]);
   });
+
+  it("keeps the cache within the root config's cache.maxSize after a run, least recently used first", () => {
+    const { root, run } = cachedRepo();
+    const config = JSON.parse(fs.readFileSync(path.join(root, "codex.orchestrator.json"), "utf8"));
+    fs.writeFileSync(
+      path.join(root, "codex.orchestrator.json"),
+      JSON.stringify({ ...config, cache: { maxSize: 0 } }),
+    );
+    run();
+    expect(runCliJson<unknown[]>(root, ["cache", "ls"]).json).toEqual([]);
+    expect(run().ran.sort()).toEqual(["build", "lint", "test"]);
+    fs.writeFileSync(
+      path.join(root, "codex.orchestrator.json"),
+      JSON.stringify({ ...config, cache: { maxSize: "1MB" } }),
+    );
+    run();
+    expect(run().ran).toEqual([]);
+  });
 });

@@ -147,6 +147,7 @@ export class CodexOrchestrator {
   readonly #cwd: string;
   readonly #killGraceMs: number;
   #workspace: Workspace | null = null;
+  #cacheStore: LocalCacheStore | null = null;
 
   constructor(options: CodexOrchestratorOptions = {}) {
     this.#env = options.env ?? process.env;
@@ -339,7 +340,8 @@ export class CodexOrchestrator {
 
   /** The local stage cache under the runs directory. */
   get cacheStore(): LocalCacheStore {
-    return new LocalCacheStore(this.locations.runsDir);
+    this.#cacheStore ??= new LocalCacheStore(this.locations.runsDir);
+    return this.#cacheStore;
   }
 
   /** The cache's size limit: the root config's `cache.maxSize`, else the default. */
@@ -350,7 +352,8 @@ export class CodexOrchestrator {
   // Keeps the cache within its size after a run that may have stored entries; a prune already
   // under way in another process is left to finish alone, and a failure is only a warning.
   async #pruneCache(options: ExecuteOptions): Promise<void> {
-    if (options.cache === "off") return;
+    // Only a run that stored something can have grown the cache.
+    if (options.cache === "off" || this.cacheStore.storedCount === 0) return;
     try {
       await this.cacheStore.prune({ maxSize: this.cacheMaxSize });
     } catch (error) {

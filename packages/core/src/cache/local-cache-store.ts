@@ -35,6 +35,7 @@ export class LocalCacheStore implements CacheStore {
   /** `<runs>/.cache`. */
   readonly directory: string;
   readonly #runsDir: string;
+  #stored = 0;
 
   constructor(runsDir: string) {
     this.#runsDir = runsDir;
@@ -84,7 +85,13 @@ export class LocalCacheStore implements CacheStore {
       await fs.promises.rm(temporary, { recursive: true, force: true });
     }
     await this.#touch(final, { key: request.key, source: request.source });
+    this.#stored += 1;
     return "stored";
+  }
+
+  /** How many entries this instance has stored (a run that stored none need not prune). */
+  get storedCount(): number {
+    return this.#stored;
   }
 
   async list(): Promise<CacheListEntry[]> {
