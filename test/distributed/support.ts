@@ -100,7 +100,8 @@ export function comparableLog(file: string): { events: unknown[]; output: Record
       output[key] = (output[key] ?? "") + String(event.data);
       continue;
     }
-    const { timestamp: _t, marker: _m, pid: _p, worker: _w, host: _h, seq: _s, ...rest } = event;
+    // The hash chain differs with every field left out here, so it is left out too (verify checks it).
+    const { timestamp: _t, marker: _m, pid: _p, worker: _w, host: _h, seq: _s, prev: _c, ...rest } = event;
     events.push(rest);
   }
   return { events, output };

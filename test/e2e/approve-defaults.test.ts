@@ -40,7 +40,7 @@ describe("approve without --stage or --actor", () => {
     runCli(root, ["resume", paused.json.run_id]);
     const none = runCli(root, ["approve", paused.json.run_id]);
     expect(none.status).toBe(2);
-    expect(none.stderr).toContain("has no gate waiting; name the gate with --stage");
+    expect(none.stderr).toContain("has no gate waiting; name one with --stage <id>");
     expect(none.stderr).not.toContain("`stageId`");
   });
 

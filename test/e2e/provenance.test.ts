@@ -1,5 +1,6 @@
 import { createHash, generateKeyPairSync } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCli, runCliJson } from "../helpers/cli.js";
@@ -88,7 +89,8 @@ describe("provenance in every run", () => {
       changed_files: 2,
       remote_url: "https://example.com/org/repo.git",
     });
-    expect(provenance.actor).toBe("ci-user");
+    // One rule everywhere: --actor, else the operating system user (USER only when that is unknown).
+    expect(provenance.actor).toBe(os.userInfo().username);
     expect(provenance.ci).toEqual({
       provider: "github-actions",
       run_id: "4242",
