@@ -24,12 +24,12 @@ export interface TerminalRunOptions {
  */
 export async function runInTerminal(
   verb: "started" | "resumed",
-  format: string,
+  flags: { format: string; executor?: string | undefined },
   execute: (orchestrator: CodexOrchestrator, options: TerminalRunOptions) => Promise<RunResult>,
-  executorFlag?: string,
 ): Promise<number> {
+  const { format } = flags;
   const orchestrator = new CodexOrchestrator();
-  const executor = await openExecutor(orchestrator, executorFlag);
+  const executor = await openExecutor(orchestrator, flags.executor);
   const painter = createPainter();
   const progress = attachProgressReporter(orchestrator, painter);
   const signals = abortOnSignals();

@@ -18,20 +18,16 @@ export async function runResume(argv: {
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
-  return runInTerminal(
-    "resumed",
-    argv.format,
-    (orchestrator, terminal) =>
-      orchestrator.resume(runId, {
-        ...(argv.token === undefined ? {} : { token: argv.token }),
-        ...(argv.actor === undefined ? {} : { actor: argv.actor }),
-        ...(argv.reason === undefined ? {} : { reason: argv.reason }),
-        ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
-        ...(concurrency === undefined ? {} : { concurrency }),
-        ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
-        ...(argv.force === true ? { force: true } : {}),
-        ...terminal,
-      }),
-    argv.executor,
+  return runInTerminal("resumed", argv, (orchestrator, terminal) =>
+    orchestrator.resume(runId, {
+      ...(argv.token === undefined ? {} : { token: argv.token }),
+      ...(argv.actor === undefined ? {} : { actor: argv.actor }),
+      ...(argv.reason === undefined ? {} : { reason: argv.reason }),
+      ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+      ...(argv.force === true ? { force: true } : {}),
+      ...terminal,
+    }),
   );
 }

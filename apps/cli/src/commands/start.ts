@@ -14,18 +14,14 @@ export async function runStart(argv: {
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
   const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
-  return runInTerminal(
-    "started",
-    argv.format,
-    (orchestrator, terminal) =>
-      orchestrator.start(argv.pipeline, {
-        ...(argv.task === undefined ? {} : { taskId: argv.task }),
-        ...(argv.parentRun === undefined ? {} : { parentRunId: argv.parentRun }),
-        ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
-        ...(concurrency === undefined ? {} : { concurrency }),
-        ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
-        ...terminal,
-      }),
-    argv.executor,
+  return runInTerminal("started", argv, (orchestrator, terminal) =>
+    orchestrator.start(argv.pipeline, {
+      ...(argv.task === undefined ? {} : { taskId: argv.task }),
+      ...(argv.parentRun === undefined ? {} : { parentRunId: argv.parentRun }),
+      ...(argv.approvalPolicy === undefined ? {} : { approvalPolicy: argv.approvalPolicy }),
+      ...(concurrency === undefined ? {} : { concurrency }),
+      ...(argv.continue === undefined ? {} : { continueOnFailure: argv.continue }),
+      ...terminal,
+    }),
   );
 }
