@@ -207,6 +207,14 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("verify: tamper trials thro
     expect(named).toMatch(/runner\.ndjson: line \d+ breaks the hash chain: it carries no prev/);
   });
 
+  it("a deleted manifest → exit 1, the run still found by its folder and the manifest named missing", () => {
+    const copy = copyRepository();
+    rmSync(path.join(copy.runDir, "manifest.json"));
+    const result = verify(copy.root);
+    expect(result.status, result.stderr).toBe(1);
+    expect(result.json.problems).toContainEqual({ file: "manifest.json", problem: "missing" });
+  });
+
   it("a key that did not sign the run → exit 1; bad input → exit 2 and one line", () => {
     const copy = copyRepository();
     const other = path.join(copy.root, "other.pem");

@@ -1,7 +1,9 @@
 import { createPublicKey, type KeyObject } from "node:crypto";
 import fs from "node:fs";
+import path from "node:path";
 import { CodexOrchestrator } from "@codex/orchestrator-core";
-import { verifyRun, type RunVerification } from "@codex/orchestrator-schema/evidence";
+import { listTaskIds } from "@codex/orchestrator-persistence";
+import { ATTESTATIONS_DIR, verifyRun, type RunVerification } from "@codex/orchestrator-schema/evidence";
 import { UsageError } from "../errors.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { createPainter, printJson } from "../terminal.js";
@@ -15,11 +17,28 @@ export async function runVerify(argv: {
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const publicKey = argv.key === undefined ? undefined : readPublicKey(argv.key);
-  const found = await new CodexOrchestrator().findRun(runId, "the run-id argument");
-  const result = verifyRun(found.runDir, { publicKey });
+  const result = verifyRun(await findRunFolder(new CodexOrchestrator(), runId), { publicKey });
   if (argv.format === "json") printJson(result);
   else process.stdout.write(renderVerification(result));
   return result.ok ? 0 : 1;
+}
+
+// A run whose manifest was deleted is still found by its folder, so the deletion is reported.
+async function findRunFolder(orchestrator: CodexOrchestrator, runId: string): Promise<string> {
+  try {
+    return (await orchestrator.findRun(runId, "the run-id argument")).runDir;
+  } catch (error) {
+    const { locations } = orchestrator;
+    const folder = listTaskIds(locations)
+      .map((taskId) => path.join(locations.runsDir, taskId, "cli", runId))
+      .find(
+        (candidate) =>
+          fs.lstatSync(candidate, { throwIfNoEntry: false })?.isDirectory() === true &&
+          fs.existsSync(path.join(candidate, ATTESTATIONS_DIR)),
+      );
+    if (folder === undefined) throw error;
+    return folder;
+  }
 }
 
 function readPublicKey(file: string): KeyObject {

@@ -46,6 +46,8 @@ export class BatchedAppender {
   #lengths: number[] = [];
   #length = 0;
   #files: readonly AppendFile[] = [];
+  // Whether a file of the batch is chained; if none is, every file gets the first buffer's bytes.
+  #chained = false;
   #owner = 0;
   #timer: NodeJS.Timeout | null = null;
 
@@ -104,9 +106,15 @@ export class BatchedAppender {
   // (its chain's `prev`), and a full batch written at once.
   #collected(start: number, end: number): void {
     const first = this.#buffers[0] as Buffer;
-    const chained = this.#files.some((file) => file.chain !== null);
-    const bodyEnd = chained ? end - PLAIN_LINE_END.length : end;
-    if (chained && !endsWithBrace(first, end)) {
+    if (!this.#chained) {
+      // Unchained files get the same bytes: the first buffer is written to each of them.
+      this.#length = end;
+      this.#lengths[0] = end;
+      if (this.#length >= this.#batchBytes) this.flush();
+      return;
+    }
+    const bodyEnd = end - PLAIN_LINE_END.length;
+    if (!endsWithBrace(first, end)) {
       this.#lengths[0] = start;
       this.#onError(
         new PersistenceError(
@@ -123,11 +131,9 @@ export class BatchedAppender {
       let at = this.#lengths[position] as number;
       if (position > 0) at += first.copy(buffer, at, start, bodyEnd);
       else at = bodyEnd;
-      if (chained) {
-        const end =
-          file.chain === null ? PLAIN_LINE_END : file.chain.seal(buffer.subarray(at - (bodyEnd - start), at));
-        at += buffer.write(end, at, "latin1");
-      }
+      const lineEnd =
+        file.chain === null ? PLAIN_LINE_END : file.chain.seal(buffer.subarray(at - (bodyEnd - start), at));
+      at += buffer.write(lineEnd, at, "latin1");
       this.#lengths[position] = at;
     });
     this.#length = this.#lengths[0] as number;
@@ -139,6 +145,7 @@ export class BatchedAppender {
     while (this.#buffers.length < files.length) this.#buffers.push(Buffer.allocUnsafeSlow(this.#capacity));
     if (this.#length === 0) {
       this.#files = files;
+      this.#chained = files.some((file) => file.chain !== null);
       this.#owner = owner;
       this.#lengths = files.map(() => 0);
       this.#timer ??= setTimeout(() => {
@@ -157,11 +164,13 @@ export class BatchedAppender {
     if (this.#length === 0) return;
     const files = this.#files;
     const lengths = this.#lengths;
+    const chained = this.#chained;
     this.#length = 0;
     this.#lengths = files.map(() => 0);
     for (const [position, file] of files.entries()) {
       try {
-        file.write((this.#buffers[position] as Buffer).subarray(0, lengths[position]));
+        const buffer = this.#buffers[chained ? position : 0] as Buffer;
+        file.write(buffer.subarray(0, lengths[chained ? position : 0]));
       } catch (error) {
         this.#onError(
           error instanceof PersistenceError ? error : new PersistenceError("append to", file.path, error),

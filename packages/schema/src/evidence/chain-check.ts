@@ -50,8 +50,8 @@ export function checkLogChain(file: string, runId: string): ChainCheck {
         line: lines,
         reason:
           lines === 1
-            ? "its prev is not the chain's start (the run id)"
-            : `its prev does not match the lines before it (line ${lines - 1} changed, or lines removed or reordered)`,
+            ? "has a prev that is not the chain's start (the run id)"
+            : `has a prev that does not match the lines before it (line ${lines - 1} changed, or lines removed or reordered)`,
       };
   };
   const feed = (chunk: Buffer): void => {
