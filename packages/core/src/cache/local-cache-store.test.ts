@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { acquireLock } from "@codex/orchestrator-persistence";
 import { CacheEntryError } from "../errors.js";
 import type { CachePutRequest } from "./cache-store.js";
 import { LocalCacheStore } from "./local-cache-store.js";
@@ -170,5 +171,19 @@ describe("LocalCacheStore", () => {
     fs.rmSync(path.join(store.directory, "ab", "ab".repeat(32), "entry.json"));
     expect((await store.list())[0]).toMatchObject({ key: KEY, readable: false });
     expect((await store.prune({ maxSize: 1e9 })).removed).toBe(1);
+  });
+
+  it("leaves pruning to the process that holds the prune lock, and removes nothing meanwhile", async () => {
+    const root = tempDir();
+    const store = new LocalCacheStore(path.join(root, ".runs"));
+    await store.put(request(root, KEY, []));
+    const lock = acquireLock(path.join(store.directory, "prune.lock"));
+    try {
+      expect(await store.prune({ maxSize: 0 })).toMatchObject({ pruned: false, removed: 0 });
+      expect(await store.has(KEY)).toBe(true);
+    } finally {
+      lock.release();
+    }
+    expect(await store.prune({ maxSize: 0 })).toMatchObject({ pruned: true, removed: 1 });
   });
 });
