@@ -170,6 +170,24 @@ describe("stage graph: failures", () => {
     expect(status.stdout).toMatch(/ 5 d +pending +\(not run: needs a \(failed\)\)/);
   });
 
+  it("status names the stage the run failed on, not an earlier one it stopped", () => {
+    const root = tempRepo({
+      pipelines: [
+        pipeline("late", [
+          command("slow", "sleep 30", { needs: [] }),
+          command("boom", "echo broken; exit 4", { needs: [] }),
+        ]),
+      ],
+    });
+    const result = startJson(root, ["late", "--concurrency", "2"]);
+    expect(result.json).toMatchObject({ status: "failed", status_detail: "stage:boom:failed" });
+    const status = runCliJson<{ failure: { stage_id: string; exit_code: number } }>(root, [
+      "status",
+      result.json.run_id,
+    ]);
+    expect(status.json.failure).toMatchObject({ stage_id: "boom", exit_code: 4 });
+  });
+
   it("--continue: the independent branch finishes; what needs the failed stage is not run", () => {
     const root = tempRepo({
       pipelines: [

@@ -199,6 +199,26 @@ describe("runShellCommand", () => {
     expect(result.reason).toBe("cancelled");
   });
 
+  it("counts the exit of a shell that had ended by itself before it was stopped", async () => {
+    const dir = tempDir();
+    const pidFile = path.join(dir, "bg.pid");
+    const controller = new AbortController();
+    let shell = 0;
+    // The background child keeps the pipes open, so the run waits for its output after the shell
+    // exits: a stop in that window (a sibling failed) must not turn exit 0 into "cancelled".
+    const { outcome } = run(`sleep 100 & echo $! > "${pidFile}"; echo done`, {
+      cwd: dir,
+      abortSignal: controller.signal,
+      onSpawn: (pid) => (shell = pid),
+    });
+    const background = Number((await waitForFile(pidFile)).trim());
+    strays.push(background);
+    expect(await waitUntilGone(shell)).toBe(true);
+    controller.abort();
+    expect(await outcome).toEqual({ exitCode: 0, signal: null, reason: "exit", error: null });
+    expect(await waitUntilGone(background)).toBe(true);
+  });
+
   it("does not wait for a background child that keeps the output pipes open, nor kill it", async () => {
     const dir = tempDir();
     const pidFile = path.join(dir, "bg.pid");

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import { readProcessStat } from "@codex/orchestrator-persistence";
 import type { ExitReason } from "@codex/orchestrator-schema";
 import { processGroupRunning } from "./leftover-processes.js";
 
@@ -76,6 +77,9 @@ function supervise(child: ChildProcess, options: RunShellCommandOptions): Promis
   return new Promise((resolve) => {
     const graceMs = options.killGraceMs ?? 5_000;
     let stopReason: "timeout" | "cancelled" | null = null;
+    // A shell that had already exited when it was stopped ended by itself: its own exit counts
+    // (what it left running is still stopped).
+    let exitedBeforeStop = false;
     let exited: { code: number | null; signal: NodeJS.Signals | null } | null = null;
     // Whether the process group may be left behind: it is gone, or was sent SIGKILL.
     let groupReleased = true;
@@ -106,6 +110,7 @@ function supervise(child: ChildProcess, options: RunShellCommandOptions): Promis
     const stop = (reason: "timeout" | "cancelled") => {
       if (stopReason !== null || settled) return;
       stopReason = reason;
+      exitedBeforeStop = exited !== null || shellEnded(child.pid);
       groupReleased = false;
       // The output is waited for afresh once the group has been dealt with.
       if (drainTimer !== null) clearTimeout(drainTimer);
@@ -133,7 +138,8 @@ function supervise(child: ChildProcess, options: RunShellCommandOptions): Promis
     };
     const outcomeOfExit = (): ProcessOutcome => {
       const { code, signal } = exited!;
-      if (stopReason !== null) return { exitCode: code, signal, reason: stopReason, error: null };
+      if (stopReason !== null && !exitedBeforeStop)
+        return { exitCode: code, signal, reason: stopReason, error: null };
       if (signal !== null) return { exitCode: null, signal, reason: "signal", error: null };
       return { exitCode: code, signal: null, reason: "exit", error: null };
     };
@@ -164,4 +170,14 @@ function supervise(child: ChildProcess, options: RunShellCommandOptions): Promis
     if (options.abortSignal?.aborted) stop("cancelled");
     else options.abortSignal?.addEventListener("abort", onAbort, { once: true });
   });
+}
+
+const PROC_AVAILABLE = fs.existsSync("/proc/self/stat");
+
+// Whether the shell has already ended by itself although Node has not reported its exit yet: a
+// zombie, or reaped with the exit event still queued. Without /proc nothing can be told.
+function shellEnded(pid: number | undefined): boolean {
+  if (pid === undefined || !PROC_AVAILABLE) return false;
+  const stat = readProcessStat(pid);
+  return stat === null || stat.state === "Z" || stat.state === "X";
 }

@@ -105,7 +105,10 @@ function pendingGates(manifest: Manifest): string[] {
 
 function failureOf(root: string, runDir: string, manifest: Manifest): FailureStatus | null {
   if (manifest.status !== "failed" && manifest.status !== "cancelled") return null;
-  const entry = manifest.commands.find((candidate) => candidate.status === "failed");
+  // The stage the run failed on (`stage:<id>:…`), not one it stopped on the way.
+  const named = /^stage:(.+):[a-z]+$/.exec(manifest.status_detail ?? "")?.[1];
+  const failed = manifest.commands.filter((candidate) => candidate.status === "failed");
+  const entry = failed.find((candidate) => candidate.id === named) ?? failed[0];
   if (entry === undefined) return null;
   let tail: string[] = [];
   if (entry.error_file !== null) {
