@@ -2,6 +2,7 @@ import { CodexOrchestrator, resolveActor } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** `approve [run-id] [--stage <id>] [--actor <name>] [--reason …] [--reject]`. */
 export async function runApprove(argv: {
@@ -13,9 +14,10 @@ export async function runApprove(argv: {
   reject?: boolean | undefined;
   planHash?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   const runId = runIdFrom(argv);
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const before = await orchestrator.status(runId);
   let stageId = argv.stage;
   if (stageId === undefined) {

@@ -21,6 +21,7 @@ export async function runStart(argv: {
   force?: boolean | undefined;
   executor?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
   const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
@@ -29,6 +30,7 @@ export async function runStart(argv: {
     format: argv.format,
     outputLogs: argv.outputLogs,
     executor: argv.executor,
+    root: argv.root,
     execute: (orchestrator, terminal) => {
       if (argv.format !== "json") hintIgnoreEntries(orchestrator.locations);
       return orchestrator.start(argv.pipeline, {

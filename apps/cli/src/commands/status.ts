@@ -5,6 +5,7 @@ import { UsageError } from "../errors.js";
 import { nextSteps } from "../next-steps.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { createPainter, printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** `status [run-id]`, `status --latest`, `status --watch`. */
 export async function runStatus(argv: {
@@ -16,13 +17,14 @@ export async function runStatus(argv: {
   watch?: boolean | undefined;
   interval: number;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   if (!Number.isFinite(argv.interval) || argv.interval <= 0)
     throw new UsageError(`--interval must be a positive number of seconds (got ${argv.interval})`);
   // A longer wait overflows Node's timer and would poll every millisecond.
   if (argv.interval > MAX_TIMER_SECONDS)
     throw new UsageError(`--interval must be at most ${MAX_TIMER_SECONDS} seconds (got ${argv.interval})`);
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   let runId: string;
   if (argv.latest) {
     if (argv.runId !== undefined || argv.run !== undefined)
