@@ -171,3 +171,20 @@ describe("--root", () => {
     expect(completion.stdout).toContain("codex-orchestrator");
   });
 });
+
+describe("--root in printed commands", () => {
+  it("the resume hint of a failed run repeats --root and works as printed from the same folder", () => {
+    const repo = tempRepo({
+      pipelines: [pipeline("flaky", [command("once", "test -f done || { touch done; exit 1; }")])],
+    });
+    const elsewhere = tempDir();
+    const start = cli(elsewhere, ["start", "flaky", "--root", repo, "--task", "0101"]);
+    expect(start.status, start.stderr).toBe(1);
+    const hint = /Resume with: codex-orchestrator (.+)$/m.exec(start.stderr)?.[1];
+    expect(hint).toMatch(new RegExp(`^--root ${repo} resume \\S+$`));
+    const resume = cli(elsewhere, [...(hint ?? "").split(" "), "--format", "json"]);
+    expect(resume.status, resume.stderr).toBe(0);
+    expect(json(resume)).toMatchObject({ status: "succeeded" });
+    expect(readdirSync(elsewhere)).toEqual([]);
+  });
+});

@@ -88,7 +88,7 @@ export async function runInTerminal(options: {
           status,
           elapsedMs,
           failedStage: progress.failedStage,
-          nextStep: nextStep(result, waitingGate).command,
+          nextStep: nextStep(result, waitingGate, options.root).command,
         }),
       );
   } catch (error) {
@@ -103,6 +103,7 @@ export async function runInTerminal(options: {
     verb: options.verb,
     summary,
     waitingGate,
+    root: options.root,
   });
 }
 

@@ -1,5 +1,6 @@
 import { CodexOrchestrator, resolveActor } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
+import { cliCommand } from "../next-steps.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
@@ -17,6 +18,7 @@ export async function runApprove(argv: {
   root?: string | undefined;
 }): Promise<number> {
   const runId = runIdFrom(argv);
+  const bin = cliCommand(argv.root);
   const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const before = await orchestrator.status(runId);
   let stageId = argv.stage;
@@ -26,7 +28,7 @@ export async function runApprove(argv: {
     if (gate !== null && gate !== undefined && gate.run_id !== runId)
       throw new UsageError(
         `Run ${runId} waits on gate ${gate.stage_id} of its child run ${gate.run_id}`,
-        `Approve with: codex-orchestrator approve ${gate.run_id} --stage ${gate.stage_id}`,
+        `Approve with: ${bin} approve ${gate.run_id} --stage ${gate.stage_id}`,
       );
     if (gate === null || gate === undefined)
       throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
@@ -68,10 +70,10 @@ export async function runApprove(argv: {
     process.stdout.write(
       `Recorded: ${stageId} ${recorded.approval.decision} by ${actor}\nCite: ${recorded.citation}\n` +
         (recorded.approval.decision === "approved"
-          ? `Continue with: codex-orchestrator resume ${resumeId}\n`
+          ? `Continue with: ${bin} resume ${resumeId}\n`
           : `Run ${runId} is ${runStatus}: rejected at this gate.\n` +
-            `To approve it after all: codex-orchestrator approve ${runId} --stage ${stageId}\n` +
-            `Then continue with: codex-orchestrator resume ${resumeId}\n`),
+            `To approve it after all: ${bin} approve ${runId} --stage ${stageId}\n` +
+            `Then continue with: ${bin} resume ${resumeId}\n`),
     );
   }
   return 0;

@@ -43,7 +43,7 @@ export async function runStatus(argv: {
   if (!argv.watch) {
     const status = await orchestrator.status(runId);
     if (argv.format === "json") printJson(status);
-    else process.stdout.write(renderStatus(status));
+    else process.stdout.write(renderStatus(status, argv.root));
     return 0;
   }
   for (;;) {
@@ -51,7 +51,7 @@ export async function runStatus(argv: {
     if (argv.format === "json") process.stdout.write(`${JSON.stringify(status)}\n`);
     else {
       if (process.stdout.isTTY) process.stdout.write("\u001b[2J\u001b[H");
-      process.stdout.write(renderStatus(status));
+      process.stdout.write(renderStatus(status, argv.root));
     }
     if (
       TERMINAL_RUN_STATUSES.includes(status.status) ||
@@ -65,7 +65,7 @@ export async function runStatus(argv: {
 }
 
 /** The text form of a status. */
-export function renderStatus(status: StatusOutput): string {
+export function renderStatus(status: StatusOutput, root?: string): string {
   const paint = createPainter(process.stdout);
   const lines: string[] = [];
   const colour =
@@ -141,6 +141,7 @@ export function renderStatus(status: StatusOutput): string {
       statusDetail: status.status_detail,
       waitingGate: status.waiting_gate,
       heartbeat: status.heartbeat,
+      root,
     }),
   );
   lines.push(`Manifest: ${status.manifest}`);
