@@ -2,6 +2,7 @@ import yargs, { type Argv } from "yargs";
 import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
 import { reportError, UsageError } from "./errors.js";
 import { EXIT_CODES_HELP, withHelp } from "./usage/help-text.js";
+import { resolveRootOption, ROOT_OPTION } from "./usage/root-option.js";
 import { closestMatch, describeUnknownArguments } from "./usage/suggestions.js";
 import { VERSION } from "./version.js";
 
@@ -97,6 +98,9 @@ export async function main(args: readonly string[]): Promise<number> {
   const parser = yargs([...args])
     .scriptName("codex-orchestrator")
     .usage("$0 <command> [options]\n\nRun named pipelines and leave auditable evidence under .runs/.")
+    // Global: every command takes it; checked once here, before any command writes anything.
+    .option("root", ROOT_OPTION)
+    .middleware((argv) => resolveRootOption(argv))
     .command(
       "start [pipeline]",
       "Run a pipeline (default: the config's defaultPipeline, else diagnostics)",

@@ -1,6 +1,14 @@
 import type { HeartbeatStatus, RunStatus, WaitingGate } from "@codex/orchestrator-schema";
 
-const BIN = "codex-orchestrator";
+/**
+ * The program as a printed command should call it: with the `--root` this command line was given
+ * (absolute), so the command works from the same folder. Quoted for a POSIX shell when needed.
+ */
+export function cliCommand(root: string | undefined): string {
+  if (root === undefined) return "codex-orchestrator";
+  const quoted = /^[\w./@%+=:,-]+$/.test(root) ? root : `'${root.replaceAll("'", `'\\''`)}'`;
+  return `codex-orchestrator --root ${quoted}`;
+}
 
 /** What the next-step lines need to know about a run. */
 export interface RunSituation {
@@ -10,6 +18,8 @@ export interface RunSituation {
   /** The gate that stops the run, its own or a child run's (`status` finds it). */
   waitingGate: WaitingGate | null | undefined;
   heartbeat?: Pick<HeartbeatStatus, "stale" | "owner_alive"> | undefined;
+  /** `--root` as given to this command line, repeated in each printed command. */
+  root?: string | undefined;
 }
 
 /**
@@ -19,9 +29,10 @@ export interface RunSituation {
  */
 export function nextSteps(run: RunSituation): string[] {
   const gate = run.waitingGate;
-  const resume = `${BIN} resume ${run.runId}`;
+  const bin = cliCommand(run.root);
+  const resume = `${bin} resume ${run.runId}`;
   if (gate !== null && gate !== undefined) {
-    const approve = `${BIN} approve ${gate.run_id} --stage ${gate.stage_id}`;
+    const approve = `${bin} approve ${gate.run_id} --stage ${gate.stage_id}`;
     const where =
       gate.run_id === run.runId
         ? `Gate ${gate.stage_id}`

@@ -10,6 +10,7 @@ import { openExecutor } from "./executor-choice.js";
 import { nextStep, reportRun } from "./run-report.js";
 import { abortOnSignals } from "./run-signals.js";
 import { createPainter } from "./terminal.js";
+import { rootOptions } from "./usage/root-option.js";
 import { appendStepSummary } from "./ui/github-actions.js";
 import { LiveView } from "./ui/live-view.js";
 import { resolveOutputMode, terminalColumns } from "./ui/output-mode.js";
@@ -36,6 +37,8 @@ export async function runInTerminal(options: {
   outputLogs: string | undefined;
   /** `--executor` (local or bullmq); the config and environment decide without it. */
   executor?: string | undefined;
+  /** `--root`, already checked and absolute (usage/root-option.ts). */
+  root: string | undefined;
   execute: (orchestrator: CodexOrchestrator, options: TerminalRunOptions) => Promise<RunResult>;
 }): Promise<number> {
   const startedAt = Date.now();
@@ -43,7 +46,7 @@ export async function runInTerminal(options: {
   const env = process.env;
   // Decided (and a bad --output-logs refused) before anything runs.
   const mode = resolveOutputMode({ stream, env, outputLogs: options.outputLogs });
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(options));
   // Opened before the run is created: an unreachable Redis is one line and exit 2, nothing written.
   const executor = await openExecutor(orchestrator, options.executor);
   const painter = createPainter(stream, env);
@@ -85,7 +88,7 @@ export async function runInTerminal(options: {
           status,
           elapsedMs,
           failedStage: progress.failedStage,
-          nextStep: nextStep(result, waitingGate).command,
+          nextStep: nextStep(result, waitingGate, options.root).command,
         }),
       );
   } catch (error) {
@@ -100,6 +103,7 @@ export async function runInTerminal(options: {
     verb: options.verb,
     summary,
     waitingGate,
+    root: options.root,
   });
 }
 

@@ -14,12 +14,14 @@ export interface NextStep {
 export function nextStep(
   result: Pick<RunResult, "runId" | "status" | "statusDetail">,
   waitingGate: WaitingGate | null,
+  root: string | undefined,
 ): NextStep {
   const lines = nextSteps({
     runId: result.runId,
     status: result.status,
     statusDetail: result.statusDetail,
     waitingGate,
+    root,
   });
   const command = lines.length === 0 ? null : (/codex-orchestrator .*$/.exec(lines[0] ?? "")?.[0] ?? null);
   return { lines, command };
@@ -36,6 +38,8 @@ export interface RunReport {
   summary: readonly string[];
   /** The gate that stops the run (its own or a child run's), which decides the next step. */
   waitingGate: WaitingGate | null;
+  /** `--root`, repeated in the next-step command. */
+  root: string | undefined;
 }
 
 /**
@@ -85,7 +89,7 @@ export function reportRun(report: RunReport): number {
     );
   }
   if (result.status === "awaiting_approval") process.stderr.write("Paused for approval.\n");
-  const next = nextStep(result, report.waitingGate);
+  const next = nextStep(result, report.waitingGate, report.root);
   if (next.lines.length > 0) process.stderr.write(`${next.lines.join("\n")}\n`);
   return result.exitCode;
 }

@@ -1,7 +1,9 @@
 import { CodexOrchestrator, resolveActor } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
+import { cliCommand } from "../next-steps.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** `approve [run-id] [--stage <id>] [--actor <name>] [--reason …] [--reject]`. */
 export async function runApprove(argv: {
@@ -13,9 +15,11 @@ export async function runApprove(argv: {
   reject?: boolean | undefined;
   planHash?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   const runId = runIdFrom(argv);
-  const orchestrator = new CodexOrchestrator();
+  const bin = cliCommand(argv.root);
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const before = await orchestrator.status(runId);
   let stageId = argv.stage;
   if (stageId === undefined) {
@@ -24,7 +28,7 @@ export async function runApprove(argv: {
     if (gate !== null && gate !== undefined && gate.run_id !== runId)
       throw new UsageError(
         `Run ${runId} waits on gate ${gate.stage_id} of its child run ${gate.run_id}`,
-        `Approve with: codex-orchestrator approve ${gate.run_id} --stage ${gate.stage_id}`,
+        `Approve with: ${bin} approve ${gate.run_id} --stage ${gate.stage_id}`,
       );
     if (gate === null || gate === undefined)
       throw new UsageError(`Run ${runId} has no gate waiting; name one with --stage <id>`);
@@ -66,10 +70,10 @@ export async function runApprove(argv: {
     process.stdout.write(
       `Recorded: ${stageId} ${recorded.approval.decision} by ${actor}\nCite: ${recorded.citation}\n` +
         (recorded.approval.decision === "approved"
-          ? `Continue with: codex-orchestrator resume ${resumeId}\n`
+          ? `Continue with: ${bin} resume ${resumeId}\n`
           : `Run ${runId} is ${runStatus}: rejected at this gate.\n` +
-            `To approve it after all: codex-orchestrator approve ${runId} --stage ${stageId}\n` +
-            `Then continue with: codex-orchestrator resume ${resumeId}\n`),
+            `To approve it after all: ${bin} approve ${runId} --stage ${stageId}\n` +
+            `Then continue with: ${bin} resume ${resumeId}\n`),
     );
   }
   return 0;

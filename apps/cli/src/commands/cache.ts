@@ -2,18 +2,20 @@ import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { parseSize, type CacheListEntry } from "@codex/orchestrator-schema";
 import { UsageError } from "../errors.js";
 import { printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** `cache ls` and `cache prune [--max-size <size>]`: the stage cache under the runs directory. */
 export async function runCache(argv: {
   action?: string | undefined;
   maxSize?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   // Checked before anything is read, so a bad value changes nothing.
   const maxSize = argv.maxSize === undefined ? undefined : parseMaxSize(argv.maxSize);
   if (argv.action === "ls" && maxSize !== undefined)
     throw new UsageError("--max-size belongs to `cache prune`, not `cache ls`");
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const store = orchestrator.cacheStore;
   if (argv.action === "ls") {
     const entries = await store.list();

@@ -2,6 +2,7 @@ import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** How long `export-otel` waits for the collector (longer than at a run's end: someone asked). */
 const EXPORT_TIMEOUT_MS = 10_000;
@@ -12,11 +13,12 @@ export async function runExportOtel(argv: {
   run?: string | undefined;
   endpoint?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   if (argv.endpoint !== undefined && !/^https?:\/\/[^\s]+$/.test(argv.endpoint))
     throw new UsageError(`--endpoint must be an http(s) address (got ${JSON.stringify(argv.endpoint)})`);
   const runId = runIdFrom(argv);
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const found = await orchestrator.findRun(runId, "--run");
   const { exportRunTrace, resolveOtlpTarget } = await import("@codex/orchestrator-otel");
   const env =

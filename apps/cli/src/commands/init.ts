@@ -3,12 +3,18 @@ import { findRepositoryRoot, initRepository } from "@codex/orchestrator-core";
 import { printJson } from "../terminal.js";
 
 /** `init [--force]`: a starter codex.orchestrator.json and .gitignore entries, then what to run next. */
-export async function runInit(argv: { force?: boolean | undefined; format: string }): Promise<number> {
+export async function runInit(argv: {
+  force?: boolean | undefined;
+  format: string;
+  root?: string | undefined;
+}): Promise<number> {
   const fromEnv = process.env.CODEX_ORCHESTRATOR_ROOT;
+  // --root (checked and absolute), else CODEX_ORCHESTRATOR_ROOT, else the repository found from here.
   const root =
-    fromEnv !== undefined && fromEnv !== ""
+    argv.root ??
+    (fromEnv !== undefined && fromEnv !== ""
       ? path.resolve(fromEnv)
-      : (findRepositoryRoot(process.cwd()) ?? process.cwd());
+      : (findRepositoryRoot(process.cwd()) ?? process.cwd()));
   const result = initRepository({ root, force: argv.force === true });
   const config = result.config;
   const taskId = config.projects?.[0]?.taskId ?? "";

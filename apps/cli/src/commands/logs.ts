@@ -4,6 +4,7 @@ import { LogTextRenderer } from "../logs/log-text.js";
 import { RunLogMerge } from "../logs/run-log-merge.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { createPainter } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** How often `--follow` looks for new lines, and how often it asks whether the run is still going. */
 const FOLLOW_POLL_MS = 200;
@@ -18,9 +19,10 @@ export async function runLogs(argv: {
   stage?: string | undefined;
   follow?: boolean | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   const runId = runIdFrom(argv);
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const found = await orchestrator.findRun(runId, "--run");
   const status = await orchestrator.status(runId);
   const stageIds = new Map(status.commands.map((entry) => [entry.index, entry.id]));

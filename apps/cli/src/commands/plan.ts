@@ -1,6 +1,7 @@
 import { planPipeline } from "@codex/orchestrator-core/plan";
 import type { PlanOutput, PlanStage } from "@codex/orchestrator-schema";
 import { createPainter, printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** `plan [pipeline]`: what would run, guardrails first-class, nothing executed. */
 export async function runPlan(argv: {
@@ -8,6 +9,7 @@ export async function runPlan(argv: {
   task?: string | undefined;
   cache?: boolean | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   // planPipeline, not CodexOrchestrator: planning needs neither the run engine nor a run folder
   // (it reads the stage cache under the runs dir, and writes nothing).
@@ -15,6 +17,7 @@ export async function runPlan(argv: {
     pipelineId: argv.pipeline,
     taskId: argv.task,
     cache: argv.cache !== false,
+    ...rootOptions(argv),
   });
   if (argv.format === "json") printJson(output);
   else process.stdout.write(renderPlan(output));

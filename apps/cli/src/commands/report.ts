@@ -7,6 +7,7 @@ import { UsageError } from "../errors.js";
 import { openInDesktop } from "../open-file.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** The index page's default place: beside the task folders. */
 export const INDEX_FILE_NAME = "index.html";
@@ -19,10 +20,11 @@ export async function runReport(argv: {
   open?: boolean | undefined;
   index?: boolean | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   if (argv.out !== undefined && argv.out.trim() === "") throw new UsageError("--out needs a file name");
   const out = argv.out === undefined ? undefined : path.resolve(argv.out);
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   if (argv.index) {
     if (argv.runId !== undefined || argv.run !== undefined)
       throw new UsageError("Give a run id or --index, not both");

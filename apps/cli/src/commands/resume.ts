@@ -19,6 +19,7 @@ export async function runResume(argv: {
   cache?: boolean | undefined;
   executor?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
@@ -27,6 +28,7 @@ export async function runResume(argv: {
     format: argv.format,
     outputLogs: argv.outputLogs,
     executor: argv.executor,
+    root: argv.root,
     execute: (orchestrator, terminal) =>
       orchestrator.resume(runId, {
         ...(argv.token === undefined ? {} : { token: argv.token }),

@@ -3,6 +3,7 @@ import type { RunStatus } from "@codex/orchestrator-schema";
 import { UsageError } from "../errors.js";
 import { renderRunsTable } from "../runs-table.js";
 import { printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 const DURATION = /^(\d+(?:\.\d+)?)(s|m|h|d|w)$/;
 const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -30,12 +31,13 @@ export async function runRuns(argv: {
   html?: boolean | undefined;
   out?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   if (argv.limit !== undefined && (!Number.isInteger(argv.limit) || argv.limit < 1)) {
     throw new UsageError(`--limit must be a positive whole number (got ${argv.limit})`);
   }
   if (argv.out !== undefined && !argv.html) throw new UsageError("--out goes with --html");
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const filter = {
     ...(argv.task === undefined ? {} : { taskId: argv.task }),
     ...(argv.status === undefined ? {} : { status: argv.status as RunStatus | "unreadable" }),

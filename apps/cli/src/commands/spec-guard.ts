@@ -19,13 +19,14 @@ export async function runSpecGuardCommand(argv: {
   dryRun?: boolean | undefined;
   base?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   const env = process.env;
   try {
     if (argv.base !== undefined && argv.base === "")
       throw new SpecGuardUsageError("--base needs a git revision");
     const report = runSpecGuard({
-      root: guardRoot(env),
+      root: argv.root ?? guardRoot(env),
       env,
       ...(argv.base === undefined ? {} : { base: { source: "--base", revision: argv.base } }),
     });
@@ -44,7 +45,7 @@ export async function runSpecGuardCommand(argv: {
   }
 }
 
-// CODEX_ORCHESTRATOR_ROOT, else the repository found from the cwd (as every command finds it).
+// Without --root: CODEX_ORCHESTRATOR_ROOT, else the repository found from the cwd (as every command finds it).
 function guardRoot(env: NodeJS.ProcessEnv): string {
   const fromEnv = env.CODEX_ORCHESTRATOR_ROOT;
   if (fromEnv !== undefined && fromEnv !== "") {

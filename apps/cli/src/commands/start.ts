@@ -3,6 +3,7 @@ import path from "node:path";
 import { missingIgnoreEntries } from "@codex/orchestrator-core";
 import { isInside } from "@codex/orchestrator-persistence";
 import { parseConcurrency } from "../concurrency-argument.js";
+import { cliCommand } from "../next-steps.js";
 import { runInTerminal } from "../run-in-terminal.js";
 
 /** `start [pipeline]`. */
@@ -21,6 +22,7 @@ export async function runStart(argv: {
   force?: boolean | undefined;
   executor?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   // Checked before the run begins, so a bad value leaves nothing behind.
   const concurrency = argv.concurrency === undefined ? undefined : parseConcurrency(argv.concurrency);
@@ -29,8 +31,9 @@ export async function runStart(argv: {
     format: argv.format,
     outputLogs: argv.outputLogs,
     executor: argv.executor,
+    root: argv.root,
     execute: (orchestrator, terminal) => {
-      if (argv.format !== "json") hintIgnoreEntries(orchestrator.locations);
+      if (argv.format !== "json") hintIgnoreEntries(orchestrator.locations, argv.root);
       return orchestrator.start(argv.pipeline, {
         ...(argv.task === undefined ? {} : { taskId: argv.task }),
         ...(argv.parentRun === undefined ? {} : { parentRunId: argv.parentRun }),
@@ -49,13 +52,16 @@ export async function runStart(argv: {
 }
 
 // A repository whose .gitignore does not keep run evidence out would commit it: say so, once per start.
-function hintIgnoreEntries(locations: { root: string; runsDir: string; outDir: string }): void {
+function hintIgnoreEntries(
+  locations: { root: string; runsDir: string; outDir: string },
+  rootFlag: string | undefined,
+): void {
   if (!fs.existsSync(path.join(locations.root, ".git"))) return;
   const missing = missingIgnoreEntries(locations.root).filter((folder) =>
     isInside(locations.root, folder === ".runs/" ? locations.runsDir : locations.outDir),
   );
   if (missing.length === 0) return;
   process.stderr.write(
-    `hint: ${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not in .gitignore; \`codex-orchestrator init\` adds ${missing.length === 1 ? "it" : "them"}\n`,
+    `hint: ${missing.join(" and ")} ${missing.length === 1 ? "is" : "are"} not in .gitignore; \`${cliCommand(rootFlag)} init\` adds ${missing.length === 1 ? "it" : "them"}\n`,
   );
 }

@@ -5,6 +5,7 @@ import { UsageError } from "../errors.js";
 import { nextSteps } from "../next-steps.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { createPainter, printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** `status [run-id]`, `status --latest`, `status --watch`. */
 export async function runStatus(argv: {
@@ -16,13 +17,14 @@ export async function runStatus(argv: {
   watch?: boolean | undefined;
   interval: number;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   if (!Number.isFinite(argv.interval) || argv.interval <= 0)
     throw new UsageError(`--interval must be a positive number of seconds (got ${argv.interval})`);
   // A longer wait overflows Node's timer and would poll every millisecond.
   if (argv.interval > MAX_TIMER_SECONDS)
     throw new UsageError(`--interval must be at most ${MAX_TIMER_SECONDS} seconds (got ${argv.interval})`);
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   let runId: string;
   if (argv.latest) {
     if (argv.runId !== undefined || argv.run !== undefined)
@@ -41,7 +43,7 @@ export async function runStatus(argv: {
   if (!argv.watch) {
     const status = await orchestrator.status(runId);
     if (argv.format === "json") printJson(status);
-    else process.stdout.write(renderStatus(status));
+    else process.stdout.write(renderStatus(status, argv.root));
     return 0;
   }
   for (;;) {
@@ -49,7 +51,7 @@ export async function runStatus(argv: {
     if (argv.format === "json") process.stdout.write(`${JSON.stringify(status)}\n`);
     else {
       if (process.stdout.isTTY) process.stdout.write("\u001b[2J\u001b[H");
-      process.stdout.write(renderStatus(status));
+      process.stdout.write(renderStatus(status, argv.root));
     }
     if (
       TERMINAL_RUN_STATUSES.includes(status.status) ||
@@ -63,7 +65,7 @@ export async function runStatus(argv: {
 }
 
 /** The text form of a status. */
-export function renderStatus(status: StatusOutput): string {
+export function renderStatus(status: StatusOutput, root?: string): string {
   const paint = createPainter(process.stdout);
   const lines: string[] = [];
   const colour =
@@ -139,6 +141,7 @@ export function renderStatus(status: StatusOutput): string {
       statusDetail: status.status_detail,
       waitingGate: status.waiting_gate,
       heartbeat: status.heartbeat,
+      root,
     }),
   );
   lines.push(`Manifest: ${status.manifest}`);

@@ -7,6 +7,7 @@ import { ATTESTATIONS_DIR, verifyRun, type RunVerification } from "@codex/orches
 import { UsageError } from "../errors.js";
 import { runIdFrom } from "../run-id-argument.js";
 import { createPainter, printJson } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /** `verify [run-id] [--key <public.pem>] [--format json]`: 0 when everything holds, 1 when not. */
 export async function runVerify(argv: {
@@ -14,10 +15,13 @@ export async function runVerify(argv: {
   run?: string | undefined;
   key?: string | undefined;
   format: string;
+  root?: string | undefined;
 }): Promise<number> {
   const runId = runIdFrom(argv);
   const publicKey = argv.key === undefined ? undefined : readPublicKey(argv.key);
-  const result = verifyRun(await findRunFolder(new CodexOrchestrator(), runId), { publicKey });
+  const result = verifyRun(await findRunFolder(new CodexOrchestrator(rootOptions(argv)), runId), {
+    publicKey,
+  });
   if (argv.format === "json") printJson(result);
   else process.stdout.write(renderVerification(result));
   return result.ok ? 0 : 1;

@@ -1,5 +1,6 @@
 import { CodexOrchestrator, resolveExecutorSettings } from "@codex/orchestrator-core";
 import { parseConcurrency } from "../concurrency-argument.js";
+import { rootOptions } from "../usage/root-option.js";
 
 /**
  * `worker [--queue <name>] [--concurrency <n>]`: runs stages from the queue in this checkout until
@@ -9,10 +10,11 @@ import { parseConcurrency } from "../concurrency-argument.js";
 export async function runWorker(argv: {
   queue?: string | undefined;
   concurrency?: string | undefined;
+  root?: string | undefined;
 }): Promise<number> {
   const concurrency = argv.concurrency === undefined ? 1 : parseConcurrency(argv.concurrency);
   const env = process.env;
-  const orchestrator = new CodexOrchestrator();
+  const orchestrator = new CodexOrchestrator(rootOptions(argv));
   const settings = resolveExecutorSettings({
     flag: "bullmq",
     env,
