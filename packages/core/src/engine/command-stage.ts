@@ -21,6 +21,7 @@ import {
   replayCachedStage,
   storeStageResult,
 } from "./stage-cache.js";
+import { recordSharedStore, type SharedCacheRun } from "./shared-stage-cache.js";
 
 /**
  * Runs a command stage. A stage that declares `cache` is looked up first, here, before its command
@@ -30,10 +31,20 @@ import {
 export async function runCommandStage(context: StageContext, stage: CommandStage): Promise<StageOutcome> {
   const decision = await consultStageCache(context, stage);
   if (decision.kind === "hit") return replayCachedStage(context, stage, decision);
-  if (decision.kind === "uncached") return runCommand(context, stage, null);
+  if (decision.kind === "uncached") return runCommand(context, stage, null, null);
   recordMiss(context, stage, decision);
+  // With a shared cache the stage's outputs exist where it ran: that place stores it, not us.
+  if (context.executor.sharedCache !== undefined) {
+    const shared: SharedCacheRun = {
+      job: { key: decision.fingerprint.key, needs: decision.fingerprint.needs, replace: decision.replace },
+      report: null,
+    };
+    const outcome = await runCommand(context, stage, null, shared);
+    if (outcome.status === "succeeded") recordSharedStore(context, stage, decision, shared.report);
+    return outcome;
+  }
   const collector = new CacheLogCollector();
-  const outcome = await runCommand(context, stage, collector);
+  const outcome = await runCommand(context, stage, collector, null);
   // Failed stages are never cached.
   if (outcome.status === "succeeded") await storeStageResult(context, stage, decision, collector.chunks());
   return outcome;
@@ -48,6 +59,7 @@ async function runCommand(
   context: StageContext,
   stage: CommandStage,
   collector: CacheLogCollector | null,
+  shared: SharedCacheRun | null,
 ): Promise<StageOutcome> {
   const { session, item, bus } = context;
   const recorder = session.recorder;
@@ -161,6 +173,7 @@ async function runCommand(
           killGraceMs: context.killGraceMs,
           timeoutMs: stage.timeoutSeconds === undefined ? undefined : stage.timeoutSeconds * 1000,
           unfinishedAttempt: attempt === firstAttempt ? unfinishedAttempt : null,
+          cache: shared?.job ?? null,
           abortSignal,
           onStdout: (chunk) => stdout.push(chunk),
           onStderr: (chunk) => stderr.push(chunk),
@@ -183,6 +196,7 @@ async function runCommand(
       }
       if (!started) recordStart({ pid: null, worker: null, host: null });
       outcome = result.outcome;
+      if (shared !== null) shared.report = result.cache ?? null;
       stdout.end();
       stderr.end();
       if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
