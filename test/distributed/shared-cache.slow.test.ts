@@ -236,6 +236,29 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("the stage cache shared thr
     expect(tree(third)).toEqual(tree(checkout));
   });
 
+  it("keeps the shared cache within cache.maxSize, least recently used first", async () => {
+    // Each entry holds 700 bytes of output; 1 KB keeps one.
+    const big = (id: string) =>
+      command(id, `mkdir -p out && head -c 700 /dev/zero > out/${id}.bin && echo ${id} done`, {
+        cache: { inputs: ["src/**"], outputs: [`out/${id}.bin`] },
+      });
+    const config = {
+      cache: { maxSize: "1KB" },
+      pipelines: [pipeline("ci", [big("first"), big("second"), command("plain", "echo not cached")])],
+    };
+    const coordinator = tempRepo(config, FILES);
+    await startWorker(tempRepo(config, FILES), redis.url, ["--queue", "bounded"]);
+    const run = start(coordinator, "bounded");
+    expect(run.manifest.commands.slice(0, 2).map((entry) => entry.cache?.stored)).toEqual([true, true]);
+    const listed = runCliJson<{ stage_id: string; size_bytes: number }[]>(coordinator, ["cache", "ls"], {
+      env: { ...env("bounded"), CODEX_ORCHESTRATOR_EXECUTOR: "bullmq" },
+    });
+    const stages = listed.json.map((entry) => entry.stage_id);
+    expect(stages).toContain("second");
+    expect(stages).not.toContain("first");
+    expect(listed.json.reduce((total, entry) => total + entry.size_bytes, 0)).toBeLessThanOrEqual(1000);
+  });
+
   it("plain `start` without the executor keeps the local store", () => {
     const root = tempRepo(CONFIG, FILES);
     const run = runCli(root, ["start", "ci", "--task", "t1"]);
