@@ -3,11 +3,12 @@ import {
   type AttemptPlace,
   type AttemptRequest,
   type AttemptResult,
+  type CacheStore,
   type StageExecutor,
 } from "@codex/orchestrator-core";
 import { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
-import { RedisCacheStore } from "./redis-cache-store.js";
+import { guardedStore, RedisCacheStore } from "./redis-cache-store.js";
 import { checkRedis, openConnection, type RedisTarget } from "./redis-connection.js";
 import {
   AttemptEnd,
@@ -44,7 +45,7 @@ const STALLED_REASON = "job stalled more than allowable limit";
 export class BullmqExecutor implements StageExecutor {
   readonly kind = "bullmq";
   /** The stage cache in this Redis, shared with the workers (they store what they run). */
-  readonly sharedCache: RedisCacheStore;
+  readonly sharedCache: CacheStore;
   readonly #options: BullmqExecutorOptions;
   readonly #connection: Redis;
   readonly #queue: Queue;
@@ -58,10 +59,13 @@ export class BullmqExecutor implements StageExecutor {
     this.#connection.on("error", () => {});
     this.#queue = new Queue(options.queue, { connection: this.#connection });
     this.#queue.on("error", () => {});
-    this.sharedCache = new RedisCacheStore(this.#connection, {
-      display: options.redis.display,
-      maxSize: options.cacheMaxSize,
-    });
+    this.sharedCache = guardedStore(
+      new RedisCacheStore(this.#connection, {
+        display: options.redis.display,
+        maxSize: options.cacheMaxSize,
+      }),
+      (pending) => this.#available(pending),
+    );
   }
 
   /** Connects, failing with one line (a usage error, exit 2) when Redis cannot be reached. */

@@ -260,6 +260,21 @@ export class RedisCacheStore implements CacheStore {
   }
 }
 
+/**
+ * `store` with every call passed through `guard` (the coordinator's: a Redis away longer than
+ * allowed fails the call, and a failed lookup is a miss, instead of waiting on Redis for ever).
+ */
+export function guardedStore(store: CacheStore, guard: <T>(pending: Promise<T>) => Promise<T>): CacheStore {
+  return {
+    has: (key) => guard(store.has(key)),
+    get: (key) => guard(store.get(key)),
+    put: (request) => guard(store.put(request)),
+    list: () => guard(store.list()),
+    prune: (options) => guard(store.prune(options)),
+    latestFor: (stage) => guard(store.latestFor(stage)),
+  };
+}
+
 function keyHex(key: string): string {
   const match = KEY_PATTERN.exec(key);
   if (match === null) throw new CacheEntryError(`not a cache key: ${JSON.stringify(key)}`);
