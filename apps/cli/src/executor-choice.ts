@@ -26,5 +26,6 @@ export async function openExecutor(
     redis: parseRedisUrl(settings.redisUrl),
     queue: settings.queue,
     unavailableAfterMs: settings.unavailableAfterMs,
+    cacheMaxSize: orchestrator.cacheMaxSize,
   });
 }

@@ -77,7 +77,14 @@ export { DEFAULT_SECRET_ENV_PATTERNS, REDACTED, Redactor, StreamRedactor } from 
 export type { RedactorOptions } from "./process/redaction.js";
 export { runShellCommand } from "./process/process-runner.js";
 export { ExecutorUnavailableError, localExecutor } from "./engine/stage-executor.js";
-export type { AttemptPlace, AttemptRequest, AttemptResult, StageExecutor } from "./engine/stage-executor.js";
+export type {
+  AttemptCache,
+  AttemptCacheReport,
+  AttemptPlace,
+  AttemptRequest,
+  AttemptResult,
+  StageExecutor,
+} from "./engine/stage-executor.js";
 export { DEFAULT_QUEUE, ExecutorSettingsError, resolveExecutorSettings } from "./engine/executor-settings.js";
 export type { ExecutorSettings } from "./engine/executor-settings.js";
 export { createStageMarker, STAGE_MARKER_VARIABLE, stopLeftovers } from "./process/leftover-processes.js";
@@ -93,6 +100,11 @@ export { findLatestRun, listRuns } from "./runs/run-index.js";
 export type { RunFilter } from "./runs/run-index.js";
 export { EXIT_CODES, exitCodeForRun } from "./runs/exit-codes.js";
 export { LocalCacheStore } from "./cache/local-cache-store.js";
+export { packEntry } from "./cache/entry-pack.js";
+export { restoreEntry } from "./cache/entry-restore.js";
+export { parseEntryMeta } from "./cache/entry-meta.js";
+export { collectOutputs } from "./cache/output-walk.js";
+export { stageCacheSpec } from "./cache/stage-cache-spec.js";
 export type {
   CacheEntry,
   CacheEntryMeta,

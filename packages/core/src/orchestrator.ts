@@ -395,7 +395,8 @@ export class CodexOrchestrator {
         config: workspace.config?.config,
         env: this.#env,
       }),
-      cache: { store: this.cacheStore, mode: options.cache ?? "use" },
+      // An executor whose workers share a store is looked up there (docs/distributed.md).
+      cache: { store: options.executor?.sharedCache ?? this.cacheStore, mode: options.cache ?? "use" },
       executor: options.executor,
     });
   }

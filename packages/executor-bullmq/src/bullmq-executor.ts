@@ -3,10 +3,12 @@ import {
   type AttemptPlace,
   type AttemptRequest,
   type AttemptResult,
+  type CacheStore,
   type StageExecutor,
 } from "@codex/orchestrator-core";
 import { Job, Queue } from "bullmq";
 import type { Redis } from "ioredis";
+import { guardedStore, RedisCacheStore } from "./redis-cache-store.js";
 import { checkRedis, openConnection, type RedisTarget } from "./redis-connection.js";
 import {
   AttemptEnd,
@@ -21,6 +23,8 @@ import {
 export interface BullmqExecutorOptions {
   redis: RedisTarget;
   queue: string;
+  /** The root config's `cache.maxSize`: the shared cache is pruned to it (by the workers that store). */
+  cacheMaxSize: number;
   /** How long Redis may be away before the attempt (and the run) fails `executor:unavailable`. */
   unavailableAfterMs: number;
 }
@@ -40,6 +44,8 @@ const STALLED_REASON = "job stalled more than allowable limit";
  */
 export class BullmqExecutor implements StageExecutor {
   readonly kind = "bullmq";
+  /** The stage cache in this Redis, shared with the workers (they store what they run). */
+  readonly sharedCache: CacheStore;
   readonly #options: BullmqExecutorOptions;
   readonly #connection: Redis;
   readonly #queue: Queue;
@@ -53,6 +59,13 @@ export class BullmqExecutor implements StageExecutor {
     this.#connection.on("error", () => {});
     this.#queue = new Queue(options.queue, { connection: this.#connection });
     this.#queue.on("error", () => {});
+    this.sharedCache = guardedStore(
+      new RedisCacheStore(this.#connection, {
+        display: options.redis.display,
+        maxSize: options.cacheMaxSize,
+      }),
+      (pending) => this.#available(pending),
+    );
   }
 
   /** Connects, failing with one line (a usage error, exit 2) when Redis cannot be reached. */
@@ -74,6 +87,7 @@ export class BullmqExecutor implements StageExecutor {
       attempt: request.attempt,
       planHash: request.planHash,
       killGraceMs: Math.min(Math.round(request.killGraceMs), 600_000),
+      ...(request.cache == null ? {} : { cache: request.cache }),
     };
     // A resumed coordinator re-attaches to the attempt its killed predecessor queued, when that
     // job still waits, runs or has finished: the stage does not run twice, and its whole output
@@ -266,5 +280,6 @@ function resultOf(end: AttemptEnd): AttemptResult {
   return {
     outcome: { exitCode: end.exitCode, signal: end.signal, reason: end.reason, error: end.error },
     leftoversStopped: end.leftoversStopped,
+    cache: end.cache ?? null,
   };
 }

@@ -15,6 +15,26 @@ export const StageJobData = z.strictObject({
   attempt: z.int().min(1),
   planHash: z.string().regex(/^sha256:[0-9a-f]{64}$/),
   killGraceMs: z.int().min(0).max(600_000),
+  /**
+   * On a cache miss: the key the coordinator computed and the needs' keys it used. The worker
+   * computes the key itself from its own checkout (these needs, its planned stage) and stores a
+   * success only when the two agree; the outputs it stores are those its own plan declares.
+   */
+  cache: z
+    .strictObject({
+      key: z.string().regex(/^sha256:[0-9a-f]{64}$/),
+      needs: z
+        .array(
+          z.strictObject({
+            id: z.string().regex(IdentifierPattern),
+            key: z.string().max(200),
+            status: z.string().regex(/^[a-z]{1,20}$/),
+          }),
+        )
+        .max(1_000),
+      replace: z.boolean(),
+    })
+    .optional(),
 });
 /** A stage job's data. */
 export type StageJobData = z.infer<typeof StageJobData>;
@@ -26,6 +46,11 @@ export const AttemptEnd = z.strictObject({
   reason: z.enum(["exit", "signal", "timeout", "spawn-error", "stalled", "cancelled"]),
   error: z.string().nullable(),
   leftoversStopped: z.int().min(0),
+  /** Whether the worker stored the attempt in the shared cache (jobs with `cache` only). */
+  cache: z
+    .strictObject({ stored: z.boolean(), files: z.int().min(0).nullable(), note: z.string().nullable() })
+    .nullable()
+    .optional(),
 });
 /** How an attempt ended on its worker. */
 export type AttemptEnd = z.infer<typeof AttemptEnd>;

@@ -10,12 +10,15 @@ import {
   stopLeftovers,
   type ExecutionPlan,
   type PlanItem,
+  type Workspace,
 } from "@codex/orchestrator-core";
 import type { OrchestratorLocations } from "@codex/orchestrator-persistence";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { OutputSender } from "./output-sender.js";
 import { ProcessWatchdog } from "./process-watchdog.js";
+import { RedisCacheStore } from "./redis-cache-store.js";
+import { WorkerStageCache, type PreparedStore } from "./worker-stage-cache.js";
 import { checkRedis, openConnection, type RedisTarget } from "./redis-connection.js";
 import { HANDED_BACK_REASON, queueKeys, StageJobData, WORKER_TIMING, type AttemptEnd } from "./stage-job.js";
 
@@ -29,6 +32,8 @@ export interface StageWorkerOptions {
   env: NodeJS.ProcessEnv;
   /** Between SIGTERM and SIGKILL when the watchdog stops the stages of a worker that died. */
   killGraceMs: number;
+  /** The root config's `cache.maxSize`: the shared cache is pruned to it after each store. */
+  cacheMaxSize: number;
   /** One line per thing the worker does (stderr in the CLI). */
   log: (line: string) => void;
 }
@@ -49,6 +54,7 @@ export class StageWorker {
   readonly #connection: Redis;
   readonly #subscriber: Redis;
   readonly #worker: Worker;
+  readonly #cache: WorkerStageCache;
   // Jobs whose lock was lost while their stage ran: their end is not ours to report.
   readonly #lost = new Set<string>();
   // Jobs running now, and those a stopping worker hands back (their stages run again elsewhere).
@@ -56,13 +62,23 @@ export class StageWorker {
   readonly #handedBack = new Set<string>();
   #closing: Promise<void> | null = null;
 
-  private constructor(options: StageWorkerOptions, planner: CommandPlanner) {
+  private constructor(options: StageWorkerOptions, workspace: Workspace) {
+    const planner = new CommandPlanner(workspace);
     this.#options = options;
     this.#planner = planner;
     this.id = `${this.host}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.#watchdog = new ProcessWatchdog({ killGraceMs: options.killGraceMs });
     this.#connection = openConnection(options.redis, `codex-worker-${this.id}`);
     this.#subscriber = openConnection(options.redis, `codex-worker-${this.id}-cancel`);
+    this.#cache = new WorkerStageCache({
+      store: new RedisCacheStore(this.#connection, {
+        display: options.redis.display,
+        maxSize: options.cacheMaxSize,
+      }),
+      locations: options.locations,
+      env: options.env,
+      workspace,
+    });
     const keys = queueKeys(options.queue);
     void this.#subscriber.subscribe(keys.cancelChannel);
     this.#subscriber.on("message", (_channel, jobId: string) => {
@@ -93,7 +109,7 @@ export class StageWorker {
   static async start(options: StageWorkerOptions): Promise<StageWorker> {
     const workspace = loadWorkspace(options.locations.root);
     await checkRedis(options.redis);
-    const worker = new StageWorker(options, new CommandPlanner(workspace));
+    const worker = new StageWorker(options, workspace);
     void worker.#worker.run();
     await worker.#worker.waitUntilReady();
     options.log(
@@ -123,12 +139,13 @@ export class StageWorker {
   }
 
   async #process(job: Job, signal: AbortSignal | undefined): Promise<AttemptEnd> {
-    const { data, item } = this.#accept(job);
+    const accepted = this.#accept(job);
+    const { data } = accepted;
     const jobId = job.id ?? "";
     const label = `${data.runId} ${data.stageId} attempt ${data.attempt}`;
     this.#running.add(jobId);
     try {
-      return await this.#run(job, data, item, signal, label);
+      return await this.#run(job, accepted, signal, label);
     } finally {
       this.#running.delete(jobId);
       this.#lost.delete(jobId);
@@ -139,11 +156,11 @@ export class StageWorker {
   /** Runs the stage of an accepted job, streaming its output; its end is the job's result. */
   async #run(
     job: Job,
-    data: StageJobData,
-    item: PlanItem,
+    accepted: { data: StageJobData; item: PlanItem; plan: ExecutionPlan },
     signal: AbortSignal | undefined,
     label: string,
   ): Promise<AttemptEnd> {
+    const { data, item } = accepted;
     const keys = queueKeys(this.#options.queue);
     const jobId = job.id ?? "";
     const sender = new OutputSender({
@@ -160,6 +177,9 @@ export class StageWorker {
     const startedAt = Date.now();
     const stage = item.stage;
     if (stage.kind !== "command") throw new UnrecoverableError("not a command stage");
+    // Keyed before the command runs, from this checkout: what a success is stored under, or why not.
+    const caching = await this.#cache.prepare(data, item);
+    const log = caching !== null && "fingerprint" in caching ? caching.log : null;
     // A marker of this worker's own: a coordinator resuming on this host stops only its own stages.
     const marker = createStageMarker(data.runId, data.index, data.attempt);
     let shellPid: number | null = null;
@@ -176,8 +196,14 @@ export class StageWorker {
       killGraceMs: data.killGraceMs,
       abortSignal: stop.signal,
       ...(stage.timeoutSeconds === undefined ? {} : { timeoutMs: stage.timeoutSeconds * 1000 }),
-      onStdout: (chunk) => sender.push("o", chunk),
-      onStderr: (chunk) => sender.push("e", chunk),
+      onStdout: (chunk) => {
+        sender.push("o", chunk);
+        log?.push("stdout", chunk);
+      },
+      onStderr: (chunk) => {
+        sender.push("e", chunk);
+        log?.push("stderr", chunk);
+      },
       onSpawn: (pid) => {
         shellPid = pid;
         this.#watchdog.watch(pid);
@@ -198,14 +224,34 @@ export class StageWorker {
       this.#options.log(`worker ${this.id}: stopped ${label}, handing it back`);
       throw new Error(HANDED_BACK_REASON);
     }
+    if (caching !== null && outcome.reason === "exit" && outcome.exitCode === 0)
+      result.cache = await this.#storeResult(accepted, caching, label);
     await sender.end(result);
     const ending = outcome.reason === "exit" ? `exit ${outcome.exitCode}` : outcome.reason;
     this.#options.log(`worker ${this.id}: finished ${label}: ${ending} in ${Date.now() - startedAt} ms`);
     return result;
   }
 
+  // Stores a success in the shared cache (or says why not); the attempt succeeded either way.
+  async #storeResult(
+    accepted: { data: StageJobData; item: PlanItem; plan: ExecutionPlan },
+    caching: PreparedStore | NonNullable<AttemptEnd["cache"]>,
+    label: string,
+  ): Promise<NonNullable<AttemptEnd["cache"]>> {
+    const report =
+      "fingerprint" in caching
+        ? await this.#cache.store(accepted.data, accepted.item, accepted.plan, caching)
+        : caching;
+    this.#options.log(
+      report.stored
+        ? `worker ${this.id}: stored ${label} in the shared cache (${report.files ?? 0} outputs)`
+        : `worker ${this.id}: did not store ${label} in the shared cache: ${report.note ?? "no reason"}`,
+    );
+    return report;
+  }
+
   /** The job's stage as this checkout plans it, or an error that fails the job without a retry. */
-  #accept(job: Job): { data: StageJobData; item: PlanItem } {
+  #accept(job: Job): { data: StageJobData; item: PlanItem; plan: ExecutionPlan } {
     const refuse = (reason: string): never => {
       this.#options.log(`worker ${this.id}: refused job ${job.id}: ${reason}`);
       throw new UnrecoverableError(`refused by worker ${this.id}: ${reason}`);
@@ -226,7 +272,7 @@ export class StageWorker {
     const item = plan.items.find((candidate) => candidate.index === data.index);
     if (item === undefined || item.stage.id !== data.stageId || item.stage.kind !== "command")
       return refuse(`the plan has no command stage ${data.stageId} at ${data.index}`);
-    return { data, item };
+    return { data, item, plan };
   }
 
   #plan(taskId: string, pipelineId: string): ExecutionPlan {

@@ -1,10 +1,14 @@
 import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { parseSize, type CacheListEntry } from "@codex/orchestrator-schema";
+import { openCacheStore, type ChosenCacheStore } from "../cache-store-choice.js";
 import { UsageError } from "../errors.js";
 import { printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 
-/** `cache ls` and `cache prune [--max-size <size>]`: the stage cache under the runs directory. */
+/**
+ * `cache ls` and `cache prune [--max-size <size>]`: the stage cache under the runs directory, or
+ * the shared one in Redis when the executor is `bullmq` (docs/cache.md).
+ */
 export async function runCache(argv: {
   action?: string | undefined;
   maxSize?: string | undefined;
@@ -16,14 +20,25 @@ export async function runCache(argv: {
   if (argv.action === "ls" && maxSize !== undefined)
     throw new UsageError("--max-size belongs to `cache prune`, not `cache ls`");
   const orchestrator = new CodexOrchestrator(rootOptions(argv));
-  const store = orchestrator.cacheStore;
+  const chosen = await openCacheStore(orchestrator);
+  try {
+    return await act(argv, chosen, maxSize ?? orchestrator.cacheMaxSize);
+  } finally {
+    chosen.close();
+  }
+}
+
+async function act(
+  argv: { action?: string | undefined; format: string },
+  { store, where }: ChosenCacheStore,
+  limit: number,
+): Promise<number> {
   if (argv.action === "ls") {
     const entries = await store.list();
     if (argv.format === "json") printJson(entries);
-    else process.stdout.write(renderEntries(entries, store.directory));
+    else process.stdout.write(renderEntries(entries, where));
     return 0;
   }
-  const limit = maxSize ?? orchestrator.cacheMaxSize;
   const result = await store.prune({ maxSize: limit, wait: true });
   if (argv.format === "json")
     printJson({

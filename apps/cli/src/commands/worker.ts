@@ -30,6 +30,7 @@ export async function runWorker(argv: {
     queue: settings.queue,
     concurrency,
     env,
+    cacheMaxSize: orchestrator.cacheMaxSize,
     killGraceMs: Number.isFinite(graceFromEnv) && graceFromEnv > 0 ? graceFromEnv : 5_000,
     log: (line) => process.stderr.write(`${line}\n`),
   });

@@ -10,10 +10,10 @@ import {
 import type { CacheListEntry } from "@codex/orchestrator-schema";
 import { CacheEntryError } from "../errors.js";
 import type { CacheEntry, CacheEntryMeta, CachePutRequest, CacheStore, PruneResult } from "./cache-store.js";
+import { parseEntryMeta } from "./entry-meta.js";
 import { packEntry } from "./entry-pack.js";
 import { restoreEntry } from "./entry-restore.js";
 import { digestText } from "./file-digests.js";
-import { CACHE_FORMAT_VERSION } from "./stage-key.js";
 
 const KEY_PATTERN = /^sha256:([0-9a-f]{64})$/;
 // A temporary folder older than this belongs to a writer that died: prune removes it.
@@ -253,31 +253,7 @@ async function readMeta(directory: string): Promise<CacheEntryMeta> {
   } catch (error) {
     throw new CacheEntryError(`cache entry ${path.basename(directory)} has no entry.json`, { cause: error });
   }
-  let meta: CacheEntryMeta;
-  try {
-    meta = JSON.parse(text) as CacheEntryMeta;
-  } catch (error) {
-    throw new CacheEntryError(
-      `cache entry ${path.basename(directory)}: entry.json is not JSON (truncated?)`,
-      {
-        cause: error,
-      },
-    );
-  }
-  if (
-    meta === null ||
-    typeof meta !== "object" ||
-    meta.format !== CACHE_FORMAT_VERSION ||
-    typeof meta.key !== "string" ||
-    !Array.isArray(meta.outputs) ||
-    typeof meta.log?.sha256 !== "string" ||
-    typeof meta.source?.run_id !== "string" ||
-    typeof meta.fingerprint?.inputs !== "object"
-  )
-    throw new CacheEntryError(
-      `cache entry ${path.basename(directory)}: entry.json is not a cache entry of this version`,
-    );
-  return meta;
+  return parseEntryMeta(text, path.basename(directory));
 }
 
 async function readNames(directory: string): Promise<string[]> {

@@ -5,7 +5,7 @@ import type { StageContext, StageOutcome } from "./stage-context.js";
 import { runSubpipelineStage } from "./subpipeline-stage.js";
 
 export type { ChildRunOutcome, StageContext, StageOutcome } from "./stage-context.js";
-export { runEnvironment } from "./command-stage.js";
+export { runEnvironment } from "./stage-environment.js";
 export { latestDecision } from "./gate-stage.js";
 
 /** Executes plan items by kind: shell commands, nested runs and approval gates. */

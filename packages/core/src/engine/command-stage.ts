@@ -2,11 +2,10 @@ import { MAX_TIMER_SECONDS, type CommandStage } from "@codex/orchestrator-schema
 import { OutputTail } from "../process/output-tail.js";
 import { createStageMarker } from "../process/leftover-processes.js";
 import type { ProcessOutcome } from "../process/process-runner.js";
-import type { Redactor } from "../process/redaction.js";
-import type { RunSession } from "../record/run-session.js";
 import { StageOutput } from "../process/stage-output.js";
 import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../record/error-file.js";
-import { SiblingFailure } from "./stage-scheduler.js";
+import { describeEnd } from "./attempt-ending.js";
+import { runEnvironment, stageRedactor } from "./stage-environment.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 import { parentGraceEnvironment } from "../process/nested-grace.js";
 import { ExecutorUnavailableError, type AttemptPlace, type AttemptResult } from "./stage-executor.js";
@@ -21,6 +20,7 @@ import {
   replayCachedStage,
   storeStageResult,
 } from "./stage-cache.js";
+import { recordSharedStore, type SharedCacheRun } from "./shared-stage-cache.js";
 
 /**
  * Runs a command stage. A stage that declares `cache` is looked up first, here, before its command
@@ -30,10 +30,20 @@ import {
 export async function runCommandStage(context: StageContext, stage: CommandStage): Promise<StageOutcome> {
   const decision = await consultStageCache(context, stage);
   if (decision.kind === "hit") return replayCachedStage(context, stage, decision);
-  if (decision.kind === "uncached") return runCommand(context, stage, null);
+  if (decision.kind === "uncached") return runCommand(context, stage, null, null);
   recordMiss(context, stage, decision);
+  // With a shared cache the stage's outputs exist where it ran: that place stores it, not us.
+  if (context.executor.sharedCache !== undefined) {
+    const shared: SharedCacheRun = {
+      job: { key: decision.fingerprint.key, needs: decision.fingerprint.needs, replace: decision.replace },
+      report: null,
+    };
+    const outcome = await runCommand(context, stage, null, shared);
+    if (outcome.status === "succeeded") recordSharedStore(context, stage, decision, shared.report);
+    return outcome;
+  }
   const collector = new CacheLogCollector();
-  const outcome = await runCommand(context, stage, collector);
+  const outcome = await runCommand(context, stage, collector, null);
   // Failed stages are never cached.
   if (outcome.status === "succeeded") await storeStageResult(context, stage, decision, collector.chunks());
   return outcome;
@@ -48,6 +58,7 @@ async function runCommand(
   context: StageContext,
   stage: CommandStage,
   collector: CacheLogCollector | null,
+  shared: SharedCacheRun | null,
 ): Promise<StageOutcome> {
   const { session, item, bus } = context;
   const recorder = session.recorder;
@@ -161,6 +172,7 @@ async function runCommand(
           killGraceMs: context.killGraceMs,
           timeoutMs: stage.timeoutSeconds === undefined ? undefined : stage.timeoutSeconds * 1000,
           unfinishedAttempt: attempt === firstAttempt ? unfinishedAttempt : null,
+          cache: shared?.job ?? null,
           abortSignal,
           onStdout: (chunk) => stdout.push(chunk),
           onStderr: (chunk) => stderr.push(chunk),
@@ -183,6 +195,7 @@ async function runCommand(
       }
       if (!started) recordStart({ pid: null, worker: null, host: null });
       outcome = result.outcome;
+      if (shared !== null) shared.report = result.cache ?? null;
       stdout.end();
       stderr.end();
       if (outcome.error !== null) emit("stderr", redactor.redact(`codex-orchestrator: ${outcome.error}\n`));
@@ -262,49 +275,6 @@ async function runCommand(
   if (stage.allowFailure) return { status: "skipped", detail: null, summary, errorFile };
   const kind = final.reason === "timeout" ? "timeout" : final.reason === "spawn-error" ? "error" : "failed";
   return { status: "failed", detail: `stage:${stage.id}:${kind}`, summary, errorFile };
-}
-
-/** Variables every stage command sees: the task, the run, and where a nested `start` should write. */
-export function runEnvironment(session: RunSession): Record<string, string> {
-  return {
-    MCP_RUNNER_TASK_ID: session.manifest.task_id,
-    CODEX_ORCHESTRATOR_TASK_ID: session.manifest.task_id,
-    CODEX_ORCHESTRATOR_RUN_ID: session.manifest.run_id,
-    CODEX_ORCHESTRATOR_PARENT_RUN_ID: session.manifest.run_id,
-    CODEX_ORCHESTRATOR_MANIFEST: session.paths.manifest,
-    CODEX_ORCHESTRATOR_ROOT: session.locations.root,
-    CODEX_ORCHESTRATOR_RUNS_DIR: session.locations.runsDir,
-    CODEX_ORCHESTRATOR_OUT_DIR: session.locations.outDir,
-  };
-}
-
-// Stage env values whose names look secret join the run's secrets for this stage.
-function stageRedactor(redactor: Redactor, stage: CommandStage): Redactor {
-  if (stage.env === undefined) return redactor;
-  const secrets = Object.entries(stage.env)
-    .filter(([name]) => redactor.isSecretName(name))
-    .map(([, value]) => value);
-  return secrets.length === 0 ? redactor : redactor.extend(secrets);
-}
-
-function describeEnd(outcome: ProcessOutcome, stage: CommandStage, stop: AbortSignal): string {
-  // Stopped because another stage failed first: that, not the signal, is what a reader needs.
-  if (outcome.reason === "cancelled" && stop.reason instanceof SiblingFailure)
-    return `stopped: stage ${stop.reason.stageId} failed`;
-  switch (outcome.reason) {
-    case "timeout":
-      return `timed out after ${stage.timeoutSeconds}s`;
-    case "signal":
-      return `killed by ${outcome.signal}`;
-    case "cancelled":
-      return `cancelled (${outcome.signal ?? "stopped"})`;
-    case "spawn-error":
-      return `could not start: ${outcome.error}`;
-    case "stalled":
-      return "its worker was lost";
-    case "exit":
-      return `exit ${outcome.exitCode}`;
-  }
 }
 
 function sleep(milliseconds: number, abortSignal: AbortSignal): Promise<boolean> {

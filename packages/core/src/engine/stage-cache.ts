@@ -2,11 +2,10 @@ import type { CommandStage, StageCacheRecord } from "@codex/orchestrator-schema"
 import type { CacheEntry, CacheStore, LogChunk } from "../cache/cache-store.js";
 import { stageCacheSpec, type StageCacheSpec } from "../cache/stage-cache-spec.js";
 import { definitionKey, fingerprintStage, needKeysOf, type StageFingerprint } from "../cache/stage-key.js";
-import { matchPaths } from "../cache/file-digests.js";
+import { collectOutputs } from "../cache/output-walk.js";
 import { OutputTail } from "../process/output-tail.js";
 import type { RunSession } from "../record/run-session.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
-import path from "node:path";
 
 /**
  * How a run uses the stage cache: `use` reuses and stores, `refresh` (`--force`) runs every stage
@@ -207,18 +206,12 @@ export async function storeStageResult(
   let note = miss.note;
   try {
     if (log === null) throw new Error(`its output is larger than ${MAX_CACHED_LOG_BYTES / 1024 / 1024} MiB`);
-    // The run folders and version control are never outputs, whatever the globs say.
-    const ignore = [
-      "**/.git",
-      ...[session.locations.runsDir, session.locations.outDir]
-        .map((folder) => path.relative(item.cwd, folder).split(path.sep).join("/"))
-        .filter((relative) => relative !== "" && !relative.startsWith("..")),
-    ];
-    const outputs = (
-      await matchPaths({ cwd: item.cwd, patterns: miss.spec.outputs, ignore, directories: true })
-    ).map((relative) => path.relative(root, path.join(item.cwd, relative)).split(path.sep).join("/"));
-    const outside = outputs.find((relative) => relative === ".." || relative.startsWith("../"));
-    if (outside !== undefined) throw new Error(`output ${outside} is outside the repository`);
+    const outputs = await collectOutputs({
+      root,
+      cwd: item.cwd,
+      patterns: miss.spec.outputs,
+      excluded: [session.locations.runsDir, session.locations.outDir],
+    });
     const result = await access.store.put({
       key: miss.fingerprint.key,
       root,
@@ -251,7 +244,13 @@ export async function storeStageResult(
   });
 }
 
-function recordCache(session: RunSession, index: number, stageId: string, cache: StageCacheRecord): void {
+/** Records a stage's cache record (a `stage:cache` event). */
+export function recordCache(
+  session: RunSession,
+  index: number,
+  stageId: string,
+  cache: StageCacheRecord,
+): void {
   session.recorder.record({ type: "stage:cache", stage_id: stageId, cache }, index, "soon");
 }
 

@@ -2,6 +2,8 @@ import type { CommandStage } from "@codex/orchestrator-schema";
 import { stopLeftovers } from "../process/leftover-processes.js";
 import { runShellCommand, type ProcessOutcome } from "../process/process-runner.js";
 import { STAGE_MARKER_VARIABLE } from "../process/leftover-processes.js";
+import type { CacheStore } from "../cache/cache-store.js";
+import type { StageFingerprint } from "../cache/stage-key.js";
 
 /** Where an attempt runs: this process, or a named worker on a host. */
 export interface AttemptPlace {
@@ -39,12 +41,35 @@ export interface AttemptRequest {
   /** The command's output bytes as they come; a chunk may end inside a UTF-8 character. */
   onStdout: (chunk: Buffer) => void;
   onStderr: (chunk: Buffer) => void;
+  /**
+   * Set on a cache miss when the executor has a {@link StageExecutor.sharedCache}: the key the
+   * coordinator computed and the needs it was computed from. Whoever runs the stage computes the
+   * key again from its own checkout and stores a success only when both agree.
+   */
+  cache?: AttemptCache | null;
+}
+
+/** What a miss hands to an executor that stores results where it runs them. */
+export interface AttemptCache {
+  key: string;
+  needs: StageFingerprint["needs"];
+  /** Store over what the key holds (`--force`, or an entry found unusable). */
+  replace: boolean;
+}
+
+/** Whether the place that ran a succeeded attempt stored it in the shared cache. */
+export interface AttemptCacheReport {
+  stored: boolean;
+  files: number | null;
+  note: string | null;
 }
 
 /** How an attempt ended (`stalled`: the worker running it, or Redis's record of it, was lost). */
 export interface AttemptResult {
   outcome: ProcessOutcome;
   leftoversStopped: number;
+  /** Set by an executor with a shared cache when the attempt ran with {@link AttemptRequest.cache}. */
+  cache?: AttemptCacheReport | null;
 }
 
 /**
@@ -54,6 +79,12 @@ export interface AttemptResult {
 export interface StageExecutor {
   readonly kind: string;
   runAttempt(request: AttemptRequest): Promise<AttemptResult>;
+  /**
+   * A cache store shared with the places this executor runs stages (their outputs exist only
+   * there). When set, a run looks stages up in it instead of the local store, and a miss is stored
+   * by whoever ran it, never from the coordinator's checkout.
+   */
+  readonly sharedCache?: CacheStore;
   /** Releases connections; called once when the top-level run ends. */
   close(): Promise<void>;
 }
