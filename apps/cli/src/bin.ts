@@ -12,7 +12,7 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) {
   process.env.CODEX_ORCHESTRATOR_CLI ||= [process.execPath, fileURLToPath(import.meta.url)]
     .map((part) => `'${part.replaceAll("'", `'\\''`)}'`)
     .join(" ");
-  const { survivesClosedOutput } = await import("./closed-streams.js");
+  const { survivesClosedOutput } = await import("./run/closed-streams.js");
   survivesClosedOutput();
   const { main } = await import("./cli.js");
   process.exitCode = await main(args);

@@ -1,96 +1,12 @@
-import yargs, { type Argv } from "yargs";
-import { APPROVAL_POLICY_CHOICES } from "./approval-policies.js";
+import yargs from "yargs";
+import { APPROVAL_POLICY_CHOICES } from "./usage/approval-policies.js";
 import { reportError, UsageError } from "./errors.js";
 import { EXIT_CODES_HELP, withHelp } from "./usage/help-text.js";
 import { resolveRootOption, ROOT_OPTION } from "./usage/root-option.js";
-import { closestMatch, describeUnknownArguments } from "./usage/suggestions.js";
+import { cacheOption, FORMAT, runIdOption, stageGraphOptions } from "./usage/shared-options.js";
+import { closestMatch } from "./usage/suggestions.js";
+import { commandNames, usageError, type YargsUsage } from "./usage/usage-error.js";
 import { VERSION } from "./version.js";
-
-const FORMAT = {
-  type: "string",
-  choices: ["text", "json"] as const,
-  default: "text",
-  describe: "Output format (json: one document on stdout)",
-} as const;
-
-function runIdOption<T>(argv: Argv<T>) {
-  return argv
-    .positional("run-id", { type: "string", describe: "The run id (or use --run)" })
-    .option("run", { type: "string", describe: "The run id" });
-}
-
-// How `start` and `resume` walk the stage graph.
-function stageGraphOptions<T>(argv: Argv<T>) {
-  return argv
-    .option("concurrency", {
-      type: "string",
-      describe:
-        "How many stages may run at once, a positive whole number (default: the pipeline's concurrency, else the number of CPUs)",
-    })
-    .option("continue", {
-      type: "boolean",
-      describe: "After a stage fails, let the stages that do not depend on it run on",
-    })
-    .option("output-logs", {
-      type: "string",
-      describe:
-        "Stage output to show: full (every line), failed (a failed stage's last lines), none (default: none on a terminal, where the live view shows each stage's last line; full elsewhere; env CODEX_ORCHESTRATOR_OUTPUT_LOGS)",
-    })
-    .option("report", {
-      type: "boolean",
-      describe: "Write report.html into the run folder when the run ends (--no-report: do not)",
-    })
-    .option("otel", {
-      type: "boolean",
-      describe:
-        "Export the run as an OpenTelemetry trace when it ends (default: when OTEL_EXPORTER_OTLP_ENDPOINT is set)",
-    })
-    .option("executor", {
-      type: "string",
-      describe:
-        "Where command stages run: local (default) or bullmq (workers through Redis; docs/distributed.md)",
-    });
-}
-
-// What yargs passes to fail() as its third argument at run time (its typings say Argv).
-interface YargsUsage {
-  getDescriptions(): Record<string, unknown>;
-}
-
-// The registered command names; yargs has them only behind its internal methods (not in its typings).
-function commandNames(parser: unknown): string[] {
-  const internal = parser as { getInternalMethods(): { getCommandInstance(): { getCommands(): string[] } } };
-  return internal.getInternalMethods().getCommandInstance().getCommands();
-}
-
-// yargs' "Unknown argument(s): …" gets the flag or command most likely meant.
-function usageError(
-  message: string,
-  args: readonly string[],
-  usage: YargsUsage,
-  commands: readonly string[],
-): UsageError {
-  const unknown = /^Unknown arguments?: (.+)$/.exec(message)?.[1];
-  if (unknown === undefined) return new UsageError(message, "See codex-orchestrator --help.");
-  // A word is a mistyped command only where a command goes: before one was recognised.
-  const command = args[0] !== undefined && commands.includes(args[0]) ? ` ${args[0]}` : "";
-  const described = describeUnknownArguments({
-    unknown: unknown.split(", "),
-    args,
-    flags: Object.keys(usage.getDescriptions()),
-    commands: command === "" ? commands : [],
-  });
-  return new UsageError(described.message, described.hint ?? `See codex-orchestrator${command} --help.`);
-}
-
-// How `start` and `resume` use the stage cache (docs/cache.md).
-function cacheOption<T>(argv: Argv<T>) {
-  return argv.option("cache", {
-    type: "boolean",
-    describe:
-      "Use the stage cache (default); --no-cache runs every stage and neither reads nor stores results",
-  });
-}
 
 /** Parses the command line and runs one command; resolves to the process exit code. */
 export async function main(args: readonly string[]): Promise<number> {

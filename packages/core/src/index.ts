@@ -19,8 +19,8 @@ export { DEFAULT_CONCURRENCY, runLimits } from "./engine/run-limits.js";
 export type { RunOutcome, TaskManagerOptions } from "./engine/task-manager.js";
 export { CommandPlanner, describePlan, hashPlan } from "./plan/command-planner.js";
 export type { ExecutionPlan, PlanItem } from "./plan/command-planner.js";
-export { CommandBuilder, latestDecision, runEnvironment } from "./engine/command-builder.js";
-export type { ChildRunOutcome, StageContext, StageOutcome } from "./engine/command-builder.js";
+export { CommandBuilder, latestDecision, runEnvironment } from "./engine/stages/command-builder.js";
+export type { ChildRunOutcome, StageContext, StageOutcome } from "./engine/stages/command-builder.js";
 export { CommandTester } from "./engine/command-tester.js";
 export { CommandReviewer } from "./engine/command-reviewer.js";
 export type { RunReview } from "./engine/command-reviewer.js";
@@ -118,7 +118,7 @@ export type {
 export { CACHE_FORMAT_VERSION, describeChanges, fingerprintStage } from "./cache/stage-key.js";
 export type { StageFingerprint } from "./cache/stage-key.js";
 export { cacheMaxSize, DEFAULT_CACHE_MAX_SIZE } from "./cache/cache-size.js";
-export type { CacheMode, StageCacheAccess } from "./engine/stage-cache.js";
+export type { CacheMode, StageCacheAccess } from "./engine/stages/stage-cache.js";
 export {
   ActorUnknownError,
   ApprovalError,

@@ -38,7 +38,7 @@ import { loadWorkspace, type Workspace } from "./config/workspace.js";
 import { graceWithinParent } from "./process/nested-grace.js";
 import { prepareRunEvidence, type RunEvidence } from "./evidence/run-evidence.js";
 import { readGitProvenance } from "./evidence/git-provenance.js";
-import type { CacheMode } from "./engine/stage-cache.js";
+import type { CacheMode } from "./engine/stages/stage-cache.js";
 import { LocalCacheStore } from "./cache/local-cache-store.js";
 import { cacheMaxSize } from "./cache/cache-size.js";
 

@@ -1,7 +1,7 @@
 import { CodexOrchestrator, resolveActor } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
-import { cliCommand } from "../next-steps.js";
-import { runIdFrom } from "../run-id-argument.js";
+import { cliCommand } from "../run/next-steps.js";
+import { runIdFrom } from "../usage/run-id-argument.js";
 import { printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 

@@ -1,6 +1,6 @@
 import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { parseSize, type CacheListEntry } from "@codex/orchestrator-schema";
-import { openCacheStore, type ChosenCacheStore } from "../cache-store-choice.js";
+import { openCacheStore, type ChosenCacheStore } from "../run/cache-store-choice.js";
 import { UsageError } from "../errors.js";
 import { printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";

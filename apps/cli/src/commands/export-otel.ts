@@ -1,6 +1,6 @@
 import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
-import { runIdFrom } from "../run-id-argument.js";
+import { runIdFrom } from "../usage/run-id-argument.js";
 import { printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 

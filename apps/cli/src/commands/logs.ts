@@ -2,7 +2,7 @@ import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
 import { LogTextRenderer } from "../logs/log-text.js";
 import { RunLogMerge } from "../logs/run-log-merge.js";
-import { runIdFrom } from "../run-id-argument.js";
+import { runIdFrom } from "../usage/run-id-argument.js";
 import { createPainter } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 

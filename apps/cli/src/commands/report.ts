@@ -5,7 +5,7 @@ import { REPORT_FILE_NAME, renderRunIndex, writeRunReport, type IndexRow } from 
 import { ensureDirectory, writeFileAtomic } from "@codex/orchestrator-persistence";
 import { UsageError } from "../errors.js";
 import { openInDesktop } from "../open-file.js";
-import { runIdFrom } from "../run-id-argument.js";
+import { runIdFrom } from "../usage/run-id-argument.js";
 import { printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 

@@ -1,6 +1,6 @@
-import { parseConcurrency } from "../concurrency-argument.js";
-import { runIdFrom } from "../run-id-argument.js";
-import { runInTerminal } from "../run-in-terminal.js";
+import { parseConcurrency } from "../usage/concurrency-argument.js";
+import { runIdFrom } from "../usage/run-id-argument.js";
+import { runInTerminal } from "../run/run-in-terminal.js";
 
 /** `resume [run-id]`. */
 export async function runResume(argv: {

@@ -1,7 +1,7 @@
 import { CodexOrchestrator } from "@codex/orchestrator-core";
 import type { RunStatus } from "@codex/orchestrator-schema";
 import { UsageError } from "../errors.js";
-import { renderRunsTable } from "../runs-table.js";
+import { renderRunsTable } from "./runs-table.js";
 import { printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 

@@ -2,9 +2,9 @@ import fs from "node:fs";
 import path from "node:path";
 import { missingIgnoreEntries } from "@codex/orchestrator-core";
 import { isInside } from "@codex/orchestrator-persistence";
-import { parseConcurrency } from "../concurrency-argument.js";
-import { cliCommand } from "../next-steps.js";
-import { runInTerminal } from "../run-in-terminal.js";
+import { parseConcurrency } from "../usage/concurrency-argument.js";
+import { cliCommand } from "../run/next-steps.js";
+import { runInTerminal } from "../run/run-in-terminal.js";
 
 /** `start [pipeline]`. */
 export async function runStart(argv: {

@@ -2,8 +2,8 @@ import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { MAX_TIMER_SECONDS, TERMINAL_RUN_STATUSES, type StatusOutput } from "@codex/orchestrator-schema";
 import { exitCodeForRun } from "@codex/orchestrator-core";
 import { UsageError } from "../errors.js";
-import { nextSteps } from "../next-steps.js";
-import { runIdFrom } from "../run-id-argument.js";
+import { nextSteps } from "../run/next-steps.js";
+import { runIdFrom } from "../usage/run-id-argument.js";
 import { createPainter, printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 

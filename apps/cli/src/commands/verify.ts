@@ -5,7 +5,7 @@ import { CodexOrchestrator } from "@codex/orchestrator-core";
 import { listTaskIds } from "@codex/orchestrator-persistence";
 import { ATTESTATIONS_DIR, verifyRun, type RunVerification } from "@codex/orchestrator-schema/evidence";
 import { UsageError } from "../errors.js";
-import { runIdFrom } from "../run-id-argument.js";
+import { runIdFrom } from "../usage/run-id-argument.js";
 import { createPainter, printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 

@@ -1,5 +1,5 @@
 import { CodexOrchestrator, resolveExecutorSettings } from "@codex/orchestrator-core";
-import { parseConcurrency } from "../concurrency-argument.js";
+import { parseConcurrency } from "../usage/concurrency-argument.js";
 import { rootOptions } from "../usage/root-option.js";
 
 /**

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { cliCommand } from "../next-steps.js";
+import { cliCommand } from "../run/next-steps.js";
 import { resolveRootOption, rootOptions } from "./root-option.js";
 
 const base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "root-option-")));

@@ -1,11 +1,11 @@
 import { findRunById, type OrchestratorLocations } from "@codex/orchestrator-persistence";
 import type { SubpipelineStage } from "@codex/orchestrator-schema";
 import type { ApprovalPolicy, ApprovalPrompt } from "../runs/approval-policy.js";
-import { CommandBuilder } from "./command-builder.js";
+import { CommandBuilder } from "./stages/command-builder.js";
 import { CommandPlanner, type PlanItem } from "../plan/command-planner.js";
 import { CommandReviewer } from "./command-reviewer.js";
 import { CommandTester } from "./command-tester.js";
-import type { ChildRunOutcome, StageContext, StageOutcome } from "./stage-context.js";
+import type { ChildRunOutcome, StageContext, StageOutcome } from "./stages/stage-context.js";
 import { cancellationDetail, DEFAULT_CONCURRENCY, runLimits } from "./run-limits.js";
 import { runStageGraph, SiblingFailure } from "./stage-scheduler.js";
 import type { EventBus } from "../event-bus.js";
@@ -14,12 +14,12 @@ import type { Redactor } from "../process/redaction.js";
 import { prepareResume } from "../runs/resume.js";
 import { RunSession } from "../record/run-session.js";
 import { assertTaskRegistered, type Workspace } from "../config/workspace.js";
-import { isOwnFileFailure, stageErrorOutcome } from "./stage-error.js";
+import { isOwnFileFailure, stageErrorOutcome } from "./stages/stage-error.js";
 import { finishRun, type RunOutcome } from "./run-ending.js";
 import { attestEnding } from "./run-attesting.js";
 import type { RunEvidence } from "../evidence/run-evidence.js";
 import { writeRunEndOutputs, type RunEndOutputs } from "./run-end-outputs.js";
-import type { StageCacheAccess } from "./stage-cache.js";
+import type { StageCacheAccess } from "./stages/stage-cache.js";
 import { localExecutor, type StageExecutor } from "./stage-executor.js";
 
 export type { RunOutcome } from "./run-ending.js";

@@ -4,7 +4,7 @@ import type { CommandStage } from "@codex/orchestrator-schema";
 import type { OutputTail } from "../process/output-tail.js";
 import type { ProcessOutcome } from "../process/process-runner.js";
 import { buildErrorFile } from "./error-file-record.js";
-import type { StageContext } from "../engine/stage-context.js";
+import type { StageContext } from "../engine/stages/stage-context.js";
 import { redactFields, REDACTED_FIELDS } from "./value-redaction.js";
 
 /** Error files keep this much of each stream: enough to diagnose, bounded for huge outputs. */

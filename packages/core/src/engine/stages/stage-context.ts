@@ -1,11 +1,11 @@
 import type { SubpipelineStage } from "@codex/orchestrator-schema";
-import type { ApprovalPolicy, ApprovalPrompt } from "../runs/approval-policy.js";
-import type { PlanItem } from "../plan/command-planner.js";
-import type { EventBus } from "../event-bus.js";
-import type { Redactor } from "../process/redaction.js";
-import type { RunSession } from "../record/run-session.js";
+import type { ApprovalPolicy, ApprovalPrompt } from "../../runs/approval-policy.js";
+import type { PlanItem } from "../../plan/command-planner.js";
+import type { EventBus } from "../../event-bus.js";
+import type { Redactor } from "../../process/redaction.js";
+import type { RunSession } from "../../record/run-session.js";
 import type { StageCacheAccess } from "./stage-cache.js";
-import type { StageExecutor } from "./stage-executor.js";
+import type { StageExecutor } from "../stage-executor.js";
 
 /**
  * How a stage ended. `detail` is what the run's `status_detail` becomes when this outcome decides

@@ -1,4 +1,4 @@
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 // Digits only: Number() would also take "1e3", "0x10", " 2" or "2.0".
 const POSITIVE_INTEGER = /^[1-9][0-9]*$/;

@@ -1,10 +1,10 @@
 import type { CommandStage, StageCacheRecord } from "@codex/orchestrator-schema";
-import type { CacheEntry, CacheStore, LogChunk } from "../cache/cache-store.js";
-import { stageCacheSpec, type StageCacheSpec } from "../cache/stage-cache-spec.js";
-import { definitionKey, fingerprintStage, needKeysOf, type StageFingerprint } from "../cache/stage-key.js";
-import { collectOutputs } from "../cache/output-walk.js";
-import { OutputTail } from "../process/output-tail.js";
-import type { RunSession } from "../record/run-session.js";
+import type { CacheEntry, CacheStore, LogChunk } from "../../cache/cache-store.js";
+import { stageCacheSpec, type StageCacheSpec } from "../../cache/stage-cache-spec.js";
+import { definitionKey, fingerprintStage, needKeysOf, type StageFingerprint } from "../../cache/stage-key.js";
+import { collectOutputs } from "../../cache/output-walk.js";
+import { OutputTail } from "../../process/output-tail.js";
+import type { RunSession } from "../../record/run-session.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 
 /**

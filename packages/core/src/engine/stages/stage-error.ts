@@ -1,5 +1,5 @@
 import { PersistenceError, UnsafePathError } from "@codex/orchestrator-persistence";
-import type { Redactor } from "../process/redaction.js";
+import type { Redactor } from "../../process/redaction.js";
 import { clipSummary, type StageOutcome } from "./stage-context.js";
 
 // A status detail stays short enough to read in `runs` and `status` lines.

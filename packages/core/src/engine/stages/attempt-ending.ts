@@ -1,6 +1,6 @@
 import type { CommandStage } from "@codex/orchestrator-schema";
-import type { ProcessOutcome } from "../process/process-runner.js";
-import { SiblingFailure } from "./stage-scheduler.js";
+import type { ProcessOutcome } from "../../process/process-runner.js";
+import { SiblingFailure } from "../stage-scheduler.js";
 
 /** How an attempt ended, in the words of a stage's summary and error file. */
 export function describeEnd(outcome: ProcessOutcome, stage: CommandStage, stop: AbortSignal): string {

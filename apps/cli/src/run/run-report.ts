@@ -1,8 +1,8 @@
 import type { RunResult } from "@codex/orchestrator-core";
 import type { WaitingGate } from "@codex/orchestrator-schema";
 import { nextSteps } from "./next-steps.js";
-import type { ProgressState } from "./ui/progress-reporter.js";
-import { printJson, type Painter } from "./terminal.js";
+import type { ProgressState } from "../ui/progress-reporter.js";
+import { printJson, type Painter } from "../terminal.js";
 
 /** What to do after a run that did not succeed: the lines to print and the one command to run next. */
 export interface NextStep {

@@ -1,7 +1,7 @@
 import type { CommandStage } from "@codex/orchestrator-schema";
 import { recordCache, type CacheDecision } from "./stage-cache.js";
 import type { StageContext } from "./stage-context.js";
-import type { AttemptCache, AttemptCacheReport } from "./stage-executor.js";
+import type { AttemptCache, AttemptCacheReport } from "../stage-executor.js";
 
 /** A miss handed to an executor with a shared cache, and what the place that ran it reported. */
 export interface SharedCacheRun {

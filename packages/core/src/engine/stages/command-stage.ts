@@ -1,14 +1,14 @@
 import { MAX_TIMER_SECONDS, type CommandStage } from "@codex/orchestrator-schema";
-import { OutputTail } from "../process/output-tail.js";
-import { createStageMarker } from "../process/leftover-processes.js";
-import type { ProcessOutcome } from "../process/process-runner.js";
-import { StageOutput } from "../process/stage-output.js";
-import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../record/error-file.js";
+import { OutputTail } from "../../process/output-tail.js";
+import { createStageMarker } from "../../process/leftover-processes.js";
+import type { ProcessOutcome } from "../../process/process-runner.js";
+import { StageOutput } from "../../process/stage-output.js";
+import { writeErrorFile, ERROR_TAIL_CHARACTERS } from "../../record/error-file.js";
 import { describeEnd } from "./attempt-ending.js";
 import { runEnvironment, stageRedactor } from "./stage-environment.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
-import { parentGraceEnvironment } from "../process/nested-grace.js";
-import { ExecutorUnavailableError, type AttemptPlace, type AttemptResult } from "./stage-executor.js";
+import { parentGraceEnvironment } from "../../process/nested-grace.js";
+import { ExecutorUnavailableError, type AttemptPlace, type AttemptResult } from "../stage-executor.js";
 
 // How often a stage whose worker was lost runs again before it fails `stalled`.
 const MAX_STALLED_RUNS = 3;

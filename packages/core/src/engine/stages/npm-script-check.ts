@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
-import { BUILT_IN_SOURCE } from "../config/pipeline-registry.js";
-import type { PlanItem } from "../plan/command-planner.js";
+import { BUILT_IN_SOURCE } from "../../config/pipeline-registry.js";
+import type { PlanItem } from "../../plan/command-planner.js";
 
 const NPM_RUN = /^npm run ([A-Za-z0-9@:._/-]+)$/;
 

@@ -1,5 +1,5 @@
 import { findIdProblem } from "@codex/orchestrator-persistence";
-import { UsageError } from "./errors.js";
+import { UsageError } from "../errors.js";
 
 /** The run id from the positional argument or `--run` (both may be given only if they agree). */
 export function runIdFrom(argv: { runId?: string | undefined; run?: string | undefined }): string {

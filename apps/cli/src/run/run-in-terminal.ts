@@ -9,15 +9,15 @@ import { createTerminalPrompt } from "./approval-prompt.js";
 import { openExecutor } from "./executor-choice.js";
 import { nextStep, reportRun } from "./run-report.js";
 import { abortOnSignals } from "./run-signals.js";
-import { createPainter } from "./terminal.js";
-import { rootOptions } from "./usage/root-option.js";
-import { appendStepSummary } from "./ui/github-actions.js";
-import { LiveView } from "./ui/live-view.js";
-import { resolveOutputMode, terminalColumns } from "./ui/output-mode.js";
-import { attachProgressReporter } from "./ui/progress-reporter.js";
-import type { ProgressView } from "./ui/progress-view.js";
-import { renderSummaryMarkdown, renderSummaryTable } from "./ui/run-summary-table.js";
-import { StreamView } from "./ui/stream-view.js";
+import { createPainter } from "../terminal.js";
+import { rootOptions } from "../usage/root-option.js";
+import { appendStepSummary } from "../ui/github-actions.js";
+import { LiveView } from "../ui/live-view.js";
+import { resolveOutputMode, terminalColumns } from "../ui/output-mode.js";
+import { attachProgressReporter } from "../ui/progress-reporter.js";
+import type { ProgressView } from "../ui/progress-view.js";
+import { renderSummaryMarkdown, renderSummaryTable } from "../ui/run-summary-table.js";
+import { StreamView } from "../ui/stream-view.js";
 
 /** What a run needs from the terminal: the inline approval prompt (on a TTY) and the signal abort. */
 export interface TerminalRunOptions {

@@ -1,6 +1,6 @@
 import type { CommandStage } from "@codex/orchestrator-schema";
-import type { Redactor } from "../process/redaction.js";
-import type { RunSession } from "../record/run-session.js";
+import type { Redactor } from "../../process/redaction.js";
+import type { RunSession } from "../../record/run-session.js";
 
 /** Variables every stage command sees: the task, the run, and where a nested `start` should write. */
 export function runEnvironment(session: RunSession): Record<string, string> {
