@@ -1,10 +1,21 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { tempDir, writeFiles } from "../../../../test/helpers/temp-dir.js";
 import { commandStage, configJson } from "../../test/support.js";
 import { ConfigError, PipelineCycleError, UnknownPipelineError } from "../errors.js";
 import { defaultPipelineId, listPipelineIds, resolvePipeline } from "./pipeline-registry.js";
 import { loadWorkspace } from "./workspace.js";
 import { catchError } from "../../../../test/helpers/catch-error.js";
+
+// Inside a run (these tests run as a stage of the repository's own pipelines) the CLI that started
+// it is named in CODEX_ORCHESTRATOR_CLI, which the built-in guard command follows: not here.
+let outerCli: string | undefined;
+beforeEach(() => {
+  outerCli = process.env.CODEX_ORCHESTRATOR_CLI;
+  delete process.env.CODEX_ORCHESTRATOR_CLI;
+});
+afterEach(() => {
+  if (outerCli !== undefined) process.env.CODEX_ORCHESTRATOR_CLI = outerCli;
+});
 
 function workspaceWith(config?: unknown, extraFiles: Record<string, string> = {}) {
   const dir = tempDir();
