@@ -7,7 +7,12 @@ import { packageBuild } from "../../tsup.base.ts";
 // and `worker`) stay runtime dependencies: bundled into ESM they could not `require` Node's modules.
 export default defineConfig(
   packageBuild({
-    entry: ["src/index.ts", "src/bin.ts"],
+    // The log writer thread starts from a file of its own next to the chunks (persistence, logs/).
+    entry: {
+      index: "src/index.ts",
+      bin: "src/bin.ts",
+      "log-writer-thread": "../../packages/persistence/src/logs/log-writer-thread.ts",
+    },
     dts: { entry: "src/index.ts" },
     splitting: true,
     noExternal: [/^(?!bullmq$|ioredis$)/],

@@ -115,4 +115,39 @@ describe("disk errors", () => {
       expect(manifest.commands.map((entry) => entry.status)).toEqual(["succeeded", "running"]);
     },
   );
+
+  // Past 8 MiB of output a writer thread seals and writes the logs: its failure reads the same.
+  it("a full disk after a writer thread took the logs over: the same clear error, the stage stopped", async () => {
+    const root = tempRepo({
+      defaultPipeline: "p",
+      pipelines: [
+        pipeline("p", [
+          command("one", "echo one"),
+          command(
+            "big",
+            "sleep 300 & echo $! > bg.pid; yes xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx | head -c 80000000; wait",
+          ),
+        ]),
+      ],
+    });
+    // 32 MiB per file (ulimit -f counts 1024-byte blocks): the thread has long taken over by then.
+    const result = await runCliAsync(root, ["start"], {
+      shellPrefix: "trap '' XFSZ; ulimit -f 32768",
+      env: { CODEX_ORCHESTRATOR_KILL_GRACE_MS: "200", CODEX_ORCHESTRATOR_OUTPUT_LOGS: "none" },
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(
+      /codex-orchestrator: Could not append to .*(02-big|runner)\.ndjson: file too large \(file-size limit reached\) \(EFBIG\)/,
+    );
+    expect(stackLines(result.stderr)).toEqual([]);
+    const grandchild = Number(readJson<number>(root, "bg.pid"));
+    expect(await waitFor(() => !isRunning(grandchild), 3_000)).toBe(true);
+    const runId = readdirSync(path.join(root, ".runs/0101/cli"))[0] as string;
+    const manifest = readJson<{ status: string; commands: { status: string }[] }>(
+      root,
+      `.runs/0101/cli/${runId}/manifest.json`,
+    );
+    expect(validatorsFor("manifest").validate(manifest).valid).toBe(true);
+    expect(manifest.commands.map((entry) => entry.status)).toEqual(["succeeded", "running"]);
+  });
 });

@@ -5,6 +5,7 @@ import { EXIT_CODES_HELP, withHelp } from "./usage/help-text.js";
 import { resolveRootOption, ROOT_OPTION } from "./usage/root-option.js";
 import { cacheOption, FORMAT, runIdOption, stageGraphOptions } from "./usage/shared-options.js";
 import { closestMatch } from "./usage/suggestions.js";
+import { skipHelpPrerendering } from "./usage/lazy-help.js";
 import { commandNames, usageError, type YargsUsage } from "./usage/usage-error.js";
 import { VERSION } from "./version.js";
 
@@ -357,6 +358,7 @@ export async function main(args: readonly string[]): Promise<number> {
     });
   // Read before parsing: inside a command's handler yargs lists that command's subcommands.
   const topCommands = commandNames(parser);
+  skipHelpPrerendering(parser);
   try {
     await parser.parseAsync();
   } catch (error) {

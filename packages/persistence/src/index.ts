@@ -38,6 +38,8 @@ export {
 } from "./files/safe-fs.js";
 export { BATCH_BYTES, BATCH_MAX_DELAY_MS, BatchedAppender } from "./files/batched-append.js";
 export type { BatchedAppenderOptions } from "./files/batched-append.js";
+export { RunLogs, THREAD_AFTER_BYTES } from "./logs/run-logs.js";
+export type { RunLogDigest, RunLogsOptions } from "./logs/run-logs.js";
 export { JsonSyntaxError, lineAndColumn, parseJsonText } from "./files/json-text.js";
 export { acquireLock, isLockStale, isProcessAlive, readLockHolder, withLock } from "./locks/file-lock.js";
 export type { AcquireLockOptions, LockHandle, LockHolder } from "./locks/file-lock.js";

@@ -1,6 +1,6 @@
 import path from "node:path";
-import { AppendFile, BatchedAppender, PersistenceError } from "@codex/orchestrator-persistence";
-import { LineChain } from "@codex/orchestrator-schema/evidence";
+import { PersistenceError, RunLogs } from "@codex/orchestrator-persistence";
+import { jsonString } from "./json-string.js";
 
 /** A log as the writer leaves it: its digest and line count (from its hash chain). */
 export interface LogDigest {
@@ -61,36 +61,38 @@ export interface EventStreamWriterOptions {
  * written: those of the last 50 ms, less than 128 KiB (see docs/performance.md).
  */
 export class EventStreamWriter {
-  readonly #runner: AppendFile;
-  readonly #stages = new Map<number, AppendFile>();
-  readonly #stageFiles = new Map<number, readonly AppendFile[]>();
+  readonly #logs: RunLogs;
+  readonly #runner: number;
+  readonly #runnerPath: string;
+  // Each open stage's log id, and the logs its lines go to (its own, then runner.ndjson).
+  readonly #stages = new Map<number, number>();
+  readonly #stageLogs = new Map<number, readonly number[]>();
   readonly #errorHandlers = new Map<number, (error: PersistenceError) => void>();
   readonly #options: EventStreamWriterOptions;
-  readonly #batches: BatchedAppender;
-  // Every log opened, by path: a log reopened in this process continues the same chain.
-  readonly #chains = new Map<string, LineChain>();
   #unreported: PersistenceError | null = null;
   #closed = false;
 
   constructor(options: EventStreamWriterOptions) {
     this.#options = options;
-    this.#runner = this.#open(options.runnerLogPath);
-    this.#batches = new BatchedAppender({
+    this.#logs = new RunLogs({
+      chainFrom: options.chainFrom,
       onError: (error, index) => {
         const handler = this.#errorHandlers.get(index);
         if (handler !== undefined) handler(error);
         else this.#unreported ??= error;
       },
     });
+    this.#runnerPath = options.runnerLogPath;
+    this.#runner = this.#logs.open(options.runnerLogPath);
   }
 
   /** Opens (or reopens, on resume) the log of stage `index`; returns its absolute path. */
   openStage(index: number, fileStem: string, options: OpenStageOptions = {}): string {
     const file = path.join(this.#options.commandsDir, `${fileStem}.ndjson`);
     if (!this.#stages.has(index)) {
-      const log = this.#open(file);
+      const log = this.#logs.open(file);
       this.#stages.set(index, log);
-      this.#stageFiles.set(index, [log, this.#runner]);
+      this.#stageLogs.set(index, [log, this.#runner]);
     }
     if (options.onWriteError !== undefined) this.#errorHandlers.set(index, options.onWriteError);
     return file;
@@ -100,7 +102,7 @@ export class EventStreamWriter {
   run(event: EventPayload): string {
     this.flush();
     const [line, timestamp] = this.#serialize(event, null);
-    this.#runner.writeLine(line);
+    this.#logs.writeLine([this.#runner], Buffer.from(line, "utf8"));
     return timestamp;
   }
 
@@ -109,9 +111,7 @@ export class EventStreamWriter {
     this.flush();
     const [text, timestamp] = this.#serialize(event, index);
     // Encoded once for both files.
-    const line = Buffer.from(text, "utf8");
-    this.#stages.get(index)?.writeLine(line);
-    this.#runner.writeLine(line);
+    this.#logs.writeLine(this.#stageLogs.get(index) ?? [this.#runner], Buffer.from(text, "utf8"));
     return timestamp;
   }
 
@@ -122,11 +122,11 @@ export class EventStreamWriter {
   output(index: number, chunk: OutputChunk): void {
     this.#checkWritable();
     const head = outputHead(chunk.stream);
-    const data = JSON.stringify(chunk.data);
+    const data = jsonString(chunk.data);
     const tail = this.#outputTail(index, chunk.attempt, chunk.replayedFrom);
     // Written in its parts: joining them would copy the whole chunk once more. The data was
     // redacted before it got here (secrets are replaced in values, never in JSON text).
-    this.#batches.append([head, data, tail], this.#stageFiles.get(index) ?? [this.#runner], index);
+    this.#logs.append([head, data, tail], this.#stageLogs.get(index) ?? [this.#runner], index);
     this.#throwUnreported();
   }
 
@@ -134,7 +134,7 @@ export class EventStreamWriter {
   runForStage(index: number, event: EventPayload): string {
     this.flush();
     const [line, timestamp] = this.#serialize(event, index);
-    this.#runner.writeLine(line);
+    this.#logs.writeLine([this.#runner], Buffer.from(line, "utf8"));
     return timestamp;
   }
 
@@ -143,17 +143,18 @@ export class EventStreamWriter {
    * the stage's `onWriteError`, or is thrown.
    */
   flush(): void {
-    this.#batches.flush();
+    this.#logs.flush();
     this.#throwUnreported();
   }
 
   /** Closes a stage's log once the stage is done (after writing what was collected for it). */
   closeStage(index: number): void {
     // The batch may hold this stage's lines (and its failure goes to this stage's handler).
-    this.#batches.flush();
+    this.#logs.flush();
     this.#errorHandlers.delete(index);
-    this.#stageFiles.delete(index);
-    this.#stages.get(index)?.close();
+    this.#stageLogs.delete(index);
+    const log = this.#stages.get(index);
+    if (log !== undefined) this.#logs.close(log);
     this.#stages.delete(index);
     this.#throwUnreported();
   }
@@ -161,37 +162,19 @@ export class EventStreamWriter {
   /** Writes what was collected and closes every file. */
   close(): void {
     this.#closed = true;
-    this.#batches.flush();
-    for (const file of this.#stages.values()) file.close();
-    this.#stages.clear();
-    this.#stageFiles.clear();
-    this.#errorHandlers.clear();
-    this.#runner.close();
+    try {
+      this.#logs.closeAll();
+    } finally {
+      this.#stages.clear();
+      this.#stageLogs.clear();
+      this.#errorHandlers.clear();
+    }
     this.#throwUnreported();
   }
 
-  /** Every log this writer wrote, with its digest and line count as written (null when unchained). */
+  /** Every log this writer wrote, with its digest and line count as written (none when unchained). */
   logDigests(): LogDigest[] {
-    return [...this.#chains].map(([file, chain]) => ({
-      path: file,
-      sha256: chain.digest(),
-      lines: chain.lines,
-    }));
-  }
-
-  #open(file: string): AppendFile {
-    const chainFrom = this.#options.chainFrom;
-    if (chainFrom === undefined) return new AppendFile(file);
-    let chain = this.#chains.get(file);
-    if (chain === undefined) {
-      try {
-        chain = LineChain.continueFile(file, chainFrom.runId);
-      } catch (error) {
-        throw new PersistenceError("read the hash chain of", file, error);
-      }
-      this.#chains.set(file, chain);
-    }
-    return new AppendFile(file, { chain });
+    return this.#logs.digests();
   }
 
   // Output lines are built by hand: the same text as JSON.stringify of the event, without building
@@ -204,7 +187,7 @@ export class EventStreamWriter {
   #checkWritable(): void {
     this.#throwUnreported();
     if (this.#closed)
-      throw new PersistenceError("append to", this.#runner.path, new Error("file already closed"));
+      throw new PersistenceError("append to", this.#runnerPath, new Error("file already closed"));
   }
 
   #throwUnreported(): void {

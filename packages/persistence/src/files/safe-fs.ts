@@ -280,6 +280,17 @@ export class AppendFile {
     }
   }
 
+  /** Appends pieces, in order, in one write (the kernel gathers them: no copy here). Throws. */
+  writeParts(parts: readonly Uint8Array[]): void {
+    if (this.#descriptor === null)
+      throw new PersistenceError("append to", this.path, new Error("file already closed"));
+    try {
+      writeAllParts(this.#descriptor, parts);
+    } catch (error) {
+      throw new PersistenceError("append to", this.path, error);
+    }
+  }
+
   /**
    * Appends one JSON-object line (ending in `}\n`) in one write; on a chained file its `prev` goes
    * in before the closing brace. Throws {@link PersistenceError}.
@@ -321,6 +332,28 @@ export function bodyOfLine(line: Uint8Array, file: string): Uint8Array {
       new Error("a chained line must be a JSON object ending in }\\n"),
     );
   return line.subarray(0, length - 2);
+}
+
+// One writev(2) for up to IOV_MAX pieces; beyond that (many short lines), one joined buffer.
+const MAX_PIECES = 1024;
+
+function writeAllParts(descriptor: number, parts: readonly Uint8Array[]): void {
+  if (parts.length > MAX_PIECES) {
+    writeAll(descriptor, Buffer.concat(parts));
+    return;
+  }
+  let pending = parts.filter((part) => part.length > 0);
+  while (pending.length > 0) {
+    let written = fs.writevSync(descriptor, pending);
+    // A short write continues where it stopped.
+    let index = 0;
+    while (index < pending.length && written >= (pending[index] as Uint8Array).length) {
+      written -= (pending[index] as Uint8Array).length;
+      index += 1;
+    }
+    pending = pending.slice(index);
+    if (pending.length > 0 && written > 0) pending[0] = (pending[0] as Uint8Array).subarray(written);
+  }
 }
 
 function writeAll(descriptor: number, buffer: Buffer): void {
