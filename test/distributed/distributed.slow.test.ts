@@ -55,6 +55,12 @@ const CONFIG = {
       command("leaf2", "echo leaf two", { needs: [] }),
     ]),
     pipeline("sleepy", [command("nap", "sleep 2; echo rested")]),
+    pipeline("worker-secret", [
+      command(
+        "show",
+        'printf "key=%s\\n" "$WORKER_API_TOKEN"; printf "half=%s" "$WORKER_API_TOKEN" | head -c 9; echo; printf "caf\\303"; sleep 0.2; printf "\\251\\n"',
+      ),
+    ]),
   ],
   redact: { values: ["hunter2-secret"] },
 };
@@ -191,6 +197,33 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("stages on workers through 
     expect(run.json.status, run.stderr).toBe("succeeded");
     for (const stage of ["outer", "leaf1", "leaf2"])
       await worker.waitFor(new RegExp(`finished \\S+ ${stage} attempt 1: exit 0`));
+  });
+
+  it("redacts a secret only the worker's environment holds before its output leaves the worker", async () => {
+    const coordinator = tempRepo(CONFIG);
+    const checkout = tempRepo(CONFIG);
+    const secret = "worker-only-secret-4711";
+    const worker = await startWorker(checkout, redis.url, ["--queue", "worker-secret"], {
+      WORKER_API_TOKEN: secret,
+    });
+    const run = runCliJson(coordinator, ["start", "worker-secret", "--task", "t1", "--executor", "bullmq"], {
+      env: { CODEX_ORCHESTRATOR_REDIS_URL: redis.url, CODEX_ORCHESTRATOR_QUEUE: "worker-secret" },
+    });
+    expect(run.json.status, run.stderr).toBe("succeeded");
+    await worker.waitFor(/finished \S+ show attempt 1: exit 0/);
+    const folder = onlyRunFolder(coordinator, "t1");
+    const output = readFileSync(path.join(folder, "commands", "01-show.ndjson"), "utf8")
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { type: string; data?: string })
+      .filter((event) => event.type === "command:stdout")
+      .map((event) => event.data)
+      .join("");
+    // The whole value is replaced; its first 4 characters alone are not a secret; text around it
+    // (a character split between two writes too) arrives unchanged.
+    expect(output).toBe("key=[REDACTED]\nhalf=work\ncafé\n");
+    for (const file of ["runner.ndjson", "manifest.json"])
+      expect(readFileSync(path.join(folder, file), "utf8")).not.toContain(secret);
   });
 
   it("finishes its running stage on SIGTERM, then exits 0; a bad config exits 2 with one line", async () => {

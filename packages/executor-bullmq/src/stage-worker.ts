@@ -8,14 +8,17 @@ import {
   runShellCommand,
   STAGE_MARKER_VARIABLE,
   stopLeftovers,
+  workspaceRedactor,
   type ExecutionPlan,
   type PlanItem,
+  type Redactor,
   type Workspace,
 } from "@codex/orchestrator-core";
 import type { OrchestratorLocations } from "@codex/orchestrator-persistence";
 import { UnrecoverableError, Worker, type Job } from "bullmq";
 import type { Redis } from "ioredis";
 import { OutputSender } from "./output-sender.js";
+import { WorkerOutputStream } from "./worker-redaction.js";
 import { ProcessWatchdog } from "./process-watchdog.js";
 import { RedisCacheStore } from "./redis-cache-store.js";
 import { WorkerStageCache, type PreparedStore } from "./worker-stage-cache.js";
@@ -59,12 +62,15 @@ export class StageWorker {
   readonly #lost = new Set<string>();
   // Jobs running now, and those a stopping worker hands back (their stages run again elsewhere).
   readonly #running = new Set<string>();
+  readonly #redactor: Redactor;
   readonly #handedBack = new Set<string>();
   #closing: Promise<void> | null = null;
 
   private constructor(options: StageWorkerOptions, workspace: Workspace) {
     const planner = new CommandPlanner(workspace);
     this.#options = options;
+    // Secrets of this worker's environment, by the repository's rules: redacted before output leaves.
+    this.#redactor = workspaceRedactor(workspace, options.env);
     this.#planner = planner;
     this.id = `${this.host}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.#watchdog = new ProcessWatchdog({ killGraceMs: options.killGraceMs });
@@ -183,6 +189,12 @@ export class StageWorker {
     // A marker of this worker's own: a coordinator resuming on this host stops only its own stages.
     const marker = createStageMarker(data.runId, data.index, data.attempt);
     let shellPid: number | null = null;
+    const streams = { o: new WorkerOutputStream(this.#redactor), e: new WorkerOutputStream(this.#redactor) };
+    const forward = (stream: "o" | "e", bytes: Buffer) => {
+      if (bytes.length === 0) return;
+      sender.push(stream, bytes);
+      log?.push(stream === "o" ? "stdout" : "stderr", bytes);
+    };
     const outcome = await runShellCommand({
       command: stage.command,
       cwd: item.cwd,
@@ -196,14 +208,8 @@ export class StageWorker {
       killGraceMs: data.killGraceMs,
       abortSignal: stop.signal,
       ...(stage.timeoutSeconds === undefined ? {} : { timeoutMs: stage.timeoutSeconds * 1000 }),
-      onStdout: (chunk) => {
-        sender.push("o", chunk);
-        log?.push("stdout", chunk);
-      },
-      onStderr: (chunk) => {
-        sender.push("e", chunk);
-        log?.push("stderr", chunk);
-      },
+      onStdout: (chunk) => forward("o", streams.o.push(chunk)),
+      onStderr: (chunk) => forward("e", streams.e.push(chunk)),
       onSpawn: (pid) => {
         shellPid = pid;
         this.#watchdog.watch(pid);
@@ -211,6 +217,8 @@ export class StageWorker {
       },
     });
     if (shellPid === null) sender.start({ worker: this.id, host: this.host, pid: null });
+    forward("o", streams.o.end());
+    forward("e", streams.e.end());
     const leftovers = await stopLeftovers({
       marker,
       processGroup: shellPid,
