@@ -23,9 +23,8 @@ export { resolveLocations, resolveRunPaths, toRepoPath } from "./layout/run-path
 export type { OrchestratorLocations, ResolveLocationsOptions, RunPaths } from "./layout/run-paths.js";
 export { assertRunFolderContained, readFileInside } from "./layout/run-folder-containment.js";
 export type { ReadTextOptions } from "./files/safe-fs.js";
+export { AppendFile, appendTextSync } from "./files/append-file.js";
 export {
-  AppendFile,
-  appendTextSync,
   ensureDirectory,
   ensureDirectoryInside,
   isInside,

@@ -18,6 +18,10 @@ async function closedPort() {
   return port;
 }
 
+// Stage output echoed on stderr (`--output-logs full`, the default off a terminal) would fill the
+// bench's 64 MiB pipe buffer with the 200 MB case; the run's own files are what is measured.
+const QUIET = { CODEX_ORCHESTRATOR_OUTPUT_LOGS: "none" };
+
 export default {
   name: "report",
   summary:
@@ -61,11 +65,11 @@ export default {
           {
             baseline: () => {
               clearRuns(root);
-              return timeStart(root, pipeline, { extraArgs: ["--no-report"] });
+              return timeStart(root, pipeline, { extraArgs: ["--no-report"], env: QUIET });
             },
             ours: () => {
               clearRuns(root);
-              return timeStart(root, pipeline);
+              return timeStart(root, pipeline, { env: QUIET });
             },
           },
           runs,

@@ -4,7 +4,7 @@ import { checkLogChain, LineChain } from "@codex/orchestrator-schema/evidence";
 import { describe, expect, it } from "vitest";
 import { tempDir } from "../../../../test/helpers/temp-dir.js";
 import { BatchedAppender } from "./batched-append.js";
-import { AppendFile } from "./safe-fs.js";
+import { AppendFile } from "./append-file.js";
 
 const RUN_ID = "2026-01-01T00-00-00-000Z-abcdef12";
 

@@ -6,7 +6,7 @@ import { tempDir } from "../../../../test/helpers/temp-dir.js";
 import { runNode, usePackageBundle, writeScript } from "../../test/child-processes.js";
 import { BATCH_BYTES, BATCH_MAX_DELAY_MS, BatchedAppender } from "./batched-append.js";
 import { PersistenceError } from "../errors.js";
-import { AppendFile } from "./safe-fs.js";
+import { AppendFile } from "./append-file.js";
 
 const bundle = usePackageBundle();
 

@@ -1,6 +1,6 @@
 import { PersistenceError } from "../errors.js";
 import { MAX_LINE_END_BYTES, PLAIN_LINE_END } from "@codex/orchestrator-schema/evidence";
-import type { AppendFile } from "./safe-fs.js";
+import type { AppendFile } from "./append-file.js";
 
 /** The longest a collected line waits before it is written. */
 export const BATCH_MAX_DELAY_MS = 50;

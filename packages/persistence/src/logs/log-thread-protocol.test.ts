@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
 import { PersistenceError, UnsafePathError } from "../errors.js";
-import { AppendFile } from "../files/safe-fs.js";
+import { AppendFile } from "../files/append-file.js";
 import { rebuildError, transportError } from "./log-thread-protocol.js";
 
 describe("errors between the run and its log writer thread", () => {

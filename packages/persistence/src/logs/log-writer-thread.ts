@@ -3,7 +3,7 @@
 import { type MessagePort, workerData } from "node:worker_threads";
 import { LineChain } from "@codex/orchestrator-schema/evidence";
 import { PersistenceError } from "../errors.js";
-import { AppendFile } from "../files/safe-fs.js";
+import { AppendFile } from "../files/append-file.js";
 import {
   DONE,
   FAILED,

@@ -1,7 +1,7 @@
 import { LineChain } from "@codex/orchestrator-schema/evidence";
 import { PersistenceError } from "../errors.js";
 import { BatchedAppender } from "../files/batched-append.js";
-import { AppendFile } from "../files/safe-fs.js";
+import { AppendFile } from "../files/append-file.js";
 import { LogThreadClient } from "./log-thread-client.js";
 import type { ThreadMessage } from "./log-thread-protocol.js";
 import { ThreadBatches } from "./thread-batches.js";

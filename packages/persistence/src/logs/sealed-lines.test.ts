@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { LineChain } from "@codex/orchestrator-schema/evidence";
 import { afterEach, describe, expect, it } from "vitest";
-import { AppendFile } from "../files/safe-fs.js";
+import { AppendFile } from "../files/append-file.js";
 import { sealLines } from "./sealed-lines.js";
 
 const directories: string[] = [];
