@@ -31,7 +31,10 @@ describe("concurrency", () => {
     const results = await Promise.all(
       Array.from({ length: 20 }, () => runCliAsync(root, ["start", "--format", "json"])),
     );
-    expect(results.map((result) => result.status)).toEqual(Array(20).fill(0));
+    expect(
+      results.map((result) => result.status),
+      results.map((result) => result.stderr).join(""),
+    ).toEqual(Array(20).fill(0));
     const runIds = results.map((result) => (JSON.parse(result.stdout) as { run_id: string }).run_id);
     expect(new Set(runIds).size).toBe(20);
     for (const runId of runIds) expect(checkRunArtifacts(root, "0101", runId).problems).toEqual([]);

@@ -1,4 +1,10 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  randomBytes,
+  type KeyObject,
+} from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { ensureDirectoryInside, writeFileAtomic } from "@codex/orchestrator-persistence";
@@ -45,18 +51,25 @@ function createRepositoryKey(
   publicPath: string,
 ): void {
   ensureDirectoryInside(directory, runsDir);
-  const { privateKey, publicKey } = generateKeyPairSync("ed25519");
-  writeFileAtomic(publicPath, publicKey.export({ type: "spki", format: "pem" }) as string);
+  const { privateKey } = generateKeyPairSync("ed25519");
+  // Written whole under a name of its own, then linked into place: a concurrent run never reads a
+  // half-written key, and when two runs create one at once the first link wins (EEXIST for the other).
+  const temporary = `${privatePath}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
   try {
-    // exclusive: two runs creating the key at once keep the first one's.
-    fs.writeFileSync(privatePath, privateKey.export({ type: "pkcs8", format: "pem" }) as string, {
+    fs.writeFileSync(temporary, privateKey.export({ type: "pkcs8", format: "pem" }) as string, {
       mode: 0o600,
       flag: "wx",
     });
+    fs.linkSync(temporary, privatePath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST")
       throw new SigningKeyError(`Could not create the signing key ${privatePath}`, error);
+  } finally {
+    fs.rmSync(temporary, { force: true });
   }
+  // The public half of the key that won, ours or a concurrent run's: the two files always match.
+  const winner = createPrivateKey(fs.readFileSync(privatePath));
+  writeFileAtomic(publicPath, createPublicKey(winner).export({ type: "spki", format: "pem" }) as string);
 }
 
 function fromFile(file: string, source: SigningKey["source"], publicKeyPath: string | null): SigningKey {
