@@ -127,6 +127,22 @@ describe.skipIf(process.env.SKIP_SLOW_TESTS === "1")("the stage cache shared thr
       await queue.close();
     }
 
+    // plan looks cached stages up where the executor's runs do: the shared store, or the local one.
+    type Planned = { stages: { id: string; cache?: { hit: boolean; key: string | null } }[] };
+    const buildOf = (planned: Planned) => planned.stages.find((stage) => stage.id === "build")?.cache;
+    const shared = runCliJson<Planned>(coordinator, ["plan", "ci", "--task", "t1", "--executor", "bullmq"], {
+      env: env("share"),
+    });
+    expect(shared.status, shared.stderr).toBe(0);
+    expect(buildOf(shared.json)).toMatchObject({ hit: true, key: miss.key });
+    const localPlan = runCliJson<Planned>(coordinator, ["plan", "ci", "--task", "t1"]);
+    expect(buildOf(localPlan.json)).toMatchObject({ hit: false, key: miss.key });
+    const unreachable = runCli(coordinator, ["plan", "ci", "--task", "t1", "--executor", "bullmq"], {
+      env: { CODEX_ORCHESTRATOR_REDIS_URL: `unix://${path.join(redisDirectory, "missing.sock")}` },
+    });
+    expect(unreachable.status).toBe(2);
+    expect(unreachable.stderr.trim().split("\n")).toHaveLength(1);
+
     // cache ls / prune act on the Redis store when the executor is bullmq.
     const bullmqEnv = { ...env("share"), CODEX_ORCHESTRATOR_EXECUTOR: "bullmq" };
     const listed = runCliJson<{ key: string; stage_id: string; files: number }[]>(

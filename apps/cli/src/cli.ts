@@ -61,6 +61,11 @@ export async function main(args: readonly string[]): Promise<number> {
             type: "boolean",
             describe: "Show each cached stage's key, whether it would be reused and what changed (default)",
           })
+          .option("executor", {
+            type: "string",
+            describe:
+              "Look cached stages up where runs of this executor do: local (default) or bullmq (Redis)",
+          })
           .option("format", FORMAT),
       async (argv) => {
         const { runPlan } = await import("./commands/plan.js");

@@ -8,7 +8,18 @@ import { workspaceRedactor } from "./config/workspace-redactor.js";
 import { redactPlanOutput } from "./plan/printed-plan.js";
 import { resolveTaskId, type Workspace } from "./config/workspace-model.js";
 import { describePlanCache } from "./cache/cache-plan.js";
+import type { CacheStore } from "./cache/cache-store.js";
 import { LocalCacheStore } from "./cache/local-cache-store.js";
+import { stageCacheSpec } from "./cache/stage-cache-spec.js";
+
+export { resolveExecutorSettings, type ExecutorSettings } from "./engine/executor-settings.js";
+export type { Workspace } from "./config/workspace-model.js";
+
+/** A stage cache store that `plan` looks cached stages up in, and how to let go of it. */
+export interface PlanCacheStore {
+  store: CacheStore;
+  close(): void;
+}
 
 /** Options for {@link planPipeline}. */
 export interface PlanPipelineOptions {
@@ -24,6 +35,12 @@ export interface PlanPipelineOptions {
   taskId?: string | undefined;
   /** Look cached stages up: key, would-hit, changes since the last entry (default true). */
   cache?: boolean | undefined;
+  /**
+   * The store the runs of this repository use, when it is not the local one under the runs
+   * directory (the bullmq executor's shared store in Redis); null keeps the local one. Called only
+   * when the plan has cached stages.
+   */
+  cacheStore?: ((workspace: Workspace) => Promise<PlanCacheStore | null>) | undefined;
 }
 
 /** Resolves the task id and plans a pipeline in an already loaded workspace. */
@@ -71,12 +88,20 @@ export async function planPipeline(
   const redactor = workspaceRedactor(workspace, env).withStageSecrets(plan.items.map((item) => item.stage));
   const output = redactPlanOutput(describePlan(locations.root, plan), redactor);
   if (options.cache === false) return { plan, output };
-  const cache = await describePlanCache({
-    plan,
-    locations,
-    env,
-    store: new LocalCacheStore(locations.runsDir),
-  });
+  const cached = plan.items.some((item) => stageCacheSpec(item.stage, item.guardrail).spec !== null);
+  if (!cached) return { plan, output };
+  const chosen = (await options.cacheStore?.(workspace)) ?? null;
+  let cache: Awaited<ReturnType<typeof describePlanCache>>;
+  try {
+    cache = await describePlanCache({
+      plan,
+      locations,
+      env,
+      store: chosen?.store ?? new LocalCacheStore(locations.runsDir),
+    });
+  } finally {
+    chosen?.close();
+  }
   if (cache.size === 0) return { plan, output };
   return {
     plan,

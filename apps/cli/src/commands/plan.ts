@@ -1,4 +1,9 @@
-import { planPipeline } from "@codex/orchestrator-core/plan";
+import {
+  planPipeline,
+  resolveExecutorSettings,
+  type PlanCacheStore,
+  type Workspace,
+} from "@codex/orchestrator-core/plan";
 import type { PlanOutput, PlanStage } from "@codex/orchestrator-schema";
 import { createPainter, printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
@@ -8,6 +13,7 @@ export async function runPlan(argv: {
   pipeline?: string | undefined;
   task?: string | undefined;
   cache?: boolean | undefined;
+  executor?: string | undefined;
   format: string;
   root?: string | undefined;
 }): Promise<number> {
@@ -17,11 +23,36 @@ export async function runPlan(argv: {
     pipelineId: argv.pipeline,
     taskId: argv.task,
     cache: argv.cache !== false,
+    cacheStore: (workspace) => sharedCacheStore(workspace, argv.executor),
     ...rootOptions(argv),
   });
   if (argv.format === "json") printJson(output);
   else process.stdout.write(renderPlan(output));
   return 0;
+}
+
+// With the bullmq executor (--executor, CODEX_ORCHESTRATOR_EXECUTOR or the config's), runs reuse
+// stages from the shared store in Redis: the plan looks there too. Redis unreachable: one line, exit 2.
+async function sharedCacheStore(
+  workspace: Workspace,
+  flag: string | undefined,
+): Promise<PlanCacheStore | null> {
+  const settings = resolveExecutorSettings({
+    flag,
+    env: process.env,
+    config: workspace.config?.config.executor,
+  });
+  if (settings.kind === "local") return null;
+  const { checkRedis, openConnection, parseRedisUrl, RedisCacheStore } =
+    await import("@codex/orchestrator-executor-bullmq");
+  const target = parseRedisUrl(settings.redisUrl);
+  await checkRedis(target);
+  const connection = openConnection(target, "codex-plan");
+  connection.on("error", () => {});
+  return {
+    store: new RedisCacheStore(connection, { display: target.display }),
+    close: () => connection.disconnect(),
+  };
 }
 
 // The stages that can run together, wave by wave, and the limit on how many run at once.
