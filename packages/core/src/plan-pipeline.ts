@@ -14,6 +14,7 @@ import { stageCacheSpec } from "./cache/stage-cache-spec.js";
 
 export { resolveExecutorSettings, type ExecutorSettings } from "./engine/executor-settings.js";
 export type { Workspace } from "./config/workspace-model.js";
+export type { CacheStore } from "./cache/cache-store.js";
 
 /** A stage cache store that `plan` looks cached stages up in, and how to let go of it. */
 export interface PlanCacheStore {

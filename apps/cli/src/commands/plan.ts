@@ -5,6 +5,7 @@ import {
   type Workspace,
 } from "@codex/orchestrator-core/plan";
 import type { PlanOutput, PlanStage } from "@codex/orchestrator-schema";
+import { openSharedCacheStore } from "../run/shared-cache-store.js";
 import { createPainter, printJson } from "../terminal.js";
 import { rootOptions } from "../usage/root-option.js";
 
@@ -43,16 +44,7 @@ async function sharedCacheStore(
     config: workspace.config?.config.executor,
   });
   if (settings.kind === "local") return null;
-  const { checkRedis, openConnection, parseRedisUrl, RedisCacheStore } =
-    await import("@codex/orchestrator-executor-bullmq");
-  const target = parseRedisUrl(settings.redisUrl);
-  await checkRedis(target);
-  const connection = openConnection(target, "codex-plan");
-  connection.on("error", () => {});
-  return {
-    store: new RedisCacheStore(connection, { display: target.display }),
-    close: () => connection.disconnect(),
-  };
+  return openSharedCacheStore(settings.redisUrl, "codex-plan");
 }
 
 // The stages that can run together, wave by wave, and the limit on how many run at once.

@@ -1,11 +1,8 @@
-import { resolveExecutorSettings, type CacheStore, type CodexOrchestrator } from "@codex/orchestrator-core";
+import { resolveExecutorSettings, type CodexOrchestrator } from "@codex/orchestrator-core";
+import { openSharedCacheStore, type SharedCacheStore } from "./shared-cache-store.js";
 
 /** The store `cache ls` and `cache prune` act on, with where it is (for messages). */
-export interface ChosenCacheStore {
-  store: CacheStore;
-  where: string;
-  close(): void;
-}
+export type ChosenCacheStore = SharedCacheStore;
 
 /**
  * The local store under the runs directory, or, when the executor (CODEX_ORCHESTRATOR_EXECUTOR,
@@ -22,12 +19,5 @@ export async function openCacheStore(orchestrator: CodexOrchestrator): Promise<C
     const store = orchestrator.cacheStore;
     return { store, where: store.directory, close: () => {} };
   }
-  const { checkRedis, openConnection, parseRedisUrl, RedisCacheStore } =
-    await import("@codex/orchestrator-executor-bullmq");
-  const target = parseRedisUrl(settings.redisUrl);
-  await checkRedis(target);
-  const connection = openConnection(target, "codex-cache");
-  connection.on("error", () => {});
-  const store = new RedisCacheStore(connection, { display: target.display });
-  return { store, where: store.directory, close: () => connection.disconnect() };
+  return openSharedCacheStore(settings.redisUrl, "codex-cache");
 }
