@@ -1,14 +1,9 @@
 import path from "node:path";
-import { PersistenceError, RunLogs } from "@codex/orchestrator-persistence";
+import { PersistenceError, RunLogs, type RunLogDigest } from "@codex/orchestrator-persistence";
 import { jsonString } from "./json-string.js";
 
 /** A log as the writer leaves it: its digest and line count (from its hash chain). */
-export interface LogDigest {
-  /** Absolute path. */
-  path: string;
-  sha256: string;
-  lines: number;
-}
+export type LogDigest = RunLogDigest;
 
 /** A run-level event before the stream stamps it (type first, then payload). */
 export type EventPayload = { type: string } & Record<string, unknown>;

@@ -8,10 +8,10 @@ import {
   READY,
   rebuildError,
   STATE_SLOTS,
-  type ThreadLogDigest,
   type ThreadMessage,
   type ThreadReply,
 } from "./log-thread-protocol.js";
+import type { RunLogDigest } from "./run-logs.js";
 
 // Built next to this module (tsup entry `log-writer-thread`); absent when running from sources.
 const THREAD_FILE = new URL("./log-writer-thread.js", import.meta.url);
@@ -130,7 +130,7 @@ export class LogThreadClient {
   }
 
   /** The logs' digests as written so far. */
-  digests(): ThreadLogDigest[] {
+  digests(): RunLogDigest[] {
     return this.call({ op: "digests", reply: true }).digests ?? [];
   }
 

@@ -1,4 +1,5 @@
 import { PersistenceError, UnsafePathError } from "../errors.js";
+import type { RunLogDigest } from "./run-logs.js";
 
 /**
  * The messages between a run's logs ({@link RunLogs}) and their writer thread. Every message has a
@@ -21,15 +22,8 @@ export type ThreadMessage = WithoutSeq<ThreadRequest>;
 export interface ThreadReply {
   seq: number;
   error: TransportedError | null;
-  digests?: ThreadLogDigest[];
+  digests?: RunLogDigest[];
   failures?: { owner: number; error: TransportedError }[];
-}
-
-/** A log as the thread leaves it: its digest and line count (null digest when unchained). */
-export interface ThreadLogDigest {
-  path: string;
-  sha256: string;
-  lines: number;
 }
 
 /** Indices into the shared state (an Int32Array over a SharedArrayBuffer). */
