@@ -3,7 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { cli } from "./paths.mjs";
-import { timeOnce } from "./timing.mjs";
+import { lastLines, timeOnce } from "./timing.mjs";
 
 export const TASK_ID = "bench";
 
@@ -33,15 +33,42 @@ export function startArgs(pipeline, extraArgs = []) {
   return ["start", pipeline, "--format", "json", "--approval-policy", "auto-approve", ...extraArgs];
 }
 
-/** Runs the CLI with `args` in `root` and returns its wall time in ms; throws with its error if it fails. */
+/**
+ * Runs the CLI with `args` in `root` and returns its wall time in ms; throws with its error if it
+ * fails, naming the stages of a failed `start` and the last lines of their stderr.
+ */
 export function timeOrchestrator(root, args, options = {}) {
-  return timeOnce(process.execPath, [...(options.nodeArgs ?? []), cli, ...args], {
-    cwd: root,
-    env: orchestratorEnv(root, options.env),
-    expectStatus: options.expectStatus ?? 0,
-    timeoutMs: options.timeoutMs,
-    label: `codex-orchestrator ${args.join(" ")}`,
-  });
+  try {
+    return timeOnce(process.execPath, [...(options.nodeArgs ?? []), cli, ...args], {
+      cwd: root,
+      env: orchestratorEnv(root, options.env),
+      expectStatus: options.expectStatus ?? 0,
+      timeoutMs: options.timeoutMs,
+      label: `codex-orchestrator ${args.join(" ")}`,
+    });
+  } catch (error) {
+    const failed = args[0] === "start" ? failedStages(root) : "";
+    if (failed !== "") error.message += ` (failed: ${failed})`;
+    throw error;
+  }
+}
+
+// The error files of the newest run's failed stages, as `<stage>: <last lines of its stderr>`.
+function failedStages(root) {
+  const runDir = latestRunDir(root);
+  const errorsDir = runDir === null ? null : path.join(runDir, "errors");
+  if (errorsDir === null || !fs.existsSync(errorsDir)) return "";
+  return fs
+    .readdirSync(errorsDir)
+    .map((name) => {
+      try {
+        const record = JSON.parse(fs.readFileSync(path.join(errorsDir, name), "utf8"));
+        return `${record.stage_id}: ${lastLines(record.details?.stderr, 6) || record.reason}`;
+      } catch {
+        return name;
+      }
+    })
+    .join("; ");
 }
 
 /** Times `start <pipeline>` (see {@link startArgs}) in `root`. */
