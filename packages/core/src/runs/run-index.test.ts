@@ -108,6 +108,25 @@ describe("listRuns: newest first through the sharded run index", () => {
     expect(rows).toHaveLength(1);
   });
 
+  it("keeps using the whole lines of a shard around a torn or edited one", () => {
+    const locations = setup();
+    const first = runIdAt("2025-04-02", 1);
+    const second = runIdAt("2025-04-02", 2);
+    writeRun(locations, "t", first);
+    writeRun(locations, "t", second);
+    listRuns(locations);
+    // Rows as the index holds them, marked so that a row taken from the index shows it.
+    const file = shardFile(locations, "2025-04-02");
+    const [one, two] = fs
+      .readFileSync(file, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((line) => line.replace(/"pipeline_id":"[^"]*"/, '"pipeline_id":"from-index"'));
+    fs.writeFileSync(file, `${one}\n{"key":"t/2025-04-02T\nnot json]\n${two}\n`);
+
+    expect(listRuns(locations).map((row) => row.pipeline_id)).toEqual(["from-index", "from-index"]);
+  });
+
   it("compacts a shard once superseded lines pile up", () => {
     const locations = setup();
     const runId = runIdAt("2025-05-01", 1);

@@ -40,12 +40,14 @@ class RowReader {
 
   read({ taskId, runId }: RunRef): RunListEntry | null {
     const manifestFile = path.join(this.#locations.runsDir, taskId, "cli", runId, "manifest.json");
-    let stat: fs.Stats;
+    let stat: fs.Stats | undefined;
     try {
-      stat = fs.statSync(manifestFile);
+      // No exception for a missing file (a listing stats every run it reads); other errors throw.
+      stat = fs.statSync(manifestFile, { throwIfNoEntry: false });
     } catch {
       return null;
     }
+    if (stat === undefined) return null;
     const cached = this.cache.get(taskId, runId);
     if (cached !== undefined && cached.mtimeMs === stat.mtimeMs && cached.size === stat.size)
       return cached.run;
@@ -73,9 +75,8 @@ export function listRuns(locations: OrchestratorLocations, filter: RunFilter = {
   const rows: RunListEntry[] = [];
   for (const ref of newestRuns(locations, filter.taskId === undefined ? undefined : [filter.taskId])) {
     if (filter.limit !== undefined && rows.length >= filter.limit) break;
-    const idTime = runIdTime(ref.runId)?.getTime();
     // Ids carry their start time: older runs are skipped before anything is read.
-    if (sinceMs !== undefined && idTime !== undefined && idTime < sinceMs) continue;
+    if (sinceMs !== undefined && (runIdTime(ref.runId)?.getTime() ?? sinceMs) < sinceMs) continue;
     const row = reader.read(ref);
     if (row === null) continue;
     const unreadable = row.status === "unreadable";

@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { appendTextSync, runIdTime, writeFileAtomic } from "@codex/orchestrator-persistence";
+import { appendTextSync, writeFileAtomic } from "@codex/orchestrator-persistence";
 import type { RunListEntry } from "@codex/orchestrator-schema";
 
 /** `<runs>/.run-index/`: one NDJSON shard per day of run ids (docs/decisions/0019). */
@@ -116,9 +116,12 @@ export class RunIndexCache {
   }
 }
 
-// Run ids begin with their UTC day; ids in another form share one shard.
+// Run ids begin with their UTC day; ids in another form share one shard. A shape check, not a date
+// parse: it runs once per run listed.
+const DAY_PREFIX = /^\d{4}-\d{2}-\d{2}T/;
+
 function shardName(runId: string): string {
-  return runIdTime(runId) === null ? "other" : runId.slice(0, 10);
+  return DAY_PREFIX.test(runId) ? runId.slice(0, 10) : "other";
 }
 
 function toLines(rows: readonly CachedRow[]): string {
@@ -134,16 +137,27 @@ function loadShard(file: string): Shard {
     return shard;
   }
   shard.torn = text !== "" && !text.endsWith("\n");
-  for (const line of text.split("\n")) {
-    if (line === "") continue;
-    shard.lines += 1;
-    try {
-      const value: unknown = JSON.parse(line);
-      // The last line of a run wins: a row is appended again when its run changed.
-      if (isCachedRow(value)) shard.rows.set(value.key, value);
-    } catch {
-      // A torn or edited line: that run is read from its manifest again.
-    }
-  }
+  // The last line of a run wins: a row is appended again when its run changed.
+  for (const value of parseLines(text, shard)) if (isCachedRow(value)) shard.rows.set(value.key, value);
   return shard;
+}
+
+// A shard's lines as values: parsed as one JSON array when every line is whole (one call instead of
+// one per run), else line by line, leaving out the torn or edited ones (their runs are read again).
+function parseLines(text: string, shard: Shard): unknown[] {
+  const lines = text.split("\n").filter((line) => line !== "");
+  shard.lines = lines.length;
+  try {
+    return JSON.parse(`[${lines.join(",")}]`) as unknown[];
+  } catch {
+    const values: unknown[] = [];
+    for (const line of lines) {
+      try {
+        values.push(JSON.parse(line));
+      } catch {
+        // Left out.
+      }
+    }
+    return values;
+  }
 }
