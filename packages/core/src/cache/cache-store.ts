@@ -1,4 +1,5 @@
 import type { CacheListEntry } from "@codex/orchestrator-schema";
+import type { ClaimOptions, StageClaim } from "./stage-claim.js";
 import type { StageFingerprint } from "./stage-key.js";
 
 /** One chunk of a stage's recorded output (already redacted when it was recorded). */
@@ -87,6 +88,12 @@ export interface CacheStore {
   list(): Promise<CacheListEntry[]>;
   /** Removes entries, least recently used first, until at most `maxSize` bytes are kept. */
   prune(options: { maxSize: number; wait?: boolean }): Promise<PruneResult>;
+  /**
+   * Claims the running of a stage of `key` among the runs of this machine, waiting while another
+   * process holds it (stage-claim.ts). A store shared between machines has none: each worker runs
+   * in a checkout of its own.
+   */
+  claim?(key: string, options: ClaimOptions): Promise<StageClaim>;
   /** The latest entry stored or reused for a stage (what `plan` compares with), or null. */
   latestFor(stage: {
     task_id: string;

@@ -13,6 +13,7 @@ import type { CacheEntry, CacheEntryMeta, CachePutRequest, CacheStore, PruneResu
 import { parseEntryMeta } from "./entry-meta.js";
 import { packEntry } from "./entry-pack.js";
 import { restoreEntry } from "./entry-restore.js";
+import { claimStageKey, type ClaimOptions, type StageClaim } from "./stage-claim.js";
 import { digestText } from "./file-digests.js";
 
 const KEY_PATTERN = /^sha256:([0-9a-f]{64})$/;
@@ -87,6 +88,10 @@ export class LocalCacheStore implements CacheStore {
     await this.#touch(final, { key: request.key, source: request.source });
     this.#stored += 1;
     return "stored";
+  }
+
+  async claim(key: string, options: ClaimOptions): Promise<StageClaim> {
+    return claimStageKey(this.#prepare("claims"), keyHex(key), options);
   }
 
   /** How many entries this instance has stored (a run that stored none need not prune). */

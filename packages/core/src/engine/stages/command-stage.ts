@@ -13,8 +13,9 @@ import { ExecutorUnavailableError, type AttemptPlace, type AttemptResult } from 
 // How often a stage whose worker was lost runs again before it fails `stalled`.
 const MAX_STALLED_RUNS = 3;
 
+import { CacheLogCollector } from "./cache-log-collector.js";
 import {
-  CacheLogCollector,
+  claimMiss,
   consultStageCache,
   recordMiss,
   replayCachedStage,
@@ -31,9 +32,9 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
   const decision = await consultStageCache(context, stage);
   if (decision.kind === "hit") return replayCachedStage(context, stage, decision);
   if (decision.kind === "uncached") return runCommand(context, stage, null, null);
-  recordMiss(context, stage, decision);
   // With a shared cache the stage's outputs exist where it ran: that place stores it, not us.
   if (context.executor.sharedCache !== undefined) {
+    recordMiss(context, stage, decision);
     const shared: SharedCacheRun = {
       job: { key: decision.fingerprint.key, needs: decision.fingerprint.needs, replace: decision.replace },
       report: null,
@@ -42,11 +43,19 @@ export async function runCommandStage(context: StageContext, stage: CommandStage
     if (outcome.status === "succeeded") recordSharedStore(context, stage, decision, shared.report);
     return outcome;
   }
-  const collector = new CacheLogCollector();
-  const outcome = await runCommand(context, stage, collector, null);
-  // Failed stages are never cached.
-  if (outcome.status === "succeeded") await storeStageResult(context, stage, decision, collector.chunks());
-  return outcome;
+  const { decision: claimed, claim } = await claimMiss(context, stage, decision);
+  try {
+    if (claimed.kind === "hit") return replayCachedStage(context, stage, claimed);
+    if (claimed.kind === "uncached") return await runCommand(context, stage, null, null);
+    recordMiss(context, stage, claimed);
+    const collector = new CacheLogCollector();
+    const outcome = await runCommand(context, stage, collector, null);
+    // Failed stages are never cached.
+    if (outcome.status === "succeeded") await storeStageResult(context, stage, claimed, collector.chunks());
+    return outcome;
+  } finally {
+    claim?.release();
+  }
 }
 
 /**

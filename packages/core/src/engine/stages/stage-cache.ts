@@ -1,9 +1,11 @@
 import type { CommandStage, StageCacheRecord } from "@codex/orchestrator-schema";
 import type { CacheEntry, CacheStore, LogChunk } from "../../cache/cache-store.js";
+import type { StageClaim } from "../../cache/stage-claim.js";
 import { stageCacheSpec, type StageCacheSpec } from "../../cache/stage-cache-spec.js";
 import { definitionKey, fingerprintStage, needKeysOf, type StageFingerprint } from "../../cache/stage-key.js";
 import { collectOutputs } from "../../cache/output-walk.js";
 import { OutputTail } from "../../process/output-tail.js";
+import { MAX_CACHED_LOG_BYTES } from "./cache-log-collector.js";
 import type { RunSession } from "../../record/run-session.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 
@@ -31,9 +33,6 @@ export type CacheDecision =
       /** Store over what the key holds (`--force`, or an entry found unusable). */
       replace: boolean;
     };
-
-// Output beyond this is not kept in memory for the cache: the stage then runs every time.
-const MAX_CACHED_LOG_BYTES = 64 * 1024 * 1024;
 
 /**
  * Looks a command stage up before it is handed to whatever runs it: computes its key from the
@@ -65,14 +64,57 @@ export async function consultStageCache(context: StageContext, stage: CommandSta
   }
   if (access.mode === "refresh")
     return { kind: "miss", fingerprint, spec, note: "forced (--force)", replace: true };
+  return lookUp(context, stage, fingerprint, spec);
+}
+
+/**
+ * Takes the stage's claim on its key where the store has claims (the local one), so that runs of
+ * this repository never run one keyed stage side by side in the same working tree. After waiting
+ * for another run to finish it, the store is asked again: a hit there is this stage's result too.
+ * Returns the decision to follow and the claim to release once the stage's result is stored.
+ */
+export async function claimMiss(
+  context: StageContext,
+  stage: CommandStage,
+  miss: Extract<CacheDecision, { kind: "miss" }>,
+): Promise<{ decision: CacheDecision; claim: StageClaim | null }> {
+  const store = (context.cache as StageCacheAccess).store;
+  if (store.claim === undefined) return { decision: miss, claim: null };
+  const runId = context.session.manifest.run_id;
+  const claim = await store.claim(miss.fingerprint.key, {
+    signal: context.abortSignal,
+    onWait: (pid) =>
+      context.bus.emit("warning", {
+        runId,
+        message: `stage ${stage.id}: ${pid === null ? "another run" : `process ${pid}`} is running it with the same key; waiting to reuse its result`,
+      }),
+  });
+  // Another run stored it meanwhile (or not: a failure is never stored, and this run runs it).
+  // `--force` runs it regardless.
+  if (!claim.waited || miss.replace) return { decision: miss, claim };
+  const decision = await lookUp(context, stage, miss.fingerprint, miss.spec);
+  return { decision, claim };
+}
+
+// The store's entry for a fingerprint, restored: a hit; none: a miss; unusable: a miss that replaces it.
+async function lookUp(
+  context: StageContext,
+  stage: CommandStage,
+  fingerprint: StageFingerprint,
+  spec: StageCacheSpec,
+): Promise<CacheDecision> {
+  const access = context.cache as StageCacheAccess;
   try {
     const entry = await access.store.get(fingerprint.key);
     if (entry === null) return { kind: "miss", fingerprint, spec, note: null, replace: false };
-    const log = await entry.restore(session.locations.root);
+    const log = await entry.restore(context.session.locations.root);
     return { kind: "hit", fingerprint, entry, log };
   } catch (error) {
     const note = `cache entry unusable, ran instead: ${(error as Error).message}`;
-    warn(note);
+    context.bus.emit("warning", {
+      runId: context.session.manifest.run_id,
+      message: `stage ${stage.id}: ${note}`,
+    });
     return { kind: "miss", fingerprint, spec, note, replace: true };
   }
 }
@@ -156,36 +198,6 @@ export function recordMiss(
     stored: null,
     note: miss.note,
   });
-}
-
-/** Collects a stage's output for the cache (the last attempt's), up to a bound. */
-export class CacheLogCollector {
-  #chunks: LogChunk[] = [];
-  #bytes = 0;
-  #overflow = false;
-
-  /** Starts over (a new attempt). */
-  reset(): void {
-    this.#chunks = [];
-    this.#bytes = 0;
-    this.#overflow = false;
-  }
-
-  push(stream: LogChunk["stream"], data: string): void {
-    if (this.#overflow) return;
-    this.#bytes += data.length;
-    if (this.#bytes > MAX_CACHED_LOG_BYTES) {
-      this.#overflow = true;
-      this.#chunks = [];
-      return;
-    }
-    this.#chunks.push({ stream, data });
-  }
-
-  /** The collected output, or null when it outgrew the bound. */
-  chunks(): LogChunk[] | null {
-    return this.#overflow ? null : this.#chunks;
-  }
 }
 
 /**

@@ -1,0 +1,65 @@
+import { spawnSync } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { tempDir } from "../../../../test/helpers/temp-dir.js";
+import { acquireLock } from "@codex/orchestrator-persistence";
+import { claimStageKey } from "./stage-claim.js";
+
+const HEX = "ab".repeat(32);
+
+describe("claimStageKey", () => {
+  it("claims a free key at once, and releasing it removes the claim", async () => {
+    const claims = tempDir();
+    const claim = await claimStageKey(claims, HEX, { signal: new AbortController().signal });
+    expect(claim.waited).toBe(false);
+    expect(fs.existsSync(path.join(claims, `${HEX}.lock`))).toBe(true);
+    claim.release();
+    expect(fs.readdirSync(claims)).toEqual([]);
+  });
+
+  it("waits while another holder has it, says so once, and claims it once released", async () => {
+    const claims = tempDir();
+    const other = acquireLock(path.join(claims, `${HEX}.lock`), { timeoutMs: 0 });
+    const waits: (number | null)[] = [];
+    const claiming = claimStageKey(claims, HEX, {
+      signal: new AbortController().signal,
+      onWait: (pid) => waits.push(pid),
+    });
+    await new Promise((resolve) => setTimeout(resolve, 350));
+    expect(waits).toEqual([process.pid]);
+    other.release();
+    const claim = await claiming;
+    expect(claim.waited).toBe(true);
+    expect(waits).toHaveLength(1);
+    claim.release();
+  });
+
+  it("stops waiting when the run is stopped, holding nothing", async () => {
+    const claims = tempDir();
+    const other = acquireLock(path.join(claims, `${HEX}.lock`), { timeoutMs: 0 });
+    const stop = new AbortController();
+    const claiming = claimStageKey(claims, HEX, { signal: stop.signal });
+    setTimeout(() => stop.abort(), 150);
+    const claim = await claiming;
+    expect(claim.waited).toBe(true);
+    claim.release();
+    // The other holder's claim is untouched.
+    expect(fs.existsSync(other.path)).toBe(true);
+    other.release();
+  });
+
+  it("takes over the claim of a process that has exited", async () => {
+    const claims = tempDir();
+    const exited = spawnSync("true").pid ?? 0;
+    fs.writeFileSync(
+      path.join(claims, `${HEX}.lock`),
+      JSON.stringify({ pid: exited, hostname: os.hostname(), acquired_at: "", token: "0123456789abcdef" }),
+    );
+    const claim = await claimStageKey(claims, HEX, { signal: new AbortController().signal });
+    expect(claim.waited).toBe(false);
+    claim.release();
+    expect(fs.readdirSync(claims)).toEqual([]);
+  });
+});
