@@ -69,8 +69,9 @@ export async function consultStageCache(context: StageContext, stage: CommandSta
 
 /**
  * Takes the stage's claim on its key where the store has claims (the local one), so that runs of
- * this repository never run one keyed stage side by side in the same working tree. After waiting
- * for another run to finish it, the store is asked again: a hit there is this stage's result too.
+ * this repository never run one keyed stage side by side in the same working tree. Once claimed
+ * (after waiting for another run to finish it, if need be), the store is asked again: a hit there
+ * is this stage's result too.
  * Returns the decision to follow and the claim to release once the stage's result is stored.
  */
 export async function claimMiss(
@@ -89,9 +90,9 @@ export async function claimMiss(
         message: `stage ${stage.id}: ${pid === null ? "another run" : `process ${pid}`} is running it with the same key; waiting to reuse its result`,
       }),
   });
-  // Another run stored it meanwhile (or not: a failure is never stored, and this run runs it).
-  // `--force` runs it regardless.
-  if (!claim.waited || miss.replace) return { decision: miss, claim };
+  // Asked again even without a wait: another run may have stored it and let go between this
+  // run's look-up and its claim. `--force` (and an unusable entry) runs it regardless.
+  if (miss.replace) return { decision: miss, claim };
   const decision = await lookUp(context, stage, miss.fingerprint, miss.spec);
   return { decision, claim };
 }
