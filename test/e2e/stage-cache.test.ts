@@ -261,6 +261,18 @@ describe("stage cache", () => {
     expect(fs.readdirSync(path.join(root, ".runs", ".cache", "claims"))).toEqual([]);
   });
 
+  it("runs a stage unclaimed, with a warning, when its claim cannot be written", () => {
+    const { root, run } = cachedRepo();
+    fs.mkdirSync(path.join(root, ".runs", ".cache"), { recursive: true });
+    fs.writeFileSync(path.join(root, ".runs", ".cache", "claims"), "not a folder");
+    const first = run();
+    expect(first.status).toBe(0);
+    expect(first.ran.sort()).toEqual(["build", "lint", "test"]);
+    expect(first.stderr).toMatch(/stage build: its cache key could not be claimed, running it anyway/);
+    fs.rmSync(path.join(root, "dist"), { recursive: true });
+    expect(run().ran).toEqual([]);
+  });
+
   it("never reuses a guardrail stage unless its config says so", () => {
     const { root, run } = cachedRepo([
       command("guard", `${note("guard")} && echo guard ok`, {

@@ -82,14 +82,22 @@ export async function claimMiss(
   const store = (context.cache as StageCacheAccess).store;
   if (store.claim === undefined) return { decision: miss, claim: null };
   const runId = context.session.manifest.run_id;
-  const claim = await store.claim(miss.fingerprint.key, {
-    signal: context.abortSignal,
-    onWait: (pid) =>
-      context.bus.emit("warning", {
-        runId,
-        message: `stage ${stage.id}: ${pid === null ? "another run" : `process ${pid}`} is running it with the same key; waiting to reuse its result`,
-      }),
-  });
+  const warn = (message: string) =>
+    context.bus.emit("warning", { runId, message: `stage ${stage.id}: ${message}` });
+  let claim: StageClaim;
+  try {
+    claim = await store.claim(miss.fingerprint.key, {
+      signal: context.abortSignal,
+      onWait: (pid) =>
+        warn(
+          `${pid === null ? "another run" : `process ${pid}`} is running it with the same key; waiting to reuse its result`,
+        ),
+    });
+  } catch (error) {
+    // Like storing, claiming is best effort (a read-only cache folder): the stage runs unclaimed.
+    warn(`its cache key could not be claimed, running it anyway (${(error as Error).message})`);
+    return { decision: miss, claim: null };
+  }
   // Asked again even without a wait: another run may have stored it and let go between this
   // run's look-up and its claim. `--force` (and an unusable entry) runs it regardless.
   if (miss.replace) return { decision: miss, claim };
