@@ -1,71 +1,10 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { readNdjson, runCli, runCliJson, spawnCli } from "../helpers/cli.js";
+import { readNdjson, runCli, runCliJson } from "../helpers/cli.js";
 import { tempDir } from "../helpers/temp-dir.js";
-import {
-  command,
-  expectArtifact,
-  pipeline,
-  readManifest,
-  startJson,
-  tempRepo,
-  type EventLine,
-} from "./support.js";
-
-// Each command notes that it ran in a file outside the repository (COUNTER is not a declared env
-// var, so it is not part of any key).
-const note = (name: string) => `echo ${name} >> "$COUNTER"`;
-
-const BUILD =
-  `${note("build")} && mkdir -p dist/nested/deeper && cat src/a.txt > dist/out.txt && ` +
-  `printf '\\000\\001\\377' > dist/app.bin && : > dist/empty && printf '#!/bin/sh\\n' > dist/run.sh && ` +
-  `chmod 755 dist/run.sh && echo deep > dist/nested/deeper/x.txt && echo built from $(cat src/a.txt)`;
-
-function cachedRepo(extraStages: unknown[] = [], pipelineExtra: Record<string, unknown> = {}) {
-  const root = tempRepo(
-    {
-      defaultPipeline: "ci",
-      pipelines: [
-        {
-          ...pipeline("ci", [
-            command("build", BUILD, { cache: { inputs: ["src/**"], outputs: ["dist/**"], env: ["MODE"] } }),
-            command("test", `${note("test")} && cat dist/out.txt`, { cache: { inputs: ["dist/**"] } }),
-            command("lint", `${note("lint")} && echo lint ok`, { needs: [], cache: { inputs: ["lint/**"] } }),
-            ...extraStages,
-          ]),
-          ...pipelineExtra,
-        },
-      ],
-    },
-    { "src/a.txt": "one\n", "lint/rules.txt": "strict\n" },
-  );
-  const counter = path.join(tempDir(), "ran.log");
-  fs.writeFileSync(counter, "");
-  const run = (args: string[] = [], env: NodeJS.ProcessEnv = {}) => {
-    fs.writeFileSync(counter, "");
-    const result = startJson(root, args, { env: { COUNTER: counter, MODE: "dev", ...env } });
-    const ran = fs
-      .readFileSync(counter, "utf8")
-      .split("\n")
-      .filter((line) => line !== "");
-    return { ...result, ran };
-  };
-  return { root, run };
-}
-
-// A claim lock file as process `pid` holds it.
-function holder(pid: number) {
-  return {
-    pid,
-    hostname: os.hostname(),
-    acquired_at: new Date().toISOString(),
-    token: "0123456789abcdef",
-    purpose: "stage cache claim",
-  };
-}
+import { command, expectArtifact, readManifest, type EventLine } from "./support.js";
+import { cachedRepo, note } from "./stage-cache-support.js";
 
 describe("stage cache", () => {
   it("reuses unchanged stages without running them, and records what was reused and from which run", () => {
@@ -200,77 +139,6 @@ describe("stage cache", () => {
       /does not match its digest/,
     );
     expect(fs.readFileSync(path.join(root, "dist/app.bin")).equals(Buffer.from([0, 1, 255]))).toBe(true);
-  });
-
-  it("shares the cache between concurrent runs: each keyed stage runs once, the others reuse it", async () => {
-    const { root, run } = cachedRepo();
-    const counter = path.join(tempDir(), "ran.log");
-    fs.writeFileSync(counter, "");
-    const runs = Array.from({ length: 3 }, () => {
-      const child = spawnCli(root, ["start", "--format", "json"], { env: { COUNTER: counter, MODE: "dev" } });
-      return new Promise<number | null>((resolve) => child.on("close", resolve));
-    });
-    expect(await Promise.all(runs)).toEqual([0, 0, 0]);
-    // Run side by side in one working tree, a stage would rewrite the outputs another run is storing.
-    expect(fs.readFileSync(counter, "utf8").split("\n").filter(Boolean).sort()).toEqual([
-      "build",
-      "lint",
-      "test",
-    ]);
-    expect(fs.readdirSync(path.join(root, ".runs", ".cache", "tmp"))).toEqual([]);
-    expect(fs.readdirSync(path.join(root, ".runs", ".cache", "claims"))).toEqual([]);
-    fs.rmSync(path.join(root, "dist"), { recursive: true });
-    const after = run();
-    expect(after.ran).toEqual([]);
-    expect(fs.readFileSync(path.join(root, "dist/out.txt"), "utf8")).toBe("one\n");
-  });
-
-  it("waits while another process claims a stage's key, and takes over a dead process's claim", async () => {
-    const { root, run } = cachedRepo();
-    const counter = path.join(tempDir(), "ran.log");
-    fs.writeFileSync(counter, "");
-    fs.writeFileSync(path.join(root, "src/a.txt"), "two\n");
-    const claimFile = () => {
-      const plan = runCliJson<{ stages: { id: string; cache?: { key: string } }[] }>(root, ["plan"], {
-        env: { MODE: "dev" },
-      });
-      const key = plan.json.stages.find((stage) => stage.id === "build")?.cache?.key ?? "";
-      const claims = path.join(root, ".runs", ".cache", "claims");
-      fs.mkdirSync(claims, { recursive: true });
-      return path.join(claims, `${key.replace("sha256:", "")}.lock`);
-    };
-    // A live holder (this test's process): the run waits, says so, and runs once the claim is gone.
-    const held = claimFile();
-    fs.writeFileSync(held, JSON.stringify(holder(process.pid)));
-    const child = spawnCli(root, ["start", "--format", "json"], { env: { COUNTER: counter, MODE: "dev" } });
-    let stderr = "";
-    child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
-    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-    await expect.poll(() => stderr, { timeout: 20_000 }).toMatch(/is running it with the same key; waiting/);
-    expect(fs.readFileSync(counter, "utf8")).not.toContain("build");
-    fs.rmSync(held);
-    expect(await exited).toBe(0);
-    expect(fs.readFileSync(counter, "utf8")).toContain("build");
-    // A holder that has exited: taken over at once.
-    fs.writeFileSync(path.join(root, "src/a.txt"), "three\n");
-    fs.writeFileSync(claimFile(), JSON.stringify(holder(spawnSync("true").pid ?? 0)));
-    const next = run();
-    expect(next.status).toBe(0);
-    expect(next.ran).toContain("build");
-    expect(next.stderr).not.toMatch(/waiting/);
-    expect(fs.readdirSync(path.join(root, ".runs", ".cache", "claims"))).toEqual([]);
-  });
-
-  it("runs a stage unclaimed, with a warning, when its claim cannot be written", () => {
-    const { root, run } = cachedRepo();
-    fs.mkdirSync(path.join(root, ".runs", ".cache"), { recursive: true });
-    fs.writeFileSync(path.join(root, ".runs", ".cache", "claims"), "not a folder");
-    const first = run();
-    expect(first.status).toBe(0);
-    expect(first.ran.sort()).toEqual(["build", "lint", "test"]);
-    expect(first.stderr).toMatch(/stage build: its cache key could not be claimed, running it anyway/);
-    fs.rmSync(path.join(root, "dist"), { recursive: true });
-    expect(run().ran).toEqual([]);
   });
 
   it("never reuses a guardrail stage unless its config says so", () => {
