@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { CLI_BIN, runCli } from "../helpers/cli.js";
@@ -20,6 +20,18 @@ describe("the command line people expect", () => {
     const result = runCli(root, args);
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(`codex-orchestrator: ${message}\n`);
+  });
+
+  it.each([
+    [["status", "--run", "--run"], "--run given more than once"],
+    [["start", "ok", "--format", "json", "--format", "text"], "--format given more than once"],
+    [["runs", "--limit", "1", "--limit", "2"], "--limit given more than once"],
+  ])("refuses an option given twice (`%s`): one line, exit 2, nothing written", (args, message) => {
+    const root = tempRepo(CONFIG);
+    const result = runCli(root, args);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(`codex-orchestrator: ${message}\n`);
+    expect(existsSync(path.join(root, ".runs"))).toBe(false);
   });
 
   it("a word too far from any command gets no guess", () => {

@@ -1,6 +1,7 @@
 import yargs from "yargs";
 import { reportError, UsageError } from "./errors.js";
 import { EXIT_CODES_HELP } from "./usage/help-text.js";
+import { refuseRepeatedOptions } from "./usage/repeated-options.js";
 import { resolveRootOption, ROOT_OPTION } from "./usage/root-option.js";
 import { closestMatch } from "./usage/suggestions.js";
 import { skipHelpPrerendering } from "./usage/lazy-help.js";
@@ -22,7 +23,10 @@ export async function main(args: readonly string[]): Promise<number> {
     .usage("$0 <command> [options]\n\nRun named pipelines and leave auditable evidence under .runs/.")
     // Global: every command takes it; checked once here, before any command writes anything.
     .option("root", ROOT_OPTION)
-    .middleware((argv) => resolveRootOption(argv));
+    .middleware((argv) => {
+      refuseRepeatedOptions(argv);
+      resolveRootOption(argv);
+    });
   // The commands by what they are for, in the order --help lists them.
   const withCommands = [
     addRunCommands,
