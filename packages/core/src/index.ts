@@ -115,6 +115,7 @@ export type {
   PruneResult,
   StoredOutput,
 } from "./cache/cache-store.js";
+export { MAX_CACHED_LOG_BYTES } from "./cache/cache-store.js";
 export { CACHE_FORMAT_VERSION, describeChanges, fingerprintStage } from "./cache/stage-key.js";
 export type { StageFingerprint } from "./cache/stage-key.js";
 export { cacheMaxSize, DEFAULT_CACHE_MAX_SIZE } from "./cache/cache-size.js";

@@ -2,6 +2,7 @@ import { StringDecoder } from "node:string_decoder";
 import {
   collectOutputs,
   fingerprintStage,
+  MAX_CACHED_LOG_BYTES,
   stageCacheSpec,
   workspaceRedactor,
   type AttemptCacheReport,
@@ -15,9 +16,6 @@ import type { OrchestratorLocations } from "@codex/orchestrator-persistence";
 import type { CommandStage } from "@codex/orchestrator-schema";
 import type { RedisCacheStore } from "./redis-cache-store.js";
 import type { StageJobData } from "./stage-job.js";
-
-// As the coordinator's bound: output beyond this is not kept for the cache.
-const MAX_CACHED_LOG_BYTES = 64 * 1024 * 1024;
 
 /** A job's stage the worker will store after a success: its own key and declared outputs. */
 export interface PreparedStore {

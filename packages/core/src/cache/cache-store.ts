@@ -2,6 +2,12 @@ import type { CacheListEntry } from "@codex/orchestrator-schema";
 import type { ClaimOptions, StageClaim } from "./stage-claim.js";
 import type { StageFingerprint } from "./stage-key.js";
 
+/**
+ * A stage's output beyond this is not kept in memory for its cache entry, on the coordinator or on a
+ * worker: the stage is then not stored and runs every time.
+ */
+export const MAX_CACHED_LOG_BYTES = 64 * 1024 * 1024;
+
 /** One chunk of a stage's recorded output (already redacted when it was recorded). */
 export interface LogChunk {
   stream: "stdout" | "stderr";

@@ -1,7 +1,4 @@
-import type { LogChunk } from "../../cache/cache-store.js";
-
-/** Output beyond this is not kept in memory for the cache: the stage then runs every time. */
-export const MAX_CACHED_LOG_BYTES = 64 * 1024 * 1024;
+import { MAX_CACHED_LOG_BYTES, type LogChunk } from "../../cache/cache-store.js";
 
 /** Collects a stage's output for the cache (the last attempt's), up to a bound. */
 export class CacheLogCollector {

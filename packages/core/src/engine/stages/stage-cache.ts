@@ -1,11 +1,15 @@
 import type { CommandStage, StageCacheRecord } from "@codex/orchestrator-schema";
-import type { CacheEntry, CacheStore, LogChunk } from "../../cache/cache-store.js";
+import {
+  MAX_CACHED_LOG_BYTES,
+  type CacheEntry,
+  type CacheStore,
+  type LogChunk,
+} from "../../cache/cache-store.js";
 import type { StageClaim } from "../../cache/stage-claim.js";
 import { stageCacheSpec, type StageCacheSpec } from "../../cache/stage-cache-spec.js";
 import { definitionKey, fingerprintStage, needKeysOf, type StageFingerprint } from "../../cache/stage-key.js";
 import { collectOutputs } from "../../cache/output-walk.js";
 import { OutputTail } from "../../process/output-tail.js";
-import { MAX_CACHED_LOG_BYTES } from "./cache-log-collector.js";
 import type { RunSession } from "../../record/run-session.js";
 import { clipSummary, type StageContext, type StageOutcome } from "./stage-context.js";
 
