@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { runCliJson, spawnCli } from "../helpers/cli.js";
+import { exitedPid, lockHolder } from "../helpers/lock-holder.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { cachedRepo } from "./stage-cache-support.js";
 
@@ -11,15 +10,7 @@ import { cachedRepo } from "./stage-cache-support.js";
 // others wait for its claim and reuse its result (docs/cache.md, "One stage of a key at a time").
 
 // A claim lock file as process `pid` holds it.
-function holder(pid: number) {
-  return {
-    pid,
-    hostname: os.hostname(),
-    acquired_at: new Date().toISOString(),
-    token: "0123456789abcdef",
-    purpose: "stage cache claim",
-  };
-}
+const claimHeldBy = (pid: number) => JSON.stringify(lockHolder(pid, { purpose: "stage cache claim" }));
 
 describe("stage cache claims", () => {
   it("shares the cache between concurrent runs: each keyed stage runs once, the others reuse it", async () => {
@@ -61,7 +52,7 @@ describe("stage cache claims", () => {
     };
     // A live holder (this test's process): the run waits, says so, and runs once the claim is gone.
     const held = claimFile();
-    fs.writeFileSync(held, JSON.stringify(holder(process.pid)));
+    fs.writeFileSync(held, claimHeldBy(process.pid));
     const child = spawnCli(root, ["start", "--format", "json"], { env: { COUNTER: counter, MODE: "dev" } });
     let stderr = "";
     child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString("utf8")));
@@ -73,7 +64,7 @@ describe("stage cache claims", () => {
     expect(fs.readFileSync(counter, "utf8")).toContain("build");
     // A holder that has exited: taken over at once.
     fs.writeFileSync(path.join(root, "src/a.txt"), "three\n");
-    fs.writeFileSync(claimFile(), JSON.stringify(holder(spawnSync("true").pid ?? 0)));
+    fs.writeFileSync(claimFile(), claimHeldBy(exitedPid()));
     const next = run();
     expect(next.status).toBe(0);
     expect(next.ran).toContain("build");

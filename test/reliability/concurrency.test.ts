@@ -1,25 +1,13 @@
 import { readdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { validatorsFor } from "../../packages/schema/src/index.js";
 import { readJson, readNdjson, runCliJson } from "../helpers/cli.js";
+import { exitedPid, lockHolder } from "../helpers/lock-holder.js";
 import { checkRunArtifacts, command, pipeline, runCliAsync, tempRepo } from "./support.js";
 
-// A pid that is certainly dead: a child that has exited and been reaped.
-async function deadPid(): Promise<number> {
-  const finished = await runCliAsync(os.tmpdir(), ["--version"]);
-  return finished.pid;
-}
-
 function lockFile(pid: number): string {
-  return JSON.stringify({
-    pid,
-    hostname: os.hostname(),
-    acquired_at: new Date().toISOString(),
-    token: "deadbeefdeadbeef",
-    purpose: "test",
-  });
+  return JSON.stringify(lockHolder(pid, { purpose: "test" }));
 }
 
 describe("concurrency", () => {
@@ -91,10 +79,7 @@ describe("concurrency", () => {
     });
     const failed = runCliJson<{ run_id: string; manifest: string }>(root, ["start"]);
     expect(failed.status).toBe(1);
-    writeFileSync(
-      path.join(root, path.dirname(failed.json.manifest), ".owner.lock"),
-      lockFile(await deadPid()),
-    );
+    writeFileSync(path.join(root, path.dirname(failed.json.manifest), ".owner.lock"), lockFile(exitedPid()));
     writeFileSync(path.join(root, "ok"), "");
     const status = runCliJson<{ owner: { alive: boolean } | null }>(root, ["status", failed.json.run_id]);
     expect(status.json.owner?.alive).toBe(false);
@@ -107,7 +92,7 @@ describe("concurrency", () => {
     const root = tempRepo({ defaultPipeline: "p", pipelines: [pipeline("p", [command("one", "echo one")])] });
     const first = runCliJson<{ run_id: string }>(root, ["start"]);
     expect(first.status).toBe(0);
-    writeFileSync(path.join(root, "out/0101/state.json.lock"), lockFile(await deadPid()));
+    writeFileSync(path.join(root, "out/0101/state.json.lock"), lockFile(exitedPid()));
     const second = runCliJson<{ run_id: string }>(root, ["start"]);
     expect(second.status).toBe(0);
     expect(second.stderr).not.toMatch(/Could not write/);

@@ -1,6 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync, readdirSync, writeFileSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it, onTestFinished } from "vitest";
 // test/ is not a workspace package, so the bare specifier does not resolve from here.
@@ -12,20 +11,14 @@ import {
   type LockHolder,
 } from "../../packages/persistence/src/index.js";
 import { runCli } from "../helpers/cli.js";
+import { lockHolder } from "../helpers/lock-holder.js";
 import { tempDir } from "../helpers/temp-dir.js";
 import { command, pipeline, tempRepo, waitFor } from "./support.js";
 
 const onLinux = process.platform === "linux";
 
 function lockNaming(pid: number, identity: Partial<LockHolder> = {}): LockHolder {
-  return {
-    pid,
-    hostname: os.hostname(),
-    acquired_at: new Date().toISOString(),
-    token: "0123456789abcdef",
-    purpose: "run owner",
-    ...identity,
-  };
+  return lockHolder(pid, { purpose: "run owner", ...identity });
 }
 
 function writeLock(directory: string, holder: LockHolder): string {

@@ -1,8 +1,7 @@
-import { spawnSync } from "node:child_process";
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { exitedPid, lockHolder } from "../../../../test/helpers/lock-holder.js";
 import { tempDir } from "../../../../test/helpers/temp-dir.js";
 import { acquireLock } from "@codex/orchestrator-persistence";
 import { claimStageKey } from "./stage-claim.js";
@@ -52,11 +51,7 @@ describe("claimStageKey", () => {
 
   it("takes over the claim of a process that has exited", async () => {
     const claims = tempDir();
-    const exited = spawnSync("true").pid ?? 0;
-    fs.writeFileSync(
-      path.join(claims, `${HEX}.lock`),
-      JSON.stringify({ pid: exited, hostname: os.hostname(), acquired_at: "", token: "0123456789abcdef" }),
-    );
+    fs.writeFileSync(path.join(claims, `${HEX}.lock`), JSON.stringify(lockHolder(exitedPid())));
     const claim = await claimStageKey(claims, HEX, { signal: new AbortController().signal });
     expect(claim.waited).toBe(false);
     claim.release();
