@@ -3,6 +3,21 @@ import { withHelp } from "../usage/help-text.js";
 import { FORMAT, runIdOption } from "../usage/shared-options.js";
 
 /**
+ * `runs --status`: the schema's run statuses, plus `unreadable`. Written out rather than imported:
+ * the parser loads on every command, the schema (with zod) only where a command needs it; a test
+ * keeps the two lists alike.
+ */
+export const RUNS_STATUS_CHOICES: readonly string[] = [
+  "queued",
+  "in_progress",
+  "succeeded",
+  "failed",
+  "cancelled",
+  "awaiting_approval",
+  "unreadable",
+];
+
+/**
  * The commands status, logs and runs: where runs stand and what they printed.
  * Each handler loads its command's code only when it runs.
  */
@@ -59,15 +74,7 @@ export function addReadingCommands<T>(parser: Argv<T>, setExitCode: (code: numbe
           .option("task", { type: "string", describe: "Only this task" })
           .option("status", {
             type: "string",
-            choices: [
-              "queued",
-              "in_progress",
-              "succeeded",
-              "failed",
-              "cancelled",
-              "awaiting_approval",
-              "unreadable",
-            ],
+            choices: RUNS_STATUS_CHOICES,
             describe: "Only runs with this status",
           })
           .option("pipeline", { type: "string", describe: "Only this pipeline" })
