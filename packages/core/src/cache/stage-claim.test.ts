@@ -11,8 +11,12 @@ const HEX = "ab".repeat(32);
 describe("claimStageKey", () => {
   it("claims a free key at once, and releasing it removes the claim", async () => {
     const claims = tempDir();
-    const claim = await claimStageKey(claims, HEX, { signal: new AbortController().signal });
-    expect(claim.waited).toBe(false);
+    const waits: (number | null)[] = [];
+    const claim = await claimStageKey(claims, HEX, {
+      signal: new AbortController().signal,
+      onWait: (pid) => waits.push(pid),
+    });
+    expect(waits).toEqual([]);
     expect(fs.existsSync(path.join(claims, `${HEX}.lock`))).toBe(true);
     claim.release();
     expect(fs.readdirSync(claims)).toEqual([]);
@@ -30,19 +34,21 @@ describe("claimStageKey", () => {
     expect(waits).toEqual([process.pid]);
     other.release();
     const claim = await claiming;
-    expect(claim.waited).toBe(true);
     expect(waits).toHaveLength(1);
+    expect(fs.existsSync(path.join(claims, `${HEX}.lock`))).toBe(true);
     claim.release();
+    expect(fs.readdirSync(claims)).toEqual([]);
   });
 
   it("stops waiting when the run is stopped, holding nothing", async () => {
     const claims = tempDir();
     const other = acquireLock(path.join(claims, `${HEX}.lock`), { timeoutMs: 0 });
     const stop = new AbortController();
-    const claiming = claimStageKey(claims, HEX, { signal: stop.signal });
+    const waits: (number | null)[] = [];
+    const claiming = claimStageKey(claims, HEX, { signal: stop.signal, onWait: (pid) => waits.push(pid) });
     setTimeout(() => stop.abort(), 150);
     const claim = await claiming;
-    expect(claim.waited).toBe(true);
+    expect(waits).toEqual([process.pid]);
     claim.release();
     // The other holder's claim is untouched.
     expect(fs.existsSync(other.path)).toBe(true);
@@ -52,8 +58,12 @@ describe("claimStageKey", () => {
   it("takes over the claim of a process that has exited", async () => {
     const claims = tempDir();
     fs.writeFileSync(path.join(claims, `${HEX}.lock`), JSON.stringify(lockHolder(exitedPid())));
-    const claim = await claimStageKey(claims, HEX, { signal: new AbortController().signal });
-    expect(claim.waited).toBe(false);
+    const waits: (number | null)[] = [];
+    const claim = await claimStageKey(claims, HEX, {
+      signal: new AbortController().signal,
+      onWait: (pid) => waits.push(pid),
+    });
+    expect(waits).toEqual([]);
     claim.release();
     expect(fs.readdirSync(claims)).toEqual([]);
   });

@@ -4,8 +4,6 @@ import { acquireLock, LockHeldError, readLockHolder } from "@codex/orchestrator-
 
 /** The right to run a stage of one key on this machine; released once its result is stored or not. */
 export interface StageClaim {
-  /** Whether another process held the key first: its result may be in the store now. */
-  readonly waited: boolean;
   release(): void;
 }
 
@@ -37,13 +35,13 @@ export async function claimStageKey(
   for (;;) {
     try {
       const lock = acquireLock(lockPath, { timeoutMs: 0, purpose: "stage cache claim" });
-      return { waited, release: () => lock.release() };
+      return { release: () => lock.release() };
     } catch (error) {
       if (!(error instanceof LockHeldError)) throw error;
     }
     if (!waited) options.onWait?.(readLockHolder(lockPath)?.pid ?? null);
     waited = true;
-    if (options.signal.aborted) return { waited, release: () => {} };
+    if (options.signal.aborted) return { release: () => {} };
     await sleep(POLL_MS, undefined, { signal: options.signal }).catch(() => {});
   }
 }
